@@ -1,0 +1,28 @@
+use axum::Json;
+use axum::extract::State;
+use serde_json::Value;
+
+use super::json;
+use crate::error::ApiResult;
+use crate::extract::{AuthUser, Path};
+use crate::state::AppState;
+
+/// The annotations of a task, oldest first, as a bare list.
+#[utoipa::path(get, path = "/api/tasks/{id}/annotations/", tag = "annotations",
+    params(("id" = i64, Path, description = "Task id")),
+    responses((status = 200, description = "The task's annotations"), (status = 404, description = "No such task")))]
+pub async fn list_annotations(
+    State(app): State<AppState>,
+    auth: AuthUser,
+    Path(task_id): Path<i64>,
+) -> ApiResult<Json<Value>> {
+    let task = crate::tasks::load(&app.db, &auth, task_id).await?;
+    let annotations = labelsync_db::annotations::list_for_task(&app.db, task.id).await?;
+    let users = super::users_of(&app.db, &annotations).await?;
+    Ok(Json(Value::Array(
+        annotations
+            .iter()
+            .map(|a| json::annotation_json(a, &users, false))
+            .collect(),
+    )))
+}

@@ -1,0 +1,164 @@
+//! The one error type at the HTTP edge. Its response is Label Studio's error envelope
+//! (`ls-storage-api.md` §0.1): `{"id","status_code","version","detail","exc_info"}` plus
+//! `validation_errors` for field errors. Internal errors are logged here, once, and never
+//! described to the client.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+/// Field name → messages, as Label Studio's `validation_errors`.
+pub type FieldErrors = Map<String, Value>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400 with `detail: "Validation error"` and the field messages.
+    #[error("validation error: {0:?}")]
+    Validation(FieldErrors),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// A response whose body is not the envelope (Label Studio answers a few errors with
+    /// other shapes, e.g. `{"message": "Storage 7 is not synchronizable"}`).
+    #[error("{0}: {1}")]
+    Plain(StatusCode, Value),
+    /// A failure of ours. Logged with its cause; the client sees a generic 500.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+pub const PERMISSION_DENIED: &str = "You do not have permission to perform this action.";
+pub const NOT_AUTHENTICATED: &str = "Authentication credentials were not provided.";
+
+impl ApiError {
+    /// A validation error on one field.
+    pub fn field(name: &str, message: impl Into<String>) -> ApiError {
+        let mut errors = FieldErrors::new();
+        errors.insert(name.to_owned(), json!([message.into()]));
+        ApiError::Validation(errors)
+    }
+
+    /// A validation error not tied to a field (`non_field_errors`).
+    pub fn non_field(message: impl Into<String>) -> ApiError {
+        ApiError::field("non_field_errors", message)
+    }
+
+    /// 404 for `model` (`"No Project matches the given query."`).
+    pub fn no_match(model: &str) -> ApiError {
+        ApiError::NotFound(format!("No {model} matches the given query."))
+    }
+
+    pub fn forbidden() -> ApiError {
+        ApiError::Forbidden(PERMISSION_DENIED.to_owned())
+    }
+
+    pub fn internal(err: impl Into<anyhow::Error>) -> ApiError {
+        ApiError::Internal(err.into())
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Validation(_) | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Plain(status, _) => *status,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl From<labelsync_db::Error> for ApiError {
+    fn from(err: labelsync_db::Error) -> Self {
+        ApiError::Internal(anyhow::Error::new(err).context("database error"))
+    }
+}
+
+/// Label Studio's error body for `status` with `detail`.
+pub fn envelope(status: StatusCode, detail: &str) -> Map<String, Value> {
+    let mut body = Map::new();
+    body.insert("id".into(), json!(uuid::Uuid::new_v4().to_string()));
+    body.insert("status_code".into(), json!(status.as_u16()));
+    body.insert("version".into(), json!(crate::VERSION));
+    body.insert("detail".into(), json!(detail));
+    body.insert("exc_info".into(), Value::Null);
+    body
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let body = match self {
+            ApiError::Plain(_, body) => return (status, Json(body)).into_response(),
+            ApiError::Validation(errors) => {
+                let mut body = envelope(status, "Validation error");
+                body.insert("validation_errors".into(), Value::Object(errors));
+                body
+            }
+            ApiError::Internal(err) => {
+                tracing::error!(error = format!("{err:#}"), "internal error");
+                envelope(status, "Internal server error")
+            }
+            ApiError::BadRequest(detail)
+            | ApiError::Unauthorized(detail)
+            | ApiError::Forbidden(detail)
+            | ApiError::NotFound(detail)
+            | ApiError::MethodNotAllowed(detail)
+            | ApiError::Conflict(detail)
+            | ApiError::PayloadTooLarge(detail)
+            | ApiError::UnsupportedMediaType(detail) => envelope(status, &detail),
+        };
+        let mut response = (status, Json(Value::Object(body))).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Token"));
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Validation errors render Label Studio's envelope with `validation_errors` last.
+    #[test]
+    fn validation_envelope_shape() {
+        let mut body = envelope(StatusCode::BAD_REQUEST, "Validation error");
+        body.insert("validation_errors".into(), json!({"project": ["This field is required."]}));
+        let keys: Vec<&str> = body.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["id", "status_code", "version", "detail", "exc_info", "validation_errors"]);
+        assert_eq!(ApiError::field("x", "y").status(), StatusCode::BAD_REQUEST);
+    }
+
+    /// Each variant maps to the status Label Studio uses for it.
+    #[test]
+    fn statuses() {
+        assert_eq!(ApiError::no_match("Task").status(), StatusCode::NOT_FOUND);
+        assert_eq!(ApiError::forbidden().status(), StatusCode::FORBIDDEN);
+        assert_eq!(ApiError::Unauthorized("x".into()).status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            ApiError::internal(anyhow::anyhow!("secret detail")).status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+    }
+}

@@ -1,0 +1,39 @@
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::state::AppState;
+
+/// Prometheus metrics: requests by route and status, request latency, database pool, jobs.
+#[utoipa::path(get, path = "/metrics", tag = "ops",
+    responses((status = 200, description = "Prometheus text exposition format")))]
+pub async fn metrics(State(app): State<AppState>) -> Response {
+    let Some(handle) = &app.metrics else {
+        return (StatusCode::NOT_FOUND, "metrics are disabled").into_response();
+    };
+    let (size, idle) = app.db.pool_state();
+    metrics::gauge!("labelsync_db_pool_connections").set(f64::from(size));
+    metrics::gauge!("labelsync_db_pool_idle_connections").set(idle as f64);
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], handle.render()).into_response()
+}
+
+/// Counts every routed request by method, route template and status, and times it.
+pub async fn track(req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let method = req.method().to_string();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let response = next.run(req).await;
+    let status = response.status().as_u16().to_string();
+    metrics::counter!("labelsync_http_requests_total", "method" => method.clone(),
+        "route" => route.clone(), "status" => status)
+    .increment(1);
+    metrics::histogram!("labelsync_http_request_duration_seconds", "method" => method, "route" => route)
+        .record(start.elapsed().as_secs_f64());
+    response
+}

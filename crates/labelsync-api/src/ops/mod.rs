@@ -1,0 +1,5 @@
+//! Operations endpoints: health, version, metrics.
+
+pub mod health;
+pub mod metrics;
+pub mod version;

@@ -1,0 +1,115 @@
+//! Page-number pagination as Django REST framework does it for Label Studio.
+
+use axum::http::{HeaderMap, Uri, header};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::error::ApiError;
+
+/// `page` and `page_size` as sent; kept as text because DRF treats bad values leniently.
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    pub page: Option<String>,
+    pub page_size: Option<String>,
+}
+
+/// A resolved page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub number: i64,
+    pub size: i64,
+}
+
+impl Page {
+    pub fn offset(&self) -> i64 {
+        (self.number - 1) * self.size
+    }
+
+    /// Resolves the page against `count` rows: a page past the end (other than an empty
+    /// first page), `page=0` or a non-number is DRF's 404 `"Invalid page."`; `page=last` works.
+    pub fn resolve(
+        query: &PageQuery,
+        default_size: i64,
+        max_size: Option<i64>,
+        count: i64,
+    ) -> Result<Page, ApiError> {
+        let size = query
+            .page_size
+            .as_deref()
+            .and_then(|s| s.trim().parse::<i64>().ok())
+            .filter(|s| *s > 0)
+            .map_or(default_size, |s| max_size.map_or(s, |max| s.min(max)));
+        let pages = ((count + size - 1) / size).max(1);
+        let number = match query.page.as_deref().map(str::trim) {
+            None | Some("") => 1,
+            Some("last") => pages,
+            Some(text) => text.parse::<i64>().map_err(|_| invalid())?,
+        };
+        if number < 1 || number > pages {
+            return Err(invalid());
+        }
+        Ok(Page { number, size })
+    }
+
+    /// DRF's `next` / `previous` links: absolute URLs from the request's Host, query keys sorted.
+    pub fn links(&self, uri: &Uri, headers: &HeaderMap, count: i64) -> (Value, Value) {
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+        let base = format!("http://{host}{}", uri.path());
+        let with_page = |page: Option<i64>| -> String {
+            let mut pairs: Vec<(String, String)> =
+                url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+                    .filter(|(k, _)| k != "page")
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect();
+            if let Some(page) = page {
+                pairs.push(("page".into(), page.to_string()));
+            }
+            pairs.sort();
+            let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+            if query.is_empty() { base.clone() } else { format!("{base}?{query}") }
+        };
+        let next = (self.offset() + self.size < count).then(|| json!(with_page(Some(self.number + 1))));
+        let previous = match self.number {
+            1 => None,
+            2 => Some(json!(with_page(None))),
+            n => Some(json!(with_page(Some(n - 1)))),
+        };
+        (next.unwrap_or(Value::Null), previous.unwrap_or(Value::Null))
+    }
+}
+
+fn invalid() -> ApiError {
+    ApiError::NotFound("Invalid page.".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(page: Option<&str>, size: Option<&str>) -> PageQuery {
+        PageQuery { page: page.map(Into::into), page_size: size.map(Into::into) }
+    }
+
+    /// Sizes fall back and clamp like DRF; out-of-range pages are invalid except an empty page 1.
+    #[test]
+    fn resolve() {
+        assert_eq!(Page::resolve(&q(None, None), 30, Some(100), 0).unwrap(), Page { number: 1, size: 30 });
+        assert_eq!(Page::resolve(&q(None, Some("500")), 30, Some(100), 0).unwrap().size, 100);
+        assert_eq!(Page::resolve(&q(None, Some("0")), 30, Some(100), 0).unwrap().size, 30);
+        assert_eq!(Page::resolve(&q(Some("last"), Some("2")), 30, None, 5).unwrap().number, 3);
+        assert!(Page::resolve(&q(Some("4"), Some("2")), 30, None, 5).is_err());
+        assert!(Page::resolve(&q(Some("abc"), None), 30, None, 5).is_err());
+        assert!(Page::resolve(&q(Some("0"), None), 30, None, 5).is_err());
+    }
+
+    /// Links are absolute, sorted, and page 2's previous link drops `page`.
+    #[test]
+    fn links() {
+        let uri: Uri = "/api/projects/?page_size=2&page=2".parse().unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert(header::HOST, "h:1".parse().unwrap());
+        let (next, prev) = Page { number: 2, size: 2 }.links(&uri, &headers, 5);
+        assert_eq!(next, json!("http://h:1/api/projects/?page=3&page_size=2"));
+        assert_eq!(prev, json!("http://h:1/api/projects/?page_size=2"));
+    }
+}

@@ -1,0 +1,32 @@
+use axum::Json;
+use axum::extract::State;
+use serde_json::Value;
+
+use super::json;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{AuthUser, Body, Path};
+use crate::state::AppState;
+
+/// Change some fields of a project (PATCH) or all of them (PUT; omitted fields keep their
+/// values — Label Studio's PUT would null `created_by`, which we do not copy).
+#[utoipa::path(method(patch, put), path = "/api/projects/{id}/", tag = "projects",
+    params(("id" = i64, Path, description = "Project id")),
+    request_body(content = Object, description = "Project fields to change"),
+    responses((status = 200, description = "The changed project"), (status = 400, description = "Invalid fields"),
+               (status = 403, description = "Annotators cannot change projects"), (status = 404, description = "No such project")))]
+pub async fn update_project(
+    State(app): State<AppState>,
+    auth: AuthUser,
+    Path(id): Path<i64>,
+    Body(body): Body,
+) -> ApiResult<Json<Value>> {
+    let project = super::load(&app.db, &auth, id).await?;
+    auth.require_manager()?;
+    let fields = json::parse(&body, Some(&project.settings.0))?;
+    let project = labelsync_db::projects::update(&app.db, auth.org_id, id, fields)
+        .await?
+        .ok_or_else(|| ApiError::no_match("Project"))?;
+    let stats = labelsync_db::projects::stats(&app.db, &[project.id]).await?;
+    let creator = super::creator(&app.db, &project).await?;
+    Ok(Json(json::project_json(&project, stats.first(), creator.as_ref())))
+}

@@ -1,0 +1,64 @@
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use labelsync_storage::Role;
+use serde_json::Value;
+
+use super::draft::Draft;
+use super::json::storage_json;
+use crate::error::ApiResult;
+use crate::extract::{AuthUser, Body, Path};
+use crate::state::AppState;
+
+async fn create(
+    app: &AppState,
+    auth: &AuthUser,
+    kind: &str,
+    role: Role,
+    body: &serde_json::Map<String, Value>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let kind = super::kind(kind)?;
+    auth.require_manager()?;
+    let draft = Draft::apply(app, auth, kind, role, body, None).await?;
+    super::check_connection(app, &draft).await?;
+    let mut tx = app.db.begin().await?;
+    let storage =
+        labelsync_db::storages::insert(&mut tx, kind.as_str(), role.as_str(), &draft.record).await?;
+    // Label Studio exports every existing annotation to a new export storage.
+    let storage = match role {
+        Role::Export => super::sync::queue_sync(app, &mut tx, &storage).await?,
+        Role::Import => storage,
+    };
+    tx.commit().await?;
+    app.queue.wake();
+    Ok((StatusCode::CREATED, Json(storage_json(&storage))))
+}
+
+/// Create an import storage. Its connection is checked first (400 with the reason).
+#[utoipa::path(post, path = "/api/storages/{kind}/", tag = "storages", params(super::KindParam),
+    request_body(content = Object, description = "Storage fields of the kind (Label Studio's)"),
+    responses((status = 201, description = "The new storage"), (status = 400, description = "Invalid fields or connection"),
+               (status = 403, description = "Not a manager, or a blocked endpoint")))]
+pub async fn create_import(
+    State(app): State<AppState>,
+    auth: AuthUser,
+    Path(kind): Path<String>,
+    Body(body): Body,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    create(&app, &auth, &kind, Role::Import, &body).await
+}
+
+/// Create an export storage; every existing annotation of the project is then exported to it.
+#[utoipa::path(post, path = "/api/storages/export/{kind}", tag = "storages", params(super::KindParam),
+    request_body(content = Object, description = "Storage fields of the kind (Label Studio's)"),
+    responses((status = 201, description = "The new storage, queued for its first export"),
+               (status = 400, description = "Invalid fields or connection"),
+               (status = 403, description = "Not a manager, or a blocked endpoint")))]
+pub async fn create_export(
+    State(app): State<AppState>,
+    auth: AuthUser,
+    Path(kind): Path<String>,
+    Body(body): Body,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    create(&app, &auth, &kind, Role::Export, &body).await
+}

@@ -1,0 +1,282 @@
+//! A request body applied to a storage (new or existing): validated field by field, secrets
+//! separated from settings, and checked for what can be checked without the network.
+
+use chrono::{DateTime, Utc};
+use labelsync_db::storages::{Storage, StorageRecord};
+use labelsync_storage::{Role, StorageConfig, StorageKind};
+use labelsync_sync::filter::KeyFilter;
+use labelsync_sync::storages::{config_from_parts, open_secrets, seal_secrets};
+use serde_json::{Map, Value, json};
+
+use super::spec;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::AuthUser;
+use crate::fields;
+use crate::state::AppState;
+
+/// A storage as it would be after the request.
+pub struct Draft {
+    pub kind: StorageKind,
+    pub role: Role,
+    pub record: StorageRecord,
+    pub secrets: Map<String, Value>,
+    /// True when a field that changes where or how we connect was sent.
+    pub connection_changed: bool,
+}
+
+/// Fields that do not change the connection (no check needed when only these change).
+const PASSIVE: &[&str] = &[
+    "title",
+    "description",
+    "synchronizable",
+    "last_sync",
+    "last_sync_count",
+    "last_sync_job",
+    "status",
+    "traceback",
+    "meta",
+    "regex_filter",
+    "use_blob_urls",
+    "presign",
+    "presign_ttl",
+    "can_delete_objects",
+    "project",
+];
+
+impl Draft {
+    /// Applies `body` to `current` (or to a new storage when `None`).
+    pub async fn apply(
+        app: &AppState,
+        auth: &AuthUser,
+        kind: StorageKind,
+        role: Role,
+        body: &Map<String, Value>,
+        current: Option<&Storage>,
+    ) -> ApiResult<Draft> {
+        let valid = fields::validate(body, &spec::fields(kind, role))?;
+        let project_id = match (valid.get("project").and_then(Value::as_i64), current) {
+            (Some(id), _) => project_in_org(app, auth, id).await?,
+            (None, Some(storage)) => storage.project_id,
+            (None, None) => return Err(ApiError::field("project", "This field is required.")),
+        };
+        let mut record = match current {
+            Some(s) => record_of(s),
+            None => new_record(project_id),
+        };
+        record.project_id = project_id;
+        let mut secrets = match current {
+            Some(s) => open_secrets(s.secrets.as_deref(), &app.secrets).map_err(ApiError::internal)?,
+            None => Map::new(),
+        };
+        let secret_names = spec::secrets(kind);
+        for (name, value) in &valid {
+            if spec::COLUMNS.contains(&name.as_str()) {
+                set_column(&mut record, name, value)?;
+            } else if secret_names.contains(&name.as_str()) {
+                secrets.insert(name.clone(), value.clone());
+            } else {
+                record.settings.insert(name.clone(), normalize(kind, name, value));
+            }
+        }
+        check_settings(kind, &record.settings, &secrets)?;
+        let connection_changed = current.is_none() || valid.keys().any(|k| !PASSIVE.contains(&k.as_str()));
+        record.secrets = seal_secrets(&secrets, &app.secrets);
+        Ok(Draft { kind, role, record, secrets, connection_changed })
+    }
+
+    /// The backend configuration this draft describes.
+    pub fn config(&self, app: &AppState) -> StorageConfig {
+        config_from_parts(
+            self.kind,
+            self.role == Role::Import,
+            &self.record.settings,
+            &self.secrets,
+            &app.storage_env,
+        )
+    }
+}
+
+async fn project_in_org(app: &AppState, auth: &AuthUser, id: i64) -> ApiResult<i64> {
+    match labelsync_db::projects::find(&app.db, auth.org_id, id).await? {
+        Some(project) => Ok(project.id),
+        None => Err(ApiError::field("project", format!("Invalid pk \"{id}\" - object does not exist."))),
+    }
+}
+
+fn new_record(project_id: i64) -> StorageRecord {
+    StorageRecord {
+        project_id,
+        title: None,
+        description: None,
+        synchronizable: true,
+        last_sync: None,
+        last_sync_count: None,
+        last_sync_job: None,
+        status: "initialized".into(),
+        traceback: None,
+        meta: Map::new(),
+        settings: Map::new(),
+        secrets: None,
+    }
+}
+
+/// The writable columns of a stored storage.
+pub fn record_of(s: &Storage) -> StorageRecord {
+    StorageRecord {
+        project_id: s.project_id,
+        title: s.title.clone(),
+        description: s.description.clone(),
+        synchronizable: s.synchronizable,
+        last_sync: s.last_sync,
+        last_sync_count: s.last_sync_count,
+        last_sync_job: s.last_sync_job.clone(),
+        status: s.status.clone(),
+        traceback: s.traceback.clone(),
+        meta: s.meta.0.clone(),
+        settings: s.settings.0.clone(),
+        secrets: s.secrets.clone(),
+    }
+}
+
+fn set_column(record: &mut StorageRecord, name: &str, value: &Value) -> ApiResult<()> {
+    let text = || value.as_str().map(str::to_owned);
+    match name {
+        "title" => record.title = text(),
+        "description" => record.description = text(),
+        "synchronizable" => record.synchronizable = value.as_bool().unwrap_or(true),
+        "last_sync_count" => record.last_sync_count = value.as_i64().map(|n| n as i32),
+        "last_sync_job" => record.last_sync_job = text(),
+        "status" => record.status = text().unwrap_or_else(|| "initialized".into()),
+        "traceback" => record.traceback = text(),
+        "meta" => record.meta = value.as_object().cloned().unwrap_or_default(),
+        "last_sync" => {
+            record.last_sync = match value.as_str() {
+                None => None,
+                Some(s) => {
+                    Some(DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|_| {
+                        ApiError::field(
+                            "last_sync",
+                            "Datetime has wrong format. Use one of these formats instead: \
+                         YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].",
+                        )
+                    })?)
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Label Studio's normalization of stored values (local paths lose their trailing slash and
+/// backslashes, as its migration 0022 does).
+fn normalize(kind: StorageKind, name: &str, value: &Value) -> Value {
+    match (kind, name, value.as_str()) {
+        (StorageKind::LocalFiles, "path", Some(path)) => json!(normalize_path(path)),
+        _ => value.clone(),
+    }
+}
+
+/// `strip`, `\` → `/`, POSIX `normpath`, no trailing slash.
+pub fn normalize_path(path: &str) -> String {
+    let path = path.trim().replace('\\', "/");
+    if path.is_empty() {
+        return path;
+    }
+    let absolute = path.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|p| *p != "..") {
+                    parts.pop();
+                } else if !absolute {
+                    parts.push("..");
+                }
+            }
+            other => parts.push(other),
+        }
+    }
+    let joined = parts.join("/");
+    if absolute {
+        format!("/{joined}")
+    } else if joined.is_empty() {
+        ".".into()
+    } else {
+        joined
+    }
+}
+
+/// Checks that need no network: regex syntax, S3 bucket names and endpoints, Redis ports,
+/// GCS credentials JSON.
+fn check_settings(
+    kind: StorageKind,
+    settings: &Map<String, Value>,
+    secrets: &Map<String, Value>,
+) -> ApiResult<()> {
+    let text = |k: &str| settings.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
+    KeyFilter::new(text("regex_filter")).map_err(|e| ApiError::field("regex_filter", e))?;
+    match kind {
+        StorageKind::S3 => {
+            if let Some(bucket) = text("bucket") {
+                let valid = bucket.len() <= 255
+                    && bucket.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+                    || bucket.starts_with("arn:");
+                if !valid {
+                    return Err(ApiError::field(
+                        "bucket",
+                        format!(
+                            "Invalid bucket name \"{bucket}\": Bucket name must match the regex \
+                             \"^[a-zA-Z0-9.\\-_]{{1,255}}$\" or be an ARN"
+                        ),
+                    ));
+                }
+            }
+            if let Some(endpoint) = text("s3_endpoint") {
+                let ok = url::Url::parse(endpoint)
+                    .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
+                if !ok {
+                    return Err(ApiError::field(
+                        "s3_endpoint",
+                        "Enter a valid URL with http:// or https://.",
+                    ));
+                }
+            }
+        }
+        StorageKind::Redis => {
+            if let Some(port) = text("port")
+                && !port.trim().parse::<u16>().is_ok_and(|p| p > 0)
+            {
+                return Err(ApiError::field("port", "Enter a valid port number (1-65535)."));
+            }
+        }
+        StorageKind::Gcs => {
+            if let Some(json) = secrets.get("google_application_credentials").and_then(Value::as_str)
+                && !json.trim().is_empty()
+                && let Err(e) = serde_json::from_str::<Value>(json)
+            {
+                return Err(ApiError::non_field(format!(
+                    "Google Application Credentials must be valid JSON string. {e}"
+                )));
+            }
+        }
+        StorageKind::Azure | StorageKind::LocalFiles => {}
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_path;
+
+    /// Local paths are normalized like Label Studio's migration 0022.
+    #[test]
+    fn normalizes_paths() {
+        assert_eq!(normalize_path(" /data/ds1/ "), "/data/ds1");
+        assert_eq!(normalize_path("C:\\data\\x"), "C:/data/x");
+        assert_eq!(normalize_path("/data/./a/../b"), "/data/b");
+        assert_eq!(normalize_path("/../etc"), "/etc");
+        assert_eq!(normalize_path("/"), "/");
+    }
+}

@@ -1,0 +1,84 @@
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::extract::State;
+use futures::StreamExt;
+use labelsync_storage::Role;
+use serde_json::{Map, Value, json};
+
+use super::draft::Draft;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{AuthUser, Body, Path};
+use crate::fields::parse_int;
+use crate::state::AppState;
+use crate::wire::ts;
+
+/// How long a preview may list before it stops with Label Studio's sentinel.
+const SCAN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Preview what an import storage would list: up to `limit` objects (default 100), then a
+/// `{"key": null, …}` sentinel if there are more; a timeout sentinel after 30 s.
+#[utoipa::path(post, path = "/api/storages/{kind}/files", tag = "storages", params(super::KindParam),
+    request_body(content = Object, description = "Storage fields (or `id`), optional `limit`"),
+    responses((status = 200, description = "`{\"files\": [{key, last_modified, size}, …]}`"),
+               (status = 400, description = "Invalid fields, or listing failed")))]
+pub async fn list_files(
+    State(app): State<AppState>,
+    auth: AuthUser,
+    Path(kind): Path<String>,
+    Body(mut body): Body,
+) -> ApiResult<Json<Value>> {
+    let kind = super::kind(&kind)?;
+    auth.require_manager()?;
+    let limit = match body.remove("limit") {
+        Some(v) => parse_int(&v)
+            .filter(|n| *n > 0)
+            .ok_or_else(|| ApiError::field("limit", "A valid integer is required."))?,
+        None => 100,
+    };
+    let current = match body.remove("id") {
+        Some(id) => {
+            let id = parse_int(&id).ok_or_else(|| ApiError::field("id", "A valid integer is required."))?;
+            Some(super::load(&app, &auth, kind, Role::Import, id).await?)
+        }
+        None => None,
+    };
+    let draft = Draft::apply(&app, &auth, kind, Role::Import, &body, current.as_ref()).await?;
+    let config = draft.config(&app);
+    let connected = labelsync_sync::storages::connect(&config, Role::Import, &app.guard)
+        .await
+        .map_err(super::connection_error)?;
+    let import = connected.import.ok_or_else(|| ApiError::non_field("Failed to list storage files"))?;
+    Ok(Json(json!({"files": preview(import.as_ref(), limit as usize).await?})))
+}
+
+async fn preview(import: &dyn labelsync_storage::ImportStorage, limit: usize) -> ApiResult<Vec<Value>> {
+    let started = Instant::now();
+    let mut listing = import.list();
+    let mut files = Vec::new();
+    loop {
+        let remaining = SCAN_TIMEOUT.saturating_sub(started.elapsed());
+        match tokio::time::timeout(remaining, listing.next()).await {
+            Err(_) => {
+                files.push(json!({"key": "... storage scan timeout reached ...", "last_modified": null, "size": null}));
+                break;
+            }
+            Ok(None) => break,
+            Ok(Some(Err(err))) => {
+                return Err(ApiError::non_field(format!("Failed to list storage files: {err}")));
+            }
+            Ok(Some(Ok(object))) => {
+                if files.len() == limit {
+                    files.push(json!({"key": null, "last_modified": null, "size": null}));
+                    break;
+                }
+                let mut entry = Map::new();
+                entry.insert("key".into(), json!(object.key));
+                entry.insert("last_modified".into(), object.last_modified.as_ref().map_or(json!(""), ts));
+                entry.insert("size".into(), json!(object.size));
+                files.push(Value::Object(entry));
+            }
+        }
+    }
+    Ok(files)
+}

@@ -1,0 +1,93 @@
+//! `/api/storages/…`: import ("source") and export ("target") storages of every kind, with
+//! Label Studio's paths, fields, defaults and status codes (`ls-storage-api.md` §1–§3).
+//!
+//! One set of handlers serves all five kinds: the kind is a path parameter, and per-kind
+//! differences live in [`spec`] (wire fields) and in `labelsync_sync::storages` (the backend
+//! configuration). Each operation has an import and an export handler that share one body.
+
+pub mod create;
+pub mod delete;
+pub mod draft;
+pub mod files;
+pub mod form;
+pub mod get;
+pub mod json;
+pub mod list;
+pub mod spec;
+pub mod sync;
+pub mod types;
+pub mod update;
+pub mod validate;
+
+use labelsync_db::storages::Storage;
+use labelsync_storage::{Role, StorageKind};
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::AuthUser;
+use crate::state::AppState;
+
+/// The storage kind of a path, or 404 for an unknown one.
+pub fn kind(segment: &str) -> ApiResult<StorageKind> {
+    StorageKind::parse(segment).ok_or_else(|| ApiError::NotFound("Not found.".into()))
+}
+
+/// Storage `id` of `kind` and `role` in the caller's organization, or 404. Storage management
+/// needs a manager or administrator.
+pub async fn load(
+    app: &AppState,
+    auth: &AuthUser,
+    kind: StorageKind,
+    role: Role,
+    id: i64,
+) -> ApiResult<Storage> {
+    auth.require_manager()?;
+    labelsync_db::storages::find(&app.db, auth.org_id, kind.as_str(), role.as_str(), id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("No {} matches the given query.", model_name(kind, role))))
+}
+
+/// Label Studio's model name, for 404 messages.
+fn model_name(kind: StorageKind, role: Role) -> String {
+    let kind = match kind {
+        StorageKind::S3 => "S3",
+        StorageKind::Gcs => "GCS",
+        StorageKind::Azure => "AzureBlob",
+        StorageKind::Redis => "Redis",
+        StorageKind::LocalFiles => "LocalFiles",
+    };
+    let role = match role {
+        Role::Import => "Import",
+        Role::Export => "Export",
+    };
+    format!("{kind}{role}Storage")
+}
+
+/// A path parameter `{kind}` documented for OpenAPI.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct KindParam {
+    /// `s3`, `gcs`, `azure`, `redis` or `localfiles`.
+    #[allow(dead_code)]
+    kind: String,
+}
+
+/// How a failed connection check is reported.
+pub fn connection_error(err: labelsync_storage::Error) -> ApiError {
+    match err {
+        // Label Studio answers SSRF refusals with 403 and the guard's message.
+        labelsync_storage::Error::Blocked(message) => ApiError::Forbidden(message),
+        other => ApiError::non_field(other.to_string()),
+    }
+}
+
+/// Checks the draft's connection when it changed. A backend that is not available in this
+/// build is not an error here (the storage can be saved); sync and validate report it.
+pub async fn check_connection(app: &AppState, draft: &draft::Draft) -> ApiResult<()> {
+    if !draft.connection_changed {
+        return Ok(());
+    }
+    match labelsync_sync::storages::validate(&draft.config(app), draft.role, &app.guard).await {
+        Ok(()) | Err(labelsync_storage::Error::NotSupported { .. }) => Ok(()),
+        Err(err) => Err(connection_error(err)),
+    }
+}

@@ -1,0 +1,325 @@
+//! Import and export storages of every kind, and their sync status.
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+use sqlx::types::Json;
+
+use crate::conn::with_conn;
+use crate::{Ex, Result};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Storage {
+    pub id: i64,
+    pub project_id: i64,
+    /// `s3`, `gcs`, `azure`, `redis` or `localfiles`.
+    pub kind: String,
+    /// `import` or `export`.
+    pub role: String,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub synchronizable: bool,
+    pub last_sync: Option<DateTime<Utc>>,
+    pub last_sync_count: Option<i32>,
+    pub last_sync_job: Option<String>,
+    pub status: String,
+    pub traceback: Option<String>,
+    pub meta: Json<Map<String, Value>>,
+    /// Type-specific, non-secret fields (bucket, prefix, regex_filter, …).
+    pub settings: Json<Map<String, Value>>,
+    /// The encrypted secret fields, never returned to clients.
+    pub secrets: Option<String>,
+}
+
+/// Every column a client may write (Label Studio lets clients write the status fields too).
+#[derive(Debug, Clone)]
+pub struct StorageRecord {
+    pub project_id: i64,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub synchronizable: bool,
+    pub last_sync: Option<DateTime<Utc>>,
+    pub last_sync_count: Option<i32>,
+    pub last_sync_job: Option<String>,
+    pub status: String,
+    pub traceback: Option<String>,
+    pub meta: Map<String, Value>,
+    pub settings: Map<String, Value>,
+    pub secrets: Option<String>,
+}
+
+macro_rules! storage_columns {
+    ($p:literal) => {
+        concat!(
+            $p,
+            "id, ",
+            $p,
+            "project_id, ",
+            $p,
+            "kind, ",
+            $p,
+            "role, ",
+            $p,
+            "title, ",
+            $p,
+            "description, ",
+            $p,
+            "created_at, ",
+            $p,
+            "synchronizable, ",
+            $p,
+            "last_sync, ",
+            $p,
+            "last_sync_count, ",
+            $p,
+            "last_sync_job, ",
+            $p,
+            "status, ",
+            $p,
+            "traceback, ",
+            $p,
+            "meta, ",
+            $p,
+            "settings, ",
+            $p,
+            "secrets"
+        )
+    };
+}
+
+pub async fn insert(
+    ex: impl Into<Ex<'_>>,
+    kind: &str,
+    role: &str,
+    record: &StorageRecord,
+) -> Result<Storage> {
+    let now = crate::now();
+    with_conn!(ex, |c| {
+        sqlx::query_as::<_, Storage>(concat!(
+            "insert into storages (project_id, kind, role, title, description, created_at, \
+             synchronizable, last_sync, last_sync_count, last_sync_job, status, traceback, meta, \
+             settings, secrets) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) returning ",
+            storage_columns!("")
+        ))
+        .bind(record.project_id)
+        .bind(kind)
+        .bind(role)
+        .bind(record.title.as_deref())
+        .bind(record.description.as_deref())
+        .bind(now)
+        .bind(record.synchronizable)
+        .bind(record.last_sync)
+        .bind(record.last_sync_count)
+        .bind(record.last_sync_job.as_deref())
+        .bind(record.status.as_str())
+        .bind(record.traceback.as_deref())
+        .bind(Json(&record.meta))
+        .bind(Json(&record.settings))
+        .bind(record.secrets.as_deref())
+        .fetch_one(c)
+        .await
+    })
+}
+
+/// Replaces every writable column of storage `id`.
+pub async fn update(ex: impl Into<Ex<'_>>, id: i64, record: &StorageRecord) -> Result<Storage> {
+    with_conn!(ex, |c| {
+        sqlx::query_as::<_, Storage>(concat!(
+            "update storages set project_id = $2, title = $3, description = $4, \
+             synchronizable = $5, last_sync = $6, last_sync_count = $7, last_sync_job = $8, \
+             status = $9, traceback = $10, meta = $11, settings = $12, secrets = $13 \
+             where id = $1 returning ",
+            storage_columns!("")
+        ))
+        .bind(id)
+        .bind(record.project_id)
+        .bind(record.title.as_deref())
+        .bind(record.description.as_deref())
+        .bind(record.synchronizable)
+        .bind(record.last_sync)
+        .bind(record.last_sync_count)
+        .bind(record.last_sync_job.as_deref())
+        .bind(record.status.as_str())
+        .bind(record.traceback.as_deref())
+        .bind(Json(&record.meta))
+        .bind(Json(&record.settings))
+        .bind(record.secrets.as_deref())
+        .fetch_one(c)
+        .await
+    })
+}
+
+/// Storage `id` of `kind` and `role` if its project belongs to `organization_id`.
+pub async fn find(
+    ex: impl Into<Ex<'_>>,
+    organization_id: i64,
+    kind: &str,
+    role: &str,
+    id: i64,
+) -> Result<Option<Storage>> {
+    with_conn!(ex, |c| {
+        sqlx::query_as::<_, Storage>(concat!(
+            "select ",
+            storage_columns!("s."),
+            " from storages s join projects p on p.id = s.project_id \
+             where s.id = $1 and s.kind = $2 and s.role = $3 and p.organization_id = $4"
+        ))
+        .bind(id)
+        .bind(kind)
+        .bind(role)
+        .bind(organization_id)
+        .fetch_optional(c)
+        .await
+    })
+}
+
+/// Storage `id` whatever its organization: for jobs.
+pub async fn find_unscoped(ex: impl Into<Ex<'_>>, id: i64) -> Result<Option<Storage>> {
+    with_conn!(ex, |c| {
+        sqlx::query_as::<_, Storage>(concat!(
+            "select ",
+            storage_columns!(""),
+            " from storages where id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(c)
+        .await
+    })
+}
+
+/// Storages of a project with the given role (and kind, if given), oldest first.
+pub async fn list_for_project(
+    ex: impl Into<Ex<'_>>,
+    project_id: i64,
+    role: &str,
+    kind: Option<&str>,
+) -> Result<Vec<Storage>> {
+    with_conn!(ex, |c| {
+        sqlx::query_as::<_, Storage>(concat!(
+            "select ",
+            storage_columns!(""),
+            " from storages where project_id = $1 and role = $2 \
+             and ($3 is null or kind = $3) order by id"
+        ))
+        .bind(project_id)
+        .bind(role)
+        .bind(kind)
+        .fetch_all(c)
+        .await
+    })
+}
+
+/// The distinct `path` settings of the local-files import storages whose projects belong to
+/// `organization_id`, in no particular order: what `GET /data/local-files/` checks a requested
+/// file against on every request. Storages without a path are left out.
+///
+/// One indexed join: `projects_organization_idx` finds the organization's projects and
+/// `storages_project_idx` (project, kind, role) their local-files import storages.
+pub async fn local_import_paths(
+    ex: impl Into<Ex<'_>>,
+    organization_id: i64,
+) -> Result<Vec<String>> {
+    with_conn!(ex, |c| {
+        sqlx::query_scalar::<_, String>(
+            "select distinct s.settings ->> 'path' from storages s \
+             join projects p on p.id = s.project_id \
+             where p.organization_id = $1 and s.kind = 'localfiles' and s.role = 'import' \
+             and s.settings ->> 'path' is not null",
+        )
+        .bind(organization_id)
+        .fetch_all(c)
+        .await
+    })
+}
+
+/// Re-reads storage `id` holding its row lock until the transaction ends (PostgreSQL); on
+/// SQLite the write transaction already excludes other writers.
+pub async fn lock(ex: impl Into<Ex<'_>>, id: i64) -> Result<Option<Storage>> {
+    with_conn!(ex, |c| {
+        let sql = crate::conn::sql_for(
+            &*c,
+            concat!(
+                "select ",
+                storage_columns!(""),
+                " from storages where id = $1 for update"
+            ),
+            concat!(
+                "select ",
+                storage_columns!(""),
+                " from storages where id = $1"
+            ),
+        );
+        sqlx::query_as::<_, Storage>(sql)
+            .bind(id)
+            .fetch_optional(c)
+            .await
+    })
+}
+
+pub async fn delete(ex: impl Into<Ex<'_>>, id: i64) -> Result<bool> {
+    with_conn!(ex, |c| {
+        sqlx::query("delete from storages where id = $1")
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected() == 1)
+    })
+}
+
+/// The sync status columns, written as a whole by the sync engine.
+#[derive(Debug, Clone)]
+pub struct SyncStatus {
+    pub status: String,
+    pub last_sync: Option<DateTime<Utc>>,
+    pub last_sync_count: Option<i32>,
+    pub last_sync_job: Option<String>,
+    pub traceback: Option<String>,
+    pub meta: Map<String, Value>,
+}
+
+pub async fn set_sync_status(ex: impl Into<Ex<'_>>, id: i64, s: &SyncStatus) -> Result<()> {
+    with_conn!(ex, |c| {
+        sqlx::query(
+            "update storages set status = $2, last_sync = $3, last_sync_count = $4, \
+             last_sync_job = $5, traceback = $6, meta = $7 where id = $1",
+        )
+        .bind(id)
+        .bind(s.status.as_str())
+        .bind(s.last_sync)
+        .bind(s.last_sync_count)
+        .bind(s.last_sync_job.as_deref())
+        .bind(s.traceback.as_deref())
+        .bind(Json(&s.meta))
+        .execute(c)
+        .await
+        .map(|_| ())
+    })
+}
+
+/// Records the id of the job that will sync the storage (Label Studio's RQ job id).
+pub async fn set_last_sync_job(ex: impl Into<Ex<'_>>, id: i64, job: &str) -> Result<()> {
+    with_conn!(ex, |c| {
+        sqlx::query("update storages set last_sync_job = $2 where id = $1")
+            .bind(id)
+            .bind(job)
+            .execute(c)
+            .await
+            .map(|_| ())
+    })
+}
+
+/// Adds `n` to the storage's `last_sync_count` and returns the new count. Called in the
+/// transaction that created the tasks, so the count survives a crash exactly.
+pub async fn add_sync_count(ex: impl Into<Ex<'_>>, id: i64, n: i64) -> Result<i64> {
+    with_conn!(ex, |c| {
+        sqlx::query_scalar::<_, i64>(
+            "update storages set last_sync_count = coalesce(last_sync_count, 0) + $2 where id = $1 \
+             returning cast(last_sync_count as bigint)",
+        )
+        .bind(id)
+        .bind(n)
+        .fetch_one(c)
+        .await
+    })
+}

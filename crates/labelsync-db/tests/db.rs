@@ -1,0 +1,156 @@
+//! The query layer on both dialects: each scenario runs on SQLite and, when
+//! `TEST_DATABASE_URL` is set, on PostgreSQL.
+
+use labelsync_db::testing::TestDb;
+use labelsync_db::{Db, jobs, links, orgs, projects, tasks};
+use serde_json::json;
+
+macro_rules! on_both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                let t = super::TestDb::sqlite().await;
+                super::$name(&t.db).await;
+                t.finish().await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                let Some(t) =
+                    super::TestDb::postgres(concat!(stringify!($name), "::postgres")).await
+                else {
+                    return;
+                };
+                super::$name(&t.db).await;
+                t.finish().await;
+            }
+        }
+    };
+}
+
+async fn project(db: &Db) -> (i64, i64) {
+    let org = orgs::create_organization(db, "Org", None).await.unwrap();
+    let user = orgs::create_user(db, "a@example.com", "", "", Some(org.id))
+        .await
+        .unwrap();
+    let p = projects::insert(db, org.id, user.id, projects::ProjectFields::default())
+        .await
+        .unwrap();
+    (org.id, p.id)
+}
+
+/// Tasks inserted in one batch come back in order with consecutive inner ids, and are
+/// invisible to another organization.
+async fn tasks_roundtrip(db: &Db) {
+    let (org, pid) = project(db).await;
+    let first = projects::reserve_inner_ids(db, pid, 3).await.unwrap();
+    assert_eq!(first, 1);
+    let new: Vec<_> = (0..3)
+        .map(|i| tasks::NewTask {
+            data: json!({"text": format!("t{i}")}),
+            meta: json!({}),
+            inner_id: first + i,
+            overlap: 1,
+            is_labeled: false,
+            total_annotations: 0,
+            cancelled_annotations: 0,
+            total_predictions: 0,
+            allow_skip: true,
+        })
+        .collect();
+    let mut tx = db.begin().await.unwrap();
+    let ids = tasks::insert_many(&mut tx, pid, &new).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(ids.len(), 3);
+    let (rows, total) = tasks::list(db, pid, 0, 10).await.unwrap();
+    assert_eq!(total, 3);
+    assert_eq!(rows.iter().map(|t| t.id).collect::<Vec<_>>(), ids);
+    assert_eq!(rows[2].data.0, json!({"text": "t2"}));
+    assert!(tasks::find(db, org, ids[0]).await.unwrap().is_some());
+    assert!(tasks::find(db, org + 1000, ids[0]).await.unwrap().is_none());
+    assert_eq!(projects::reserve_inner_ids(db, pid, 1).await.unwrap(), 4);
+}
+on_both!(tasks_roundtrip);
+
+/// A second import link for the same (storage, key, row) is refused by the database.
+async fn import_link_uniqueness(db: &Db) {
+    let (_, pid) = project(db).await;
+    let rec = labelsync_db::storages::StorageRecord {
+        project_id: pid,
+        title: None,
+        description: None,
+        synchronizable: true,
+        last_sync: None,
+        last_sync_count: None,
+        last_sync_job: None,
+        status: "initialized".into(),
+        traceback: None,
+        meta: Default::default(),
+        settings: Default::default(),
+        secrets: None,
+    };
+    let s = labelsync_db::storages::insert(db, "localfiles", "import", &rec)
+        .await
+        .unwrap();
+    let new = |i: i64| tasks::NewTask {
+        data: json!({}),
+        meta: json!({}),
+        inner_id: i,
+        overlap: 1,
+        is_labeled: false,
+        total_annotations: 0,
+        cancelled_annotations: 0,
+        total_predictions: 0,
+        allow_skip: true,
+    };
+    let ids = tasks::insert_many(db, pid, &[new(1), new(2)])
+        .await
+        .unwrap();
+    let link = |task_id, row_index| links::NewImportLink {
+        task_id,
+        key: "a.json".into(),
+        row_index,
+    };
+    links::insert_import_links(db, s.id, &[link(ids[0], None)])
+        .await
+        .unwrap();
+    let err = links::insert_import_links(db, s.id, &[link(ids[1], None)])
+        .await
+        .unwrap_err();
+    assert!(labelsync_db::is_unique_violation(
+        &err,
+        "import_links",
+        "import_links_storage_key_row"
+    ));
+    links::insert_import_links(db, s.id, &[link(ids[1], Some(0))])
+        .await
+        .unwrap();
+    let (found, rows) = links::existing_import_keys(db, s.id, &["a.json", "b.json"])
+        .await
+        .unwrap();
+    assert_eq!((found.len(), rows), (1, 2));
+}
+on_both!(import_link_uniqueness);
+
+/// A job is claimed by exactly one worker; a dedup key coalesces a second enqueue.
+async fn job_claim_once(db: &Db) {
+    let job = jobs::NewJob {
+        kind: "k",
+        payload: json!({"a": 1}),
+        dedup_key: Some("k:1".into()),
+        max_attempts: 3,
+        run_at: 0,
+    };
+    assert!(jobs::enqueue(db, &job, 0).await.unwrap().is_some());
+    assert!(jobs::enqueue(db, &job, 0).await.unwrap().is_none());
+    let a = jobs::claim(db, "w1", 10, 1000).await.unwrap();
+    let b = jobs::claim(db, "w2", 10, 1000).await.unwrap();
+    assert!(a.is_some() && b.is_none());
+    // After the lease expires another worker takes it over.
+    let c = jobs::claim(db, "w2", 2000, 3000).await.unwrap().unwrap();
+    assert_eq!(c.attempts, 2);
+    assert!(!jobs::renew(db, c.id, "w1", 5000).await.unwrap());
+    assert!(jobs::complete(db, c.id, "w2").await.unwrap());
+    assert_eq!(jobs::count_unfinished(db).await.unwrap(), 0);
+}
+on_both!(job_claim_once);

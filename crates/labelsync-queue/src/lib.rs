@@ -1,0 +1,15 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs, unreachable_pub)]
+
+mod config;
+mod handle;
+mod job;
+mod lease;
+mod runner;
+mod worker;
+
+pub use config::RunnerConfig;
+pub use handle::QueueHandle;
+pub use job::{EnqueueError, Job, enqueue, enqueue_at};
+pub use lease::{Lease, StopReason, Stopped};
+pub use runner::{Drained, RunHandle, Runner};

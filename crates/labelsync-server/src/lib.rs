@@ -1,0 +1,76 @@
+//! `labelsync-server` is the labelsync binary: configuration ([`config`]), start-up
+//! ([`bootstrap`]), the `serve` and `worker` subcommands ([`serve`]), admin commands ([`admin`])
+//! and graceful shutdown. `main.rs` only parses the command line and calls [`run`].
+
+pub mod admin;
+pub mod bootstrap;
+pub mod config;
+pub mod logging;
+pub mod serve;
+
+use anyhow::Context;
+use clap::Parser;
+
+use crate::config::{Cli, Command, ServeArgs};
+
+/// Runs the command line's subcommand.
+pub async fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    logging::init(cli.common.log_format, &cli.common.log);
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    match cli.command {
+        None => serve_command(&cli.common, cli.serve).await,
+        Some(Command::Serve(args)) => serve_command(&cli.common, *args).await,
+        Some(Command::Worker(args)) => worker_command(&cli.common, args).await,
+        Some(Command::Migrate) => {
+            bootstrap::open_database(&cli.common).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Some(Command::Openapi) => {
+            println!("{}", labelsync_api::openapi().to_pretty_json()?);
+            Ok(())
+        }
+        Some(Command::Admin(command)) => {
+            let db = bootstrap::open_database(&cli.common).await?;
+            admin::run(&db, command).await
+        }
+    }
+}
+
+async fn serve_command(common: &config::Common, args: ServeArgs) -> anyhow::Result<()> {
+    let db = bootstrap::open_database(common).await?;
+    let master_key = bootstrap::master_key(&db, common).await?;
+    if let Some(first) =
+        bootstrap::ensure_admin(&db, &args.admin_email, args.admin_token.as_deref()).await?
+    {
+        println!(
+            "First start: created organization \"{}\" and administrator {}.",
+            first.organization, first.email
+        );
+        match first.generated_token {
+            Some(token) => println!("Administrator API token (shown once, keep it): {token}"),
+            None => println!("Administrator API token: the one given in LABELSYNC_ADMIN_TOKEN."),
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(args.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.bind))?;
+    let running = serve::start(db.clone(), &master_key, &args, listener).await?;
+    println!("labelsync listening on http://{}", running.addr);
+    tracing::info!(addr = %running.addr, database = db.dialect_name(), "labelsync started");
+    serve::run_until(running, serve::shutdown_signal()).await?;
+    db.close().await;
+    Ok(())
+}
+
+async fn worker_command(common: &config::Common, args: config::WorkerArgs) -> anyhow::Result<()> {
+    let db = bootstrap::open_database(common).await?;
+    let master_key = bootstrap::master_key(&db, common).await?;
+    let ctx = serve::sync_context(db.clone(), &master_key, &args);
+    let runner = serve::runner(db.clone(), ctx, labelsync_queue::QueueHandle::new(), &args);
+    tracing::info!(workers = args.workers.max(1), database = db.dialect_name(), "labelsync worker started");
+    runner.run(serve::shutdown_signal()).await;
+    db.close().await;
+    Ok(())
+}

@@ -1,0 +1,44 @@
+//! What every background job needs: the database, the keys, the storage settings.
+
+use labelsync_db::Db;
+use labelsync_storage::guard::NetGuard;
+
+use crate::crypto::SecretBox;
+use crate::storages::StorageEnv;
+
+/// Tuning of the sync engine.
+#[derive(Debug, Clone)]
+pub struct SyncSettings {
+    /// Listed objects handled per transaction.
+    pub batch_size: usize,
+    /// Task-JSON objects fetched concurrently.
+    pub fetch_concurrency: usize,
+    /// Largest task-JSON object read; larger ones are recorded as errors.
+    pub max_object_bytes: u64,
+    /// Annotations exported concurrently by a full export sync.
+    pub export_concurrency: usize,
+    /// `LABEL_STUDIO_HOST`, prefixed to local-files URLs written into tasks.
+    pub host: Option<String>,
+}
+
+impl Default for SyncSettings {
+    fn default() -> Self {
+        SyncSettings {
+            batch_size: 1000,
+            fetch_concurrency: 16,
+            max_object_bytes: 64 * 1024 * 1024,
+            export_concurrency: 8,
+            host: None,
+        }
+    }
+}
+
+/// The context of every job.
+#[derive(Debug, Clone)]
+pub struct SyncContext {
+    pub db: Db,
+    pub secrets: SecretBox,
+    pub storage_env: StorageEnv,
+    pub guard: NetGuard,
+    pub settings: SyncSettings,
+}

@@ -1,0 +1,135 @@
+//! The sync status lifecycle of Label Studio (`ls-storage-api.md` §4.1), written as a sync runs:
+//! `queued → in_progress → completed | completed_with_errors | failed`, with live counters.
+
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use labelsync_db::Db;
+use labelsync_db::storages::{self, Storage, SyncStatus};
+use serde_json::{Map, Value, json};
+
+use crate::jobs::meta_time;
+
+/// At most this many per-object errors are kept in the traceback (the count is always exact).
+const MAX_ERROR_LINES: usize = 200;
+
+/// Progress of one sync run, flushed to the storage row as it goes.
+#[derive(Debug)]
+pub struct Progress {
+    storage_id: i64,
+    started: Instant,
+    meta: Map<String, Value>,
+    traceback: Option<String>,
+    /// Tasks (import) or annotations (export) written by this run, resumed runs included.
+    pub created: i64,
+    /// Link rows found for keys that were already imported.
+    pub existed: i64,
+    /// Objects that could not be imported, as `(key, reason)`.
+    errors: Vec<String>,
+    pub error_count: i64,
+}
+
+impl Progress {
+    /// Marks the storage `in_progress`. A storage already `in_progress` is a run resumed after
+    /// its worker died: its counters carry on.
+    pub async fn start(db: &Db, storage: &Storage) -> labelsync_db::Result<Progress> {
+        let now = labelsync_db::now();
+        let resumed = storage.status == "in_progress";
+        let mut meta = storage.meta.0.clone();
+        if !resumed {
+            meta.insert("time_in_progress".into(), meta_time(now));
+        }
+        meta.insert("time_last_ping".into(), meta_time(now));
+        let created = if resumed { i64::from(storage.last_sync_count.unwrap_or(0)) } else { 0 };
+        let existed = if resumed { meta.get("tasks_existed").and_then(Value::as_i64).unwrap_or(0) } else { 0 };
+        let mut progress = Progress {
+            storage_id: storage.id,
+            started: Instant::now(),
+            meta,
+            traceback: storage.traceback.clone(),
+            created,
+            existed,
+            errors: Vec::new(),
+            error_count: 0,
+        };
+        progress.write(db, "in_progress", None, Some(created)).await?;
+        Ok(progress)
+    }
+
+    /// Records that `key` could not be imported, and why.
+    pub fn record_error(&mut self, key: &str, reason: &str) {
+        self.error_count += 1;
+        if self.errors.len() < MAX_ERROR_LINES {
+            self.errors.push(format!("Validation error for task from {key}: {reason}"));
+        }
+    }
+
+    /// Writes the live counters (`last_sync_count`, `meta.tasks_existed`, ping, duration).
+    pub async fn ping(&mut self, db: &Db) -> labelsync_db::Result<()> {
+        self.meta.insert("time_last_ping".into(), meta_time(labelsync_db::now()));
+        self.meta.insert("duration".into(), json!(self.started.elapsed().as_secs_f64()));
+        self.meta.insert("tasks_existed".into(), json!(self.existed));
+        if self.error_count > 0 {
+            self.meta.insert("tasks_failed_validation".into(), json!(self.error_count));
+        }
+        self.write(db, "in_progress", None, Some(self.created)).await
+    }
+
+    /// Ends an import run: `completed`, or `completed_with_errors` when objects were refused.
+    pub async fn finish_import(mut self, db: &Db) -> labelsync_db::Result<()> {
+        self.meta.insert("tasks_existed".into(), json!(self.existed));
+        let status = if self.error_count > 0 {
+            self.meta.insert("tasks_failed_validation".into(), json!(self.error_count));
+            let mut text = self.errors.join("\n");
+            if self.error_count as usize > self.errors.len() {
+                text.push_str(&format!("\n… and {} more", self.error_count as usize - self.errors.len()));
+            }
+            self.traceback = Some(text);
+            "completed_with_errors"
+        } else {
+            "completed"
+        };
+        self.finish(db, status).await
+    }
+
+    /// Ends an export run with the total it considered.
+    pub async fn finish_export(mut self, db: &Db, total: i64) -> labelsync_db::Result<()> {
+        self.meta.insert("total_annotations".into(), json!(total));
+        self.finish(db, "completed").await
+    }
+
+    async fn finish(mut self, db: &Db, status: &str) -> labelsync_db::Result<()> {
+        let now = labelsync_db::now();
+        self.meta.insert("time_completed".into(), meta_time(now));
+        self.meta.insert("duration".into(), json!(self.started.elapsed().as_secs_f64()));
+        let created = self.created;
+        self.write(db, status, Some(now), Some(created)).await
+    }
+
+    /// Ends the run as `failed` with `reason` as the traceback.
+    pub async fn fail(mut self, db: &Db, reason: &str) -> labelsync_db::Result<()> {
+        let now = labelsync_db::now();
+        self.meta.insert("time_failure".into(), meta_time(now));
+        self.meta.insert("duration".into(), json!(self.started.elapsed().as_secs_f64()));
+        self.traceback = Some(reason.to_owned());
+        self.write(db, "failed", None, None).await
+    }
+
+    async fn write(
+        &mut self,
+        db: &Db,
+        status: &str,
+        last_sync: Option<DateTime<Utc>>,
+        count: Option<i64>,
+    ) -> labelsync_db::Result<()> {
+        let status = SyncStatus {
+            status: status.to_owned(),
+            last_sync,
+            last_sync_count: count.map(|c| i32::try_from(c).unwrap_or(i32::MAX)),
+            last_sync_job: None,
+            traceback: self.traceback.clone(),
+            meta: self.meta.clone(),
+        };
+        storages::set_sync_status(db, self.storage_id, &status).await
+    }
+}

@@ -1,0 +1,18 @@
+//! `labelsync-sync` owns labelsync's domain work between the HTTP edge and the database:
+//! importing tasks (from an API upload or a storage sync), the storage sync and export jobs,
+//! and resolving storage URIs for browsers.
+//!
+//! Start with [`tasks`] (task candidates and [`tasks::create_tasks`], shared by the import
+//! API and storage sync), [`export`] (the hook every annotation change calls),
+//! [`label_config`] and [`crypto`] (the instance's keys).
+
+pub mod context;
+pub mod crypto;
+pub mod export;
+pub mod filter;
+pub mod import;
+pub mod jobs;
+pub mod label_config;
+pub mod storages;
+pub mod tasks;
+pub mod wire;

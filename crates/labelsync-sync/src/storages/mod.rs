@@ -1,0 +1,37 @@
+//! Storages as the domain sees them: a stored row (settings + sealed secrets) turned into a
+//! backend configuration, connected, and validated.
+
+mod config;
+
+pub use config::{StorageEnv, config_from_parts, config_from_row, open_secrets, seal_secrets, secret_fields};
+
+use labelsync_storage::guard::NetGuard;
+use labelsync_storage::{Connected, Role, StorageConfig};
+
+/// Connects to the backend of `config` for `role`.
+pub async fn connect(
+    config: &StorageConfig,
+    role: Role,
+    guard: &NetGuard,
+) -> labelsync_storage::Result<Connected> {
+    labelsync_storage::connect(config, role, guard).await
+}
+
+/// Checks that the storage is reachable and usable for `role` (`ls-storage-api.md` §3.2).
+pub async fn validate(config: &StorageConfig, role: Role, guard: &NetGuard) -> labelsync_storage::Result<()> {
+    let connected = connect(config, role, guard).await?;
+    match role {
+        Role::Import => match &connected.import {
+            Some(import) => import.validate().await,
+            None => Err(unsupported(config, "import")),
+        },
+        Role::Export => match &connected.export {
+            Some(export) => export.validate().await,
+            None => Err(unsupported(config, "export")),
+        },
+    }
+}
+
+fn unsupported(config: &StorageConfig, operation: &'static str) -> labelsync_storage::Error {
+    labelsync_storage::Error::not_supported(operation, config.kind().as_str())
+}

@@ -1,0 +1,76 @@
+//! Tasks from JSON: Label Studio's rules for turning an API upload or a storage object into
+//! [`TaskCandidate`]s, and [`create_tasks`], which creates candidates with their annotations,
+//! predictions and import links inside the caller's transaction.
+//!
+//! Two sets of rules produce candidates:
+//! - [`validate_import`]: the import API's strict checks (`POST /api/projects/{id}/import`),
+//!   with Label Studio's messages; one bad item rejects the whole upload.
+//! - [`parse_task_json`] + [`candidate_from_object`]: storage sync (spec §4.6/§4.7), lenient
+//!   about annotations and predictions, no data-key checks.
+
+mod create;
+mod data;
+mod item;
+mod pyrepr;
+mod storage;
+mod validate;
+
+pub use create::{CreatedTasks, create_tasks};
+pub use data::{UNDEFINED_KEY, rename_undefined};
+pub use item::{CandidateAnnotation, CandidatePrediction, parse_result};
+pub use pyrepr::py_repr;
+pub use storage::{StorageTaskError, candidate_from_object, parse_task_json};
+pub use validate::{ImportRejected, check_task_data, validate_import};
+
+use serde_json::{Map, Value};
+
+/// One task to create.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskCandidate {
+    /// The task's `data`, always an object.
+    pub data: Map<String, Value>,
+    /// The task's `meta` (`{}` when not given).
+    pub meta: Value,
+    pub annotations: Vec<CandidateAnnotation>,
+    pub predictions: Vec<CandidatePrediction>,
+    pub allow_skip: bool,
+    /// The storage object the task came from; becomes its import link.
+    pub source: Option<TaskSource>,
+}
+
+/// Where in a storage a task came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskSource {
+    /// The object key.
+    pub key: String,
+    /// The row within a JSON array or JSONL file; `None` for a single-object file or a blob.
+    pub row_index: Option<i32>,
+}
+
+impl TaskCandidate {
+    /// A candidate with just `data`.
+    pub fn new(data: Map<String, Value>) -> TaskCandidate {
+        TaskCandidate {
+            data,
+            meta: Value::Object(Map::new()),
+            annotations: Vec::new(),
+            predictions: Vec::new(),
+            allow_skip: true,
+            source: None,
+        }
+    }
+
+    /// A "files" mode task (spec §4.8): data `{"$undefined$": uri}`, stored like that and
+    /// renamed to the project's first data key whenever it is served.
+    pub fn blob(uri: String, key: String) -> TaskCandidate {
+        let mut data = Map::new();
+        data.insert(UNDEFINED_KEY.to_owned(), Value::String(uri));
+        TaskCandidate {
+            source: Some(TaskSource {
+                key,
+                row_index: None,
+            }),
+            ..TaskCandidate::new(data)
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! The black-box API suite. One folder or file per route group; every scenario runs on SQLite
+//! and PostgreSQL through `api_test!`.
+
+mod annotations;
+mod auth;
+mod errors;
+mod export;
+mod import;
+mod openapi;
+mod local_files_serving;
+mod predictions;
+
+mod projects;
+mod storages;
+mod tasks;
+mod tenancy;
+mod tokens;

@@ -1,0 +1,208 @@
+//! Create, list, get, change and delete storages; response shapes of every kind and role.
+
+use labelsync_db::storages::{self, StorageRecord};
+use labelsync_tests::{TestApp, api_test, json, send};
+use reqwest::{Method, StatusCode};
+use serde_json::{Map, Value};
+
+/// The keys Label Studio returns for each kind and role, in order (`ls-storage-api.md` §2.7).
+const ORDERS: &[(&str, &str, &str)] = &[
+    (
+        "s3",
+        "import",
+        "id,type,synchronizable,presign,last_sync,last_sync_count,last_sync_job,status,traceback,meta,title,description,created_at,bucket,prefix,regex_filter,use_blob_urls,aws_sse_kms_key_id,region_name,s3_endpoint,role_arn,external_id,presign_ttl,recursive_scan,project",
+    ),
+    (
+        "s3",
+        "export",
+        "id,type,synchronizable,last_sync,last_sync_count,last_sync_job,status,traceback,meta,title,description,created_at,can_delete_objects,bucket,prefix,regex_filter,use_blob_urls,aws_sse_kms_key_id,region_name,s3_endpoint,role_arn,external_id,project",
+    ),
+    (
+        "gcs",
+        "import",
+        "id,type,synchronizable,presign,bucket,prefix,regex_filter,use_blob_urls,google_project_id,last_sync,last_sync_count,last_sync_job,status,traceback,meta,title,description,created_at,presign_ttl,recursive_scan,project",
+    ),
+    (
+        "gcs",
+        "export",
+        "id,type,synchronizable,bucket,prefix,regex_filter,use_blob_urls,google_project_id,last_sync,last_sync_count,last_sync_job,status,traceback,meta,title,description,created_at,can_delete_objects,project",
+    ),
+    (
+        "azure",
+        "import",
+        "id,type,synchronizable,presign,container,prefix,regex_filter,use_blob_urls,last_sync,last_sync_count,last_sync_job,status,traceback,meta,title,description,created_at,presign_ttl,recursive_scan,project",
+    ),
+    (
+        "azure",
+        "export",
+        "id,type,synchronizable,container,prefix,regex_filter,use_blob_urls,last_sync,last_sync_count,last_sync_job,status,traceback,meta,title,description,created_at,can_delete_objects,project",
+    ),
+    (
+        "redis",
+        "import",
+        "id,type,synchronizable,path,host,port,regex_filter,use_blob_urls,last_sync,last_sync_count,last_sync_job,status,traceback,meta,title,description,created_at,db,project",
+    ),
+    (
+        "redis",
+        "export",
+        "id,type,synchronizable,path,host,port,regex_filter,use_blob_urls,last_sync,last_sync_count,last_sync_job,status,traceback,meta,title,description,created_at,can_delete_objects,db,project",
+    ),
+    (
+        "localfiles",
+        "import",
+        "id,type,synchronizable,path,regex_filter,use_blob_urls,last_sync,last_sync_count,last_sync_job,status,traceback,meta,title,description,created_at,recursive_scan,project",
+    ),
+    (
+        "localfiles",
+        "export",
+        "id,type,synchronizable,path,regex_filter,use_blob_urls,last_sync,last_sync_count,last_sync_job,status,traceback,meta,title,description,created_at,can_delete_objects,project",
+    ),
+];
+
+fn base(kind: &str, role: &str) -> String {
+    if role == "import" { format!("/api/storages/{kind}/") } else { format!("/api/storages/export/{kind}") }
+}
+
+fn item(kind: &str, role: &str, id: i64) -> String {
+    if role == "import" {
+        format!("/api/storages/{kind}/{id}")
+    } else {
+        format!("/api/storages/export/{kind}/{id}")
+    }
+}
+
+/// Every kind and role answers get and list with Label Studio's keys, in order, with defaults,
+/// and without secrets (rows are written directly so no backend is needed).
+async fn response_shapes(app: TestApp) {
+    let project = app.project().await;
+    for (kind, role, order) in ORDERS {
+        let mut secrets = Map::new();
+        secrets.insert("aws_secret_access_key".into(), json!("SECRET"));
+        let record = StorageRecord {
+            project_id: project,
+            title: Some("t".into()),
+            description: None,
+            synchronizable: true,
+            last_sync: None,
+            last_sync_count: None,
+            last_sync_job: None,
+            status: "initialized".into(),
+            traceback: None,
+            meta: Map::new(),
+            settings: Map::new(),
+            secrets: Some("v1:sealed".into()),
+        };
+        let row = storages::insert(&app.db, kind, role, &record).await.unwrap();
+        let (status, body) = app.get(&item(kind, role, row.id)).await;
+        assert_eq!(status, StatusCode::OK, "{kind} {role}: {body}");
+        let keys: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys.join(","), *order, "{kind} {role}");
+        assert_eq!(body["type"], *kind);
+        assert_eq!(body["status"], "initialized");
+        assert_eq!(body["meta"], json!({}));
+        assert!(!body.to_string().contains("SECRET"));
+        if *kind == "redis" {
+            assert_eq!(body["db"], if *role == "import" { 1 } else { 2 });
+        }
+        let (status, list) = app.get(&format!("{}?project={project}", base(kind, role))).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(list.as_array().unwrap().len(), 1, "{kind} {role}");
+        // The other role's paths do not see it.
+        let other = if *role == "import" { "export" } else { "import" };
+        assert_eq!(app.get(&item(kind, other, row.id)).await.0, StatusCode::NOT_FOUND);
+        let _ = secrets;
+    }
+    let (_, all) = app.get(&format!("/api/storages/?project={project}")).await;
+    let kinds: Vec<&str> = all.as_array().unwrap().iter().map(|s| s["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["s3", "gcs", "azure", "redis", "localfiles"]);
+    let (_, all) = app.get(&format!("/api/storages/export?project={project}")).await;
+    assert_eq!(all.as_array().unwrap().len(), 5);
+}
+api_test!(response_shapes);
+
+/// A local-files import storage goes through create → list → get → patch → delete, and
+/// unsent fields keep their values.
+async fn local_files_lifecycle(app: TestApp) {
+    let project = app.project().await;
+    let dir = app.dir.join("dataset1");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (status, created) = app
+        .post(
+            "/api/storages/localfiles/",
+            json!({"project": project, "path": format!("{}/", dir.display()),
+              "title": "Local", "use_blob_urls": "true", "regex_filter": ".*\\.jpg"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["path"], dir.display().to_string(), "trailing slash normalized away");
+    assert_eq!(created["use_blob_urls"], true);
+    let id = created["id"].as_i64().unwrap();
+    let (status, patched) =
+        app.patch(&format!("/api/storages/localfiles/{id}"), json!({"title": "Renamed"})).await;
+    assert_eq!(status, StatusCode::OK, "{patched}");
+    assert_eq!(patched["title"], "Renamed");
+    assert_eq!(patched["regex_filter"], ".*\\.jpg");
+    let (status, put) = send(
+        app.request(Method::PUT, &format!("/api/storages/localfiles/{id}"))
+            .json(&json!({"description": "d"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{put}");
+    assert_eq!(put["description"], "d");
+    let (status, _) = app.delete(&format!("/api/storages/localfiles/{id}")).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(app.get(&format!("/api/storages/localfiles/{id}")).await.0, StatusCode::NOT_FOUND);
+}
+api_test!(local_files_lifecycle);
+
+/// Status fields are client-writable as in Label Studio; an invalid status is a choice error.
+async fn status_fields_writable(app: TestApp) {
+    let project = app.project().await;
+    let dir = app.dir.join("d");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (_, created) = app.post("/api/storages/localfiles", json!({"project": project, "path": dir})).await;
+    let id = created["id"].as_i64().unwrap();
+    let (status, body) = app
+        .patch(
+            &format!("/api/storages/localfiles/{id}"),
+            json!({"status": "in_progress", "meta": {"x": 1}, "last_sync_count": 77}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        (body["status"].clone(), body["meta"].clone(), body["last_sync_count"].clone()),
+        (json!("in_progress"), json!({"x": 1}), json!(77))
+    );
+    let (status, body) =
+        app.patch(&format!("/api/storages/localfiles/{id}"), json!({"status": "bogus"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["validation_errors"]["status"][0], "\"bogus\" is not a valid choice.");
+}
+api_test!(status_fields_writable);
+
+/// The type lists name the five kinds in Label Studio's order.
+async fn types(app: TestApp) {
+    for path in ["/api/storages/types", "/api/storages/export/types"] {
+        let (status, body) = app.get(path).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            body,
+            json!([{"name":"s3","title":"AWS S3"},{"name":"gcs","title":"Google Cloud Storage"},
+            {"name":"azure","title":"Microsoft Azure"},{"name":"redis","title":"Redis"},{"name":"localfiles","title":"Local files"}])
+        );
+    }
+}
+api_test!(types);
+
+/// Form layouts are served for every kind and role.
+async fn forms(app: TestApp) {
+    for kind in ["s3", "gcs", "azure", "redis", "localfiles"] {
+        for path in [format!("/api/storages/{kind}/form"), format!("/api/storages/export/{kind}/form")] {
+            let (status, body) = app.get(&path).await;
+            assert_eq!(status, StatusCode::OK, "{path}");
+            assert!(body.as_array().is_some_and(|rows| !rows.is_empty()), "{path}: {body}");
+        }
+    }
+    let _: Value = Value::Null;
+}
+api_test!(forms);
