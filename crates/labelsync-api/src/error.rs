@@ -132,6 +132,11 @@ impl IntoResponse for ApiError {
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Token"));
         }
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            // The rest of the body was never read: the connection cannot carry another request, and
+            // a client that reused it would see its next request fail (as nginx does, close it).
+            response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
         response
     }
 }
@@ -160,5 +165,15 @@ mod tests {
             ApiError::internal(anyhow::anyhow!("secret detail")).status(),
             StatusCode::INTERNAL_SERVER_ERROR
         );
+    }
+
+    /// A 413 closes the connection, whose unread body would otherwise corrupt the next request on it.
+    #[test]
+    fn payload_too_large_closes_the_connection() {
+        let response = ApiError::PayloadTooLarge("too big".into()).into_response();
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(response.headers()[header::CONNECTION], "close");
+        let ok = ApiError::no_match("Task").into_response();
+        assert!(ok.headers().get(header::CONNECTION).is_none());
     }
 }
