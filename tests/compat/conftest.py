@@ -20,18 +20,21 @@ import socket
 import subprocess
 import time
 from pathlib import Path
-from typing import Callable, Iterator, List
+from typing import Callable, Dict, Iterator, List, Mapping
 
 import pytest
 import requests
 from label_studio_sdk.client import LabelStudio
 from label_studio_sdk.core.api_error import ApiError
 
+from storage_support import AzureCloud, Cloud, GcsCloud, RedisDb, S3Cloud, leased_redis_db
 from support import ADMIN_EMAIL, ADMIN_TOKEN, TEXT_CONFIG, Server, make_client
 
 # pytest exit status when labelsync does not come up; scripts/test reports it as such.
 SERVER_DID_NOT_START = 10
 REPO = Path(__file__).resolve().parents[2]
+# A throwaway service account (the key behind labelsync's GCS signer tests); fake-gcs-server accepts any.
+GCS_TEST_SERVICE_ACCOUNT = REPO / "crates/labelsync-storage/testdata/gcs-v4/service-account.json"
 # The log of the labelsync this session started, for the failure summary.
 STARTED_SERVER_LOG: List[Path] = []
 
@@ -90,6 +93,18 @@ def wait_for_health(base_url: str, proc: subprocess.Popen, log: Path, timeout: f
     server_did_not_start(f"did not answer GET /health with 200 within {timeout:.0f}s", log)
 
 
+def emulator_operator_env(environ: Mapping[str, str]) -> Dict[str, str]:
+    """The operator settings that point labelsync's GCS and Azure adapters at the emulators scripts/test
+    started (S3 needs none: each storage names its endpoint in `s3_endpoint`)."""
+    env: Dict[str, str] = {}
+    if environ.get("LABELSYNC_TEST_GCS_ENDPOINT"):
+        env["STORAGE_EMULATOR_HOST"] = environ["LABELSYNC_TEST_GCS_ENDPOINT"]
+    if environ.get("LABELSYNC_TEST_AZURITE_ENDPOINT"):
+        # Already the account's blob endpoint (`http://127.0.0.1:PORT/devstoreaccount1`).
+        env["LABELSYNC_AZURE_BLOB_ENDPOINT"] = environ["LABELSYNC_TEST_AZURITE_ENDPOINT"]
+    return env
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The server under test, up and answering /health for the whole session."""
@@ -128,6 +143,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "LABEL_STUDIO_LOCAL_FILES_SERVING_ENABLED": "true",
         "LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT": str(files_root),
         "LABEL_STUDIO_HOST": base_url,
+        **emulator_operator_env(os.environ),
     }
     log = work / "labelsync.log"
     STARTED_SERVER_LOG.append(log)
@@ -232,6 +248,41 @@ def required_env(name: str) -> str:
 def redis_url() -> str:
     """`redis://127.0.0.1:<port>` of a throwaway redis-server (scripts/test starts one)."""
     return required_env("LABELSYNC_TEST_REDIS_URL")
+
+
+@pytest.fixture
+def redis_db(redis_url: str) -> Iterator[RedisDb]:
+    """A database of the test redis-server leased for this test (see storage_support.leased_redis_db)."""
+    yield from leased_redis_db(redis_url)
+
+
+@pytest.fixture(scope="session")
+def s3_cloud() -> S3Cloud:
+    """s3s-fs (scripts/test starts it): storages reach it through their `s3_endpoint`."""
+    return S3Cloud(
+        required_env("LABELSYNC_TEST_S3_ENDPOINT"),
+        required_env("LABELSYNC_TEST_S3_ACCESS_KEY"),
+        required_env("LABELSYNC_TEST_S3_SECRET_KEY"),
+    )
+
+
+@pytest.fixture(scope="session")
+def gcs_cloud() -> GcsCloud:
+    """fake-gcs-server: labelsync reaches it through STORAGE_EMULATOR_HOST (emulator_operator_env)."""
+    endpoint = required_env("LABELSYNC_TEST_GCS_ENDPOINT")
+    return GcsCloud(endpoint, GCS_TEST_SERVICE_ACCOUNT.read_text())
+
+
+@pytest.fixture(scope="session")
+def azure_cloud() -> AzureCloud:
+    """Azurite: labelsync reaches it through LABELSYNC_AZURE_BLOB_ENDPOINT (emulator_operator_env)."""
+    return AzureCloud(required_env("LABELSYNC_TEST_AZURITE_ENDPOINT"))
+
+
+@pytest.fixture(params=["s3", "gcs", "azure"])
+def cloud(request: pytest.FixtureRequest) -> Cloud:
+    """Each cloud emulator in turn."""
+    return request.getfixturevalue(f"{request.param}_cloud")
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:

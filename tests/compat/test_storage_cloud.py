@@ -1,0 +1,127 @@
+"""S3, GCS and Azure storages through the SDK's own clients (`client.import_storage.s3/gcs/azure`,
+`client.export_storage.s3/gcs/azure`) against the emulators scripts/test starts (s3s-fs, fake-gcs-server,
+Azurite). Each test runs once per cloud; buckets are arranged and read back with the cloud's own client,
+never through labelsync."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from label_studio_sdk.client import LabelStudio
+from label_studio_sdk.core.api_error import ApiError
+
+from storage_support import (
+    IMAGE_CHOICE,
+    IMAGE_CONFIG,
+    Cloud,
+    assert_exported_annotation,
+    assert_no_secrets,
+    raw_json,
+    wait_for_sync,
+    wait_until,
+)
+from support import Server
+
+
+def tasks_of(client: LabelStudio, project_id: int) -> list:
+    return list(client.tasks.list(project=project_id, page_size=100))
+
+
+def test_cloud_import_files_and_json_tasks(legacy_client: LabelStudio, project, cloud: Cloud) -> None:
+    """import_storage.<cloud>: create, list, get, validate and sync a files-mode storage (one task per object,
+    `<scheme>://bucket/key` under the config's first data key) and a tasks-mode one (JSON objects and arrays
+    become task data); secrets never come back."""
+    c = legacy_client
+    sdk = getattr(c.import_storage, cloud.name)
+    bucket = cloud.create_bucket()
+    cloud.put(bucket, "img/a.jpg", b"a")
+    cloud.put(bucket, "img/b.png", b"b")
+    cloud.put(bucket, "img/deeper/c.jpg", b"not listed without recursive_scan")
+    cloud.put(bucket, "tasks/one.json", json.dumps({"data": {"image_url": "http://example.com/1.jpg"}}).encode())
+    cloud.put(bucket, "tasks/two.json", json.dumps([{"image_url": "http://example.com/2.jpg"},
+                                                    {"data": {"image_url": "http://example.com/3.jpg"}}]).encode())
+    p = project(title=f"{cloud.name} import", label_config=IMAGE_CONFIG)
+
+    blob_fields = cloud.storage_fields(bucket, prefix="img", use_blob_urls=True)
+    assert sdk.validate(project=p.id, **blob_fields) is None
+    blobs = raw_json(sdk.with_raw_response.create, project=p.id, title="files", presign=False, **blob_fields)
+    assert_no_secrets(blobs, cloud.secrets)
+    assert (blobs["type"], blobs["prefix"], blobs["use_blob_urls"], blobs["status"]) == (
+        cloud.name, "img", True, "initialized")
+    assert blobs[cloud.bucket_field] == bucket
+    sdk.sync(blobs["id"])
+    assert wait_for_sync(sdk.get, blobs["id"]).last_sync_count == 2
+    by_uri = {t.data["image_url"]: t for t in tasks_of(c, p.id)}
+    assert set(by_uri) == {cloud.uri(bucket, "img/a.jpg"), cloud.uri(bucket, "img/b.png")}
+    assert getattr(by_uri[cloud.uri(bucket, "img/a.jpg")], "storage_filename", None) == "img/a.jpg"
+
+    json_fields = cloud.storage_fields(bucket, prefix="tasks", use_blob_urls=False)
+    tasks = sdk.create(project=p.id, title="tasks", **json_fields)
+    listed = raw_json(sdk.with_raw_response.list, project=p.id)
+    assert [s["id"] for s in listed] == [blobs["id"], tasks.id]
+    assert_no_secrets(listed, cloud.secrets)
+    assert_no_secrets(raw_json(sdk.with_raw_response.get, tasks.id), cloud.secrets)
+    sdk.sync(tasks.id)
+    assert wait_for_sync(sdk.get, tasks.id).last_sync_count == 3
+    urls = [t.data["image_url"] for t in tasks_of(c, p.id)]
+    assert sorted(u for u in urls if u.startswith("http:")) == [f"http://example.com/{i}.jpg" for i in (1, 2, 3)]
+    assert len(urls) == 5
+
+    # A re-sync imports nothing new; an update keeps the stored secrets (the sync still authenticates).
+    cloud.put(bucket, "img/new.jpg", b"n")
+    updated = raw_json(sdk.with_raw_response.update, blobs["id"], title="files renamed")
+    assert updated["title"] == "files renamed"
+    assert_no_secrets(updated, cloud.secrets)
+    sdk.sync(blobs["id"])
+    assert wait_for_sync(sdk.get, blobs["id"]).last_sync_count == 1
+    assert len(tasks_of(c, p.id)) == 6
+
+    sdk.delete(tasks.id)
+    with pytest.raises(ApiError) as gone:
+        sdk.get(tasks.id)
+    assert gone.value.status_code == 404
+    assert len(tasks_of(c, p.id)) == 6, "deleting a storage keeps its tasks"
+
+
+def test_cloud_import_validate_refuses_a_missing_bucket(legacy_client: LabelStudio, project, cloud: Cloud) -> None:
+    """import_storage.<cloud>.validate answers 400 for a bucket that does not exist, without echoing secrets."""
+    p = project(title=f"{cloud.name} missing bucket")
+    sdk = getattr(legacy_client.import_storage, cloud.name)
+    with pytest.raises(ApiError) as refused:
+        sdk.validate(project=p.id, **cloud.storage_fields("compat-no-such-bucket-0"))
+    assert refused.value.status_code == 400
+    assert_no_secrets(refused.value.body, cloud.secrets)
+
+
+def test_cloud_export_annotation_round_trip(legacy_client: LabelStudio, project, cloud: Cloud,
+                                            server: Server) -> None:
+    """export_storage.<cloud>: validate, create and sync write every annotation as `prefix/<id>`; a new
+    annotation appears in the bucket with Label Studio's content; secrets never come back."""
+    c = legacy_client
+    sdk = getattr(c.export_storage, cloud.name)
+    bucket = cloud.create_bucket()
+    p = project(title=f"{cloud.name} export", label_config=IMAGE_CONFIG)
+    data = [{"image_url": cloud.uri(bucket, "img/x.jpg")}, {"image_url": "http://example.com/y.jpg"}]
+    first_task, second_task = c.projects.import_tasks(
+        p.id, request=[{"data": d} for d in data], return_task_ids=True).task_ids
+    before = c.annotations.create(first_task, result=IMAGE_CHOICE)
+
+    fields = cloud.storage_fields(bucket, prefix="ann")
+    assert sdk.validate(project=p.id, **fields) is None
+    created = raw_json(sdk.with_raw_response.create, project=p.id, title="out", **fields)
+    assert_no_secrets(created, cloud.secrets)
+    assert (created["type"], created["prefix"], created[cloud.bucket_field]) == (cloud.name, "ann", bucket)
+    assert [s["id"] for s in raw_json(sdk.with_raw_response.list, project=p.id)] == [created["id"]]
+    sdk.sync(created["id"])
+    synced = wait_for_sync(sdk.get, created["id"])
+    assert synced.last_sync_count == 1
+    body = json.loads(cloud.get(bucket, f"ann/{before.id}"))
+    assert_exported_annotation(body, before, first_task, data[0], p.id, server.admin_email)
+
+    after = c.annotations.create(second_task, result=IMAGE_CHOICE)
+    stored = wait_until(lambda: cloud.get(bucket, f"ann/{after.id}"), f"{cloud.name} object ann/{after.id}")
+    assert_exported_annotation(json.loads(stored), after, second_task, data[1], p.id, server.admin_email)
+    assert_no_secrets(raw_json(sdk.with_raw_response.get, created["id"]), cloud.secrets)
+    sdk.delete(created["id"])
+    assert sdk.list(project=p.id) == []
