@@ -18,6 +18,8 @@ from urllib.parse import quote, urlparse
 import redis
 import requests
 
+from support import Server, expected
+
 # Fields Label Studio never returns (spec §2.2–§2.5); labelsync keeps them write-only too.
 SECRET_FIELDS = (
     "aws_access_key_id",
@@ -42,6 +44,48 @@ IMAGE_CHOICE = [{"from_name": "choice", "to_name": "image", "type": "choices", "
 def unique_name(prefix: str = "compat") -> str:
     """A bucket / container / key-prefix name no other test uses (lowercase, valid for all three clouds)."""
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+# The exact keys, in order, of each storage type's JSON (spec §2.7, observed on Label Studio 1.23.2).
+COMMON_STATE = "last_sync last_sync_count last_sync_job status traceback meta title description created_at"
+STORAGE_KEYS = {
+    ("s3", "import"): f"id type synchronizable presign {COMMON_STATE} bucket prefix regex_filter use_blob_urls "
+    "aws_sse_kms_key_id region_name s3_endpoint presign_ttl recursive_scan project",
+    ("s3", "export"): f"id type synchronizable {COMMON_STATE} can_delete_objects bucket prefix regex_filter "
+    "use_blob_urls aws_sse_kms_key_id region_name s3_endpoint project",
+    ("gcs", "import"): "id type synchronizable presign bucket prefix regex_filter use_blob_urls google_project_id "
+    f"{COMMON_STATE} presign_ttl recursive_scan project",
+    ("gcs", "export"): "id type synchronizable bucket prefix regex_filter use_blob_urls google_project_id "
+    f"{COMMON_STATE} can_delete_objects project",
+    ("azure", "import"): "id type synchronizable presign container prefix regex_filter use_blob_urls "
+    f"{COMMON_STATE} presign_ttl recursive_scan project",
+    ("azure", "export"): "id type synchronizable container prefix regex_filter use_blob_urls "
+    f"{COMMON_STATE} can_delete_objects project",
+    ("redis", "import"): f"id type synchronizable path host port regex_filter use_blob_urls {COMMON_STATE} db project",
+    ("redis", "export"): "id type synchronizable path host port regex_filter use_blob_urls "
+    f"{COMMON_STATE} can_delete_objects db project",
+    ("localfiles", "import"): f"id type synchronizable path regex_filter use_blob_urls {COMMON_STATE} "
+    "recursive_scan project",
+    ("localfiles", "export"): f"id type synchronizable path regex_filter use_blob_urls {COMMON_STATE} "
+    "can_delete_objects project",
+}
+SDK_MODELS = {"s3": "S3", "gcs": "Gcs", "azure": "AzureBlob", "redis": "Redis", "localfiles": "LocalFiles"}
+
+
+def assert_storage_shape(body: Dict[str, Any], kind: str, role: str, server: Server) -> None:
+    """A storage's JSON (from create or get) has exactly Label Studio's keys in Label Studio's order, and
+    validates against the SDK's own pydantic model of that type."""
+    keys = STORAGE_KEYS[(kind, role)].split()
+    if kind == "s3":
+        # DELIBERATE DIFFERENCE: labelsync's S3 storages also carry role_arn / external_id (from Label
+        # Studio's API reference), right after s3_endpoint.
+        at = keys.index("s3_endpoint") + 1
+        keys[at:at] = expected(server, labelsync=["role_arn", "external_id"], label_studio=[])
+    assert list(body) == keys, f"{kind} {role} storage keys differ: {list(body)}"
+    import label_studio_sdk.types as sdk_types
+
+    model = getattr(sdk_types, f"{SDK_MODELS[kind]}{role.capitalize()}Storage")
+    model.model_validate(body)
 
 
 def raw_json(method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -176,6 +220,11 @@ class Cloud:
 
     def storage_fields(self, bucket: str, **extra: Any) -> Dict[str, Any]:
         return {self.bucket_field: bucket, **self.credentials, **extra}
+
+    def public_fields(self, bucket: str, **extra: Any) -> Dict[str, Any]:
+        """storage_fields without the secret ones (what a client resends to validate a stored storage)."""
+        fields = self.storage_fields(bucket, **extra)
+        return {k: v for k, v in fields.items() if k not in SECRET_FIELDS}
 
     def uri(self, bucket: str, key: str) -> str:
         return f"{self.scheme}://{bucket}/{key}"

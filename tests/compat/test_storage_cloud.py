@@ -17,6 +17,7 @@ from storage_support import (
     Cloud,
     assert_exported_annotation,
     assert_no_secrets,
+    assert_storage_shape,
     raw_json,
     wait_for_sync,
     wait_until,
@@ -28,7 +29,8 @@ def tasks_of(client: LabelStudio, project_id: int) -> list:
     return list(client.tasks.list(project=project_id, page_size=100))
 
 
-def test_cloud_import_files_and_json_tasks(legacy_client: LabelStudio, project, cloud: Cloud) -> None:
+def test_cloud_import_files_and_json_tasks(legacy_client: LabelStudio, project, cloud: Cloud,
+                                           server: Server) -> None:
     """import_storage.<cloud>: create, list, get, validate and sync a files-mode storage (one task per object,
     `<scheme>://bucket/key` under the config's first data key) and a tasks-mode one (JSON objects and arrays
     become task data); secrets never come back."""
@@ -47,9 +49,12 @@ def test_cloud_import_files_and_json_tasks(legacy_client: LabelStudio, project, 
     assert sdk.validate(project=p.id, **blob_fields) is None
     blobs = raw_json(sdk.with_raw_response.create, project=p.id, title="files", presign=False, **blob_fields)
     assert_no_secrets(blobs, cloud.secrets)
+    assert_storage_shape(blobs, cloud.name, "import", server)
     assert (blobs["type"], blobs["prefix"], blobs["use_blob_urls"], blobs["status"]) == (
         cloud.name, "img", True, "initialized")
     assert blobs[cloud.bucket_field] == bucket
+    # Validating a stored storage by id: the stored secrets fill in for the ones the client cannot resend.
+    assert sdk.validate(project=p.id, id=blobs["id"], **cloud.public_fields(bucket, prefix="img")) is None
     sdk.sync(blobs["id"])
     assert wait_for_sync(sdk.get, blobs["id"]).last_sync_count == 2
     by_uri = {t.data["image_url"]: t for t in tasks_of(c, p.id)}
@@ -111,6 +116,7 @@ def test_cloud_export_annotation_round_trip(legacy_client: LabelStudio, project,
     assert sdk.validate(project=p.id, **fields) is None
     created = raw_json(sdk.with_raw_response.create, project=p.id, title="out", **fields)
     assert_no_secrets(created, cloud.secrets)
+    assert_storage_shape(created, cloud.name, "export", server)
     assert (created["type"], created["prefix"], created[cloud.bucket_field]) == (cloud.name, "ann", bucket)
     assert [s["id"] for s in raw_json(sdk.with_raw_response.list, project=p.id)] == [created["id"]]
     sdk.sync(created["id"])

@@ -18,6 +18,7 @@ from storage_support import (
     RedisDb,
     assert_exported_annotation,
     assert_no_secrets,
+    assert_storage_shape,
     raw_json,
     unique_name,
     wait_for_sync,
@@ -26,6 +27,9 @@ from storage_support import (
 from support import TEXT_CONFIG, Server, expected
 
 CHOICE = [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["pos"]}}]
+OTHER_CHOICE = [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["neg"]}}]
+STORAGE_TYPES = [("s3", "AWS S3"), ("gcs", "Google Cloud Storage"), ("azure", "Microsoft Azure"),
+                 ("redis", "Redis"), ("localfiles", "Local files")]
 
 
 def task_data(client: LabelStudio, project_id: int) -> list[dict]:
@@ -38,10 +42,17 @@ def write(path: Path, content: object) -> None:
     path.write_text(content if isinstance(content, str) else json.dumps(content))
 
 
+def test_storage_types_list(client: LabelStudio) -> None:
+    """import_storage.list_types and export_storage.list_types name the five types in Label Studio's order."""
+    for listed in (client.import_storage.list_types(), client.export_storage.list_types()):
+        assert [(t.name, t.title) for t in listed] == STORAGE_TYPES
+
+
 # --- local files ------------------------------------------------------------------------------------------
 
 
-def test_local_import_storage_lifecycle(client: LabelStudio, project, local_files_root: Path) -> None:
+def test_local_import_storage_lifecycle(client: LabelStudio, project, local_files_root: Path,
+                                        server: Server) -> None:
     """import_storage.local: create, list, get, update, validate, sync (JSON tasks, then only new files),
     delete — with each kind of credential; tasks stay after the storage is deleted."""
     p = project(using=client)
@@ -55,6 +66,7 @@ def test_local_import_storage_lifecycle(client: LabelStudio, project, local_file
     assert created.status == "initialized"
     assert [s.id for s in local.list(project=p.id)] == [created.id]
     assert local.get(created.id).path == str(folder)
+    assert_storage_shape(raw_json(local.with_raw_response.get, created.id), "localfiles", "import", server)
 
     # Label Studio re-validates a local-files PATCH from the payload alone, so the path is sent again.
     updated = local.update(created.id, path=str(folder), title="local renamed", description="d")
@@ -73,6 +85,12 @@ def test_local_import_storage_lifecycle(client: LabelStudio, project, local_file
     local.sync(created.id)
     assert wait_for_sync(local.get, created.id).last_sync_count == 1
     assert sorted(d["text"] for d in task_data(client, p.id)) == ["l1", "l2", "l3", "l4"]
+
+    local.update(created.id, path=str(folder), synchronizable=False)
+    with pytest.raises(ApiError) as refused:
+        local.sync(created.id)
+    assert refused.value.status_code == 400
+    assert refused.value.body == {"message": f"Storage {created.id} is not synchronizable"}
 
     local.delete(created.id)
     with pytest.raises(ApiError) as gone:
@@ -123,6 +141,7 @@ def test_local_export_annotation_round_trip(legacy_client: LabelStudio, project,
     s_keep = export.create(project=p.id, path=str(keeping), can_delete_objects=False, title="keeps")
     assert (s_del.type, s_del.can_delete_objects, s_keep.can_delete_objects) == ("localfiles", True, False)
     assert {s.id for s in export.list(project=p.id)} == {s_del.id, s_keep.id}
+    assert_storage_shape(raw_json(export.with_raw_response.get, s_del.id), "localfiles", "export", server)
     assert export.update(s_keep.id, path=str(keeping), title="keeps renamed").title == "keeps renamed"
 
     export.sync(s_del.id)
@@ -133,10 +152,15 @@ def test_local_export_annotation_round_trip(legacy_client: LabelStudio, project,
 
     after = c.annotations.create(second_task, result=CHOICE)
     for folder in (deleting, keeping):
-        exported = wait_until(lambda: (folder / str(after.id)).is_file(), f"{folder}/{after.id}")
-        assert exported
+        wait_until(lambda: (folder / str(after.id)).is_file(), f"{folder}/{after.id}")
         body = json.loads((folder / str(after.id)).read_text())
         assert_exported_annotation(body, after, second_task, {"text": "e2"}, p.id, server.admin_email)
+
+    changed = c.annotations.update(after.id, result=OTHER_CHOICE)
+    path = deleting / str(after.id)
+    wait_until(lambda: json.loads(path.read_text())["result"] == OTHER_CHOICE, "the re-exported update")
+    assert_exported_annotation(json.loads(path.read_text()), changed, second_task, {"text": "e2"}, p.id,
+                               server.admin_email)
 
     c.annotations.delete(after.id)
     wait_until(lambda: not (deleting / str(after.id)).exists(), "the exported file to be deleted")
@@ -150,7 +174,8 @@ def test_local_export_annotation_round_trip(legacy_client: LabelStudio, project,
 # --- redis --------------------------------------------------------------------------------------------------
 
 
-def test_redis_import_storage_lifecycle(legacy_client: LabelStudio, project, redis_db: RedisDb) -> None:
+def test_redis_import_storage_lifecycle(legacy_client: LabelStudio, project, redis_db: RedisDb,
+                                        server: Server) -> None:
     """import_storage.redis: create, list, get, update, validate, sync keys under `path`, delete; the
     password is never returned."""
     c = legacy_client
@@ -167,7 +192,7 @@ def test_redis_import_storage_lifecycle(legacy_client: LabelStudio, project, red
     listed = raw_json(rs.with_raw_response.list, project=p.id)
     assert [s["id"] for s in listed] == [created.id]
     assert_no_secrets(listed, [])
-    assert rs.get(created.id).db == redis_db.db
+    assert_storage_shape(raw_json(rs.with_raw_response.get, created.id), "redis", "import", server)
     # Label Studio re-validates a Redis import PATCH from the payload alone: connection fields are resent.
     assert rs.update(created.id, title="redis renamed", **fields).title == "redis renamed"
     assert rs.validate(project=p.id, **fields) is None
@@ -206,6 +231,7 @@ def test_redis_export_annotation_round_trip(legacy_client: LabelStudio, project,
     s = export.create(project=p.id, title="redis out", can_delete_objects=True, **fields)
     assert (s.type, s.db, s.can_delete_objects) == ("redis", redis_db.db, True)
     assert [x.id for x in export.list(project=p.id)] == [s.id]
+    assert_storage_shape(raw_json(export.with_raw_response.get, s.id), "redis", "export", server)
 
     annotation = c.annotations.create(task_id, result=CHOICE)
     stored = wait_until(lambda: redis_db.conn.get(str(annotation.id)), f"redis key {annotation.id}")
