@@ -100,6 +100,28 @@ def test_local_import_storage_lifecycle(client: LabelStudio, project, local_file
     assert len(task_data(client, p.id)) == 4
 
 
+def test_storage_errors_use_label_studio_envelope(legacy_client: LabelStudio, project, local_files_root: Path,
+                                                 server: Server) -> None:
+    """Storage errors through the SDK: unknown project 400 on `project`, unknown storage 404, a path outside
+    the document root 400 with Label Studio's message."""
+    p = project(title="storage errors")
+    local = legacy_client.import_storage.local
+    with pytest.raises(ApiError) as bad_project:
+        local.create(project=999999, path=str(local_files_root / "x"))
+    assert bad_project.value.status_code == 400
+    assert bad_project.value.body["validation_errors"] == {"project": ['Invalid pk "999999" - object does not exist.']}
+    for call in (local.get, local.sync, legacy_client.export_storage.local.get):
+        with pytest.raises(ApiError) as missing:
+            call(999999)
+        assert missing.value.status_code == 404
+    with pytest.raises(ApiError) as outside:
+        local.create(project=p.id, path="/etc")
+    assert outside.value.status_code == 400
+    [message] = outside.value.body["validation_errors"]["non_field_errors"]
+    assert message.startswith('Absolute local path "/etc" must be a subdirectory of LOCAL_FILES_DOCUMENT_ROOT=')
+    assert local.list(project=p.id) == []
+
+
 def test_local_blob_import_points_at_served_files(legacy_client: LabelStudio, project, local_files_root: Path,
                                                   server: Server) -> None:
     """A local-files storage in files mode makes one task per file, under the config's data key, whose URL
