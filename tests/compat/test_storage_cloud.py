@@ -26,7 +26,9 @@ from support import Server, expected
 
 
 def tasks_of(client: LabelStudio, project_id: int) -> list:
-    return list(client.tasks.list(project=project_id, page_size=100))
+    """The project's tasks with their data as stored: `resolve_uri=False` turns off Label Studio's rewriting
+    of storage URIs into `/tasks/<id>/resolve/?fileuri=…` URLs (spec §6.1)."""
+    return list(client.tasks.list(project=project_id, page_size=100, resolve_uri=False))
 
 
 def test_cloud_import_files_and_json_tasks(legacy_client: LabelStudio, project, cloud: Cloud,
