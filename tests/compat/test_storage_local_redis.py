@@ -79,11 +79,16 @@ def test_local_import_storage_lifecycle(client: LabelStudio, project, local_file
     assert started.status in ("queued", "in_progress", "completed")
     done = wait_for_sync(local.get, created.id)
     assert done.last_sync_count == 3
+    assert done.last_sync is not None
+    assert (done.meta["attempts"], done.meta["tasks_existed"]) == (1, 0)
+    assert {"time_queued", "time_in_progress", "time_completed", "duration"} <= set(done.meta)
     assert sorted(d["text"] for d in task_data(client, p.id)) == ["l1", "l2", "l3"]
 
     write(folder / "later.json", {"text": "l4"})
     local.sync(created.id)
-    assert wait_for_sync(local.get, created.id).last_sync_count == 1
+    again = wait_for_sync(local.get, created.id)
+    # Links dedupe per key: the three tasks of the two known files exist, one new file makes one task.
+    assert (again.last_sync_count, again.meta["attempts"], again.meta["tasks_existed"]) == (1, 2, 3)
     assert sorted(d["text"] for d in task_data(client, p.id)) == ["l1", "l2", "l3", "l4"]
 
     local.update(created.id, path=str(folder), synchronizable=False)
@@ -120,6 +125,31 @@ def test_storage_errors_use_label_studio_envelope(legacy_client: LabelStudio, pr
     [message] = outside.value.body["validation_errors"]["non_field_errors"]
     assert message.startswith('Absolute local path "/etc" must be a subdirectory of LOCAL_FILES_DOCUMENT_ROOT=')
     assert local.list(project=p.id) == []
+
+
+def test_imported_annotations_count_and_are_exported(legacy_client: LabelStudio, project, local_files_root: Path,
+                                                   server: Server) -> None:
+    """A task file with annotations and predictions imports them with the task, and the imported annotation
+    is written to the project's export storage like any other."""
+    c = legacy_client
+    p = project(title="imported annotations")
+    source, target = local_files_root / unique_name("src"), local_files_root / unique_name("dst")
+    target.mkdir()
+    write(source / "t.json", {"data": {"text": "a"}, "annotations": [{"result": CHOICE}],
+                              "predictions": [{"result": CHOICE, "score": 0.5, "model_version": "v1"}]})
+    export = c.export_storage.local.create(project=p.id, path=str(target))
+    assert wait_for_sync(c.export_storage.local.get, export.id).last_sync_count == 0
+    storage = c.import_storage.local.create(project=p.id, path=str(source))
+    c.import_storage.local.sync(storage.id)
+    assert wait_for_sync(c.import_storage.local.get, storage.id).last_sync_count == 1
+    [task] = list(c.tasks.list(project=p.id))
+    assert (task.data, task.total_annotations, task.total_predictions) == ({"text": "a"}, 1, 1)
+    [annotation] = c.annotations.list(task.id)
+    assert annotation.result == CHOICE
+    written = wait_until(lambda: (target / str(annotation.id)).is_file() and (target / str(annotation.id)),
+                         "the imported annotation's export")
+    body = json.loads(written.read_text())
+    assert (body["id"], body["result"], body["task"]["id"]) == (annotation.id, CHOICE, task.id)
 
 
 def test_local_blob_import_points_at_served_files(legacy_client: LabelStudio, project, local_files_root: Path,
