@@ -13,7 +13,6 @@ from label_studio_sdk.client import LabelStudio
 from label_studio_sdk.core.api_error import ApiError
 
 from storage_support import (
-    IMAGE_CHOICE,
     IMAGE_CONFIG,
     RedisDb,
     assert_exported_annotation,
