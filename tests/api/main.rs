@@ -8,6 +8,7 @@ mod export;
 mod import;
 mod openapi;
 mod local_files_serving;
+mod media;
 mod predictions;
 
 mod projects;

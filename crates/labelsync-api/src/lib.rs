@@ -8,12 +8,14 @@
 
 pub mod annotations;
 pub mod auth;
+pub mod conditional;
 pub mod error;
 pub mod export;
 pub mod extract;
 pub mod fields;
 pub mod import;
 pub mod local_files;
+pub mod media;
 pub mod ops;
 pub mod pagination;
 pub mod predictions;

@@ -20,7 +20,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::{
-    annotations, export, import, local_files, ops, predictions, projects, slash, storages, tasks, tokens, users,
+    annotations, export, import, local_files, media, ops, predictions, projects, slash, storages, tasks, tokens, users,
 };
 
 #[derive(OpenApi)]
@@ -44,6 +44,7 @@ use crate::{
         (name = "export", description = "Project export in Label Studio's JSON formats"),
         (name = "storages", description = "Import and export storages: S3, GCS, Azure Blob, Redis, local files"),
         (name = "local files", description = "Files of local-files import storages, served to the browser"),
+        (name = "media", description = "Storage URIs resolved for the browser: signed-URL redirects or proxied objects"),
     )
 )]
 struct ApiDoc;
@@ -100,6 +101,10 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(export::download::export_project))
         .merge(storage_routes())
         .routes(routes!(local_files::serve::serve_file))
+        .routes(routes!(media::resolve::resolve_task))
+        .routes(routes!(media::resolve::presign_task))
+        .routes(routes!(media::resolve::resolve_project))
+        .routes(routes!(media::resolve::presign_project))
 }
 
 /// `/api/storages/…`, import and export.

@@ -56,6 +56,8 @@ pub struct App {
     pub metrics: Option<PrometheusHandle>,
     /// Wakes the in-process job workers right after a job is committed.
     pub queue: QueueHandle,
+    /// Connected media clients of import storages (resolve endpoints).
+    pub media: crate::media::clients::MediaClients,
 }
 
 impl AppState {
@@ -77,6 +79,7 @@ impl AppState {
             storage_env,
             metrics,
             queue,
+            media: Default::default(),
         }))
     }
 }

@@ -25,6 +25,9 @@ pub struct Task {
     pub updated_by_id: Option<i64>,
     /// Key of the object the task was imported from, if it came from a storage.
     pub storage_filename: Option<String>,
+    /// The import storage the task came from, if any (Label Studio's fallback for resolving
+    /// media URIs no other storage claims).
+    pub import_storage_id: Option<i64>,
 }
 
 /// A task to insert. Counters are set by the caller (they already know the annotations and
@@ -46,7 +49,8 @@ macro_rules! task_select {
     () => {
         "select t.id, t.project_id, t.data, t.meta, t.created_at, t.updated_at, t.is_labeled, \
          t.overlap, t.inner_id, t.total_annotations, t.cancelled_annotations, \
-         t.total_predictions, t.allow_skip, t.updated_by_id, l.key as storage_filename \
+         t.total_predictions, t.allow_skip, t.updated_by_id, l.key as storage_filename, \
+         l.storage_id as import_storage_id \
          from tasks t left join import_links l on l.task_id = t.id "
     };
 }

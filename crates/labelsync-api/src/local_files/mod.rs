@@ -3,12 +3,11 @@
 //!
 //! [`serve`] is the operation; [`access`] decides which file `d` names and whether the caller may
 //! read it (a local-files import storage of the caller's organization must cover it);
-//! [`conditional`] reads `If-None-Match`, `If-Range` and `Range`.
+//! [`crate::conditional`] reads `If-None-Match`, `If-Range` and `Range`.
 //!
 //! Deliberate differences from Label Studio: a path that escapes the document root is 404, not
 //! 500; another organization's file is 404 like a missing one; every error body is the JSON
 //! envelope; multi-range requests get the whole file (200) instead of a multipart answer.
 
 pub mod access;
-pub mod conditional;
 pub mod serve;

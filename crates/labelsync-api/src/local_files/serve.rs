@@ -1,19 +1,17 @@
 use std::ops::Range;
 use std::path::Path;
 
-use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures::TryStreamExt;
 use labelsync_storage::local::LocalFile;
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::access::{file_error, readable_file};
-use super::conditional::{self, RangeRequest};
-use crate::error::{ApiResult, envelope};
+use crate::conditional::{self, RangeRequest, insert, unsatisfiable};
+use crate::error::ApiResult;
 use crate::extract::{AuthUser, Query};
 use crate::state::AppState;
 
@@ -110,23 +108,4 @@ fn content(body: Body, path: &Path, range: &Range<u64>, size: u64, partial: bool
         insert(headers, header::CONTENT_RANGE, &value);
     }
     response
-}
-
-/// 416 with `Content-Range: bytes */<size>` and the error envelope.
-fn unsatisfiable(size: u64) -> Response {
-    let status = StatusCode::RANGE_NOT_SATISFIABLE;
-    let body = envelope(status, "The requested range is not satisfiable.");
-    let mut response = (status, Json(Value::Object(body))).into_response();
-    insert(response.headers_mut(), header::CONTENT_RANGE, &format!("bytes */{size}"));
-    response
-}
-
-/// Inserts a header whose value we formatted ourselves (ASCII digits, dates, hex tags).
-fn insert(headers: &mut HeaderMap, name: HeaderName, value: &str) {
-    match HeaderValue::from_str(value) {
-        Ok(value) => {
-            headers.insert(name, value);
-        }
-        Err(_) => tracing::warn!(header = %name, value, "dropped an invalid response header"),
-    }
 }

@@ -6,6 +6,7 @@ use labelsync_db::predictions::Prediction;
 use labelsync_db::projects::Project;
 use labelsync_db::tasks::Task;
 use labelsync_sync::label_config::LabelConfig;
+use labelsync_sync::media::MediaSources;
 use serde_json::{Map, Value, json};
 
 use crate::annotations::Users;
@@ -18,22 +19,37 @@ use crate::wire::{python_dumps, ts, ts_opt};
 pub struct ServeContext {
     /// The config's first data key: what a blob task's `$undefined$` key reads as.
     first_data_key: Option<String>,
+    /// The project's import storages and the URL base, when storage URIs are rewritten.
+    media: Option<(MediaSources, String)>,
 }
 
 impl ServeContext {
+    /// Serving without URI rewriting (exports, write responses).
     pub fn new(project: &Project) -> ServeContext {
-        let first_data_key = LabelConfig::parse(&project.label_config)
-            .ok()
-            .and_then(|config| config.first_data_key());
-        ServeContext { first_data_key }
+        let first_data_key =
+            LabelConfig::parse(&project.label_config).ok().and_then(|config| config.first_data_key());
+        ServeContext { first_data_key, media: None }
+    }
+
+    /// Also rewrites the storage URIs that `sources` resolve to `{host}/tasks/{id}/resolve/…`
+    /// (build it with `media::serve_context`).
+    pub fn resolving(mut self, sources: MediaSources, host: &str) -> ServeContext {
+        self.media = (!sources.is_empty()).then(|| (sources, host.to_owned()));
+        self
     }
 }
 
 /// A task's `data` as clients see it — the one place that turns stored data into served data,
 /// used by every response and export that contains tasks. Blob tasks are stored as
-/// `{"$undefined$": uri}` and served under the project's first data key (spec §4.8).
+/// `{"$undefined$": uri}` and served under the project's first data key (spec §4.8); with a
+/// resolving context, storage URIs of the project's import storages become resolve URLs
+/// (spec §6.1).
 pub fn served_data(task: &Task, ctx: &ServeContext) -> Value {
-    labelsync_sync::tasks::rename_undefined(&task.data.0, ctx.first_data_key.as_deref())
+    let data = labelsync_sync::tasks::rename_undefined(&task.data.0, ctx.first_data_key.as_deref());
+    match &ctx.media {
+        Some((sources, host)) => sources.rewrite(&data, task.id, task.import_storage_id, host),
+        None => data,
+    }
 }
 
 /// The fields every shape shares, from `data` to `comment_authors` (the create response).
@@ -48,10 +64,7 @@ pub fn simple(task: &Task, ctx: &ServeContext) -> Map<String, Value> {
     out.insert("overlap".into(), json!(task.overlap));
     out.insert("inner_id".into(), json!(task.inner_id));
     out.insert("total_annotations".into(), json!(task.total_annotations));
-    out.insert(
-        "cancelled_annotations".into(),
-        json!(task.cancelled_annotations),
-    );
+    out.insert("cancelled_annotations".into(), json!(task.cancelled_annotations));
     out.insert("total_predictions".into(), json!(task.total_predictions));
     out.insert("comment_count".into(), json!(0));
     out.insert("unresolved_comment_count".into(), json!(0));
@@ -73,17 +86,8 @@ pub fn with_nested(
     users: &Users,
 ) -> Value {
     let mut out = simple(task, ctx);
-    out.insert(
-        "annotations".into(),
-        annotations
-            .iter()
-            .map(|a| annotation_json(a, users, false))
-            .collect(),
-    );
-    out.insert(
-        "predictions".into(),
-        predictions.iter().map(prediction_json).collect(),
-    );
+    out.insert("annotations".into(), annotations.iter().map(|a| annotation_json(a, users, false)).collect());
+    out.insert("predictions".into(), predictions.iter().map(prediction_json).collect());
     Value::Object(out)
 }
 
@@ -121,24 +125,10 @@ pub fn full(
 ) -> Value {
     let mut out = Map::new();
     out.insert("id".into(), json!(task.id));
-    out.insert(
-        "predictions".into(),
-        predictions.iter().map(prediction_json).collect(),
-    );
-    out.insert(
-        "annotations".into(),
-        annotations
-            .iter()
-            .map(|a| annotation_json(a, users, !list))
-            .collect(),
-    );
+    out.insert("predictions".into(), predictions.iter().map(prediction_json).collect());
+    out.insert("annotations".into(), annotations.iter().map(|a| annotation_json(a, users, !list)).collect());
     out.insert("drafts".into(), json!([]));
-    out.insert(
-        "annotators".into(),
-        json!(distinct(
-            annotations.iter().filter_map(|a| a.completed_by_id)
-        )),
-    );
+    out.insert("annotators".into(), json!(distinct(annotations.iter().filter_map(|a| a.completed_by_id))));
     counters(&mut out, task);
     summaries(&mut out, task, annotations, predictions, list);
     tail(&mut out, task, ctx);
@@ -156,11 +146,7 @@ fn summaries(
     let completed_at = annotations.iter().map(|a| a.created_at).max();
     out.insert("completed_at".into(), ts_opt(&completed_at));
     let summary = |results: Vec<&Value>| {
-        if list {
-            results_summary(&results)
-        } else {
-            String::new()
-        }
+        if list { results_summary(&results) } else { String::new() }
     };
     out.insert(
         "annotations_results".into(),
@@ -173,34 +159,20 @@ fn summaries(
     out.insert("predictions_score".into(), Value::Null);
     out.insert("file_upload".into(), Value::Null);
     out.insert("storage_filename".into(), json!(task.storage_filename));
-    out.insert(
-        "annotations_ids".into(),
-        json!(joined(annotations.iter().map(|a| a.id.to_string()))),
-    );
+    out.insert("annotations_ids".into(), json!(joined(annotations.iter().map(|a| a.id.to_string()))));
     out.insert(
         "predictions_model_versions".into(),
-        json!(joined(distinct(
-            predictions.iter().map(|p| p.model_version.clone())
-        ))),
+        json!(joined(distinct(predictions.iter().map(|p| p.model_version.clone())))),
     );
-    out.insert(
-        "avg_lead_time".into(),
-        json!(average(annotations.iter().filter_map(|a| a.lead_time))),
-    );
+    out.insert("avg_lead_time".into(), json!(average(annotations.iter().filter_map(|a| a.lead_time))));
     out.insert("draft_exists".into(), json!(false));
     let updaters = distinct(annotations.iter().filter_map(|a| a.updated_by_id));
-    out.insert(
-        "updated_by".into(),
-        updaters.iter().map(|id| json!({"user_id": id})).collect(),
-    );
+    out.insert("updated_by".into(), updaters.iter().map(|id| json!({"user_id": id})).collect());
 }
 
 fn counters(out: &mut Map<String, Value>, task: &Task) {
     out.insert("inner_id".into(), json!(task.inner_id));
-    out.insert(
-        "cancelled_annotations".into(),
-        json!(task.cancelled_annotations),
-    );
+    out.insert("cancelled_annotations".into(), json!(task.cancelled_annotations));
     out.insert("total_annotations".into(), json!(task.total_annotations));
     out.insert("total_predictions".into(), json!(task.total_predictions));
 }
@@ -227,12 +199,7 @@ fn results_summary(results: &[&Value]) -> String {
         return String::new();
     }
     let dumped: Vec<String> = results.iter().map(|r| python_dumps(r)).collect();
-    dumped
-        .join(", ")
-        .chars()
-        .filter(|c| *c != '"')
-        .take(500)
-        .collect()
+    dumped.join(", ").chars().filter(|c| *c != '"').take(500).collect()
 }
 
 fn distinct<T: PartialEq>(items: impl Iterator<Item = T>) -> Vec<T> {

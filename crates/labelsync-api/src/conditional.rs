@@ -1,10 +1,16 @@
-//! Conditional and partial requests on one file (RFC 9110 §13 and §14): `If-None-Match`,
-//! `If-Range` and a single byte `Range`.
+//! Conditional and partial requests on one object (RFC 9110 §13 and §14): `If-None-Match`,
+//! `If-Range` and a single byte `Range`, shared by the local-files server and the media proxy,
+//! with the response pieces both send.
 
 use std::ops::Range;
 
-use axum::http::HeaderMap;
-use axum::http::header::{IF_NONE_MATCH, IF_RANGE, RANGE};
+use axum::Json;
+use axum::http::header::{CONTENT_RANGE, IF_NONE_MATCH, IF_RANGE, RANGE};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+use crate::error::envelope;
 
 /// What a `Range` header asks of a file of a known size.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,6 +109,25 @@ fn position(text: &str) -> Position {
         Position::Number(text.parse().unwrap_or(u64::MAX))
     } else {
         Position::Invalid
+    }
+}
+
+/// 416 with `Content-Range: bytes */<size>` and the error envelope.
+pub fn unsatisfiable(size: u64) -> Response {
+    let status = StatusCode::RANGE_NOT_SATISFIABLE;
+    let body = envelope(status, "The requested range is not satisfiable.");
+    let mut response = (status, Json(Value::Object(body))).into_response();
+    insert(response.headers_mut(), CONTENT_RANGE, &format!("bytes */{size}"));
+    response
+}
+
+/// Inserts a header whose value we formatted ourselves (ASCII digits, dates, hex tags).
+pub fn insert(headers: &mut HeaderMap, name: HeaderName, value: &str) {
+    match HeaderValue::from_str(value) {
+        Ok(value) => {
+            headers.insert(name, value);
+        }
+        Err(_) => tracing::warn!(header = %name, value, "dropped an invalid response header"),
     }
 }
 

@@ -1,0 +1,41 @@
+//! Presign mode: `303 See Other` to a signed URL of the object (spec §6.2).
+
+use std::time::Duration;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use labelsync_db::storages::Storage;
+use labelsync_storage::StorageKind;
+use labelsync_sync::media::Located;
+
+use crate::conditional::insert;
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+/// A redirect to a URL signed for `presign_ttl` minutes, with
+/// `Cache-Control: no-store, max-age=<ttl seconds>`. S3 URLs carry the content type guessed
+/// from the key (`response-content-type`), as Label Studio's do. A storage that cannot sign
+/// (bad configuration, provider error) answers 404, as Label Studio does.
+pub async fn redirect(app: &AppState, storage: &Storage, located: &Located<'_>) -> ApiResult<Response> {
+    let media = app.media.get(app, storage).await.map_err(|err| {
+        tracing::warn!(storage = storage.id, "media client unavailable: {err}");
+        super::resolve::not_found()
+    })?;
+    let ttl_secs = located.source.presign_ttl_minutes.saturating_mul(60);
+    let content_type = match located.source.kind {
+        StorageKind::S3 => mime_guess::from_path(&located.key).first_raw(),
+        _ => None,
+    };
+    let url = media.presign_get(&located.key, Duration::from_secs(ttl_secs), content_type).await.map_err(
+        |err| {
+            tracing::warn!(storage = storage.id, "presigning failed: {err}");
+            super::resolve::not_found()
+        },
+    )?;
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    let headers = response.headers_mut();
+    insert(headers, header::LOCATION, url.as_str());
+    insert(headers, header::CACHE_CONTROL, &format!("no-store, max-age={ttl_secs}"));
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
+    Ok(response)
+}
