@@ -5,9 +5,11 @@ never through labelsync."""
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
+import requests
 from label_studio_sdk.client import LabelStudio
 from label_studio_sdk.core.api_error import ApiError
 
@@ -169,3 +171,30 @@ def test_wrong_credentials_are_refused_without_echo(legacy_client: LabelStudio, 
             assert refused.value.status_code == expected(server, labelsync=400, label_studio=500 if masked else 400)
             assert_no_secrets(refused.value.body, [wrong, *cloud.secrets])
         assert sdk.list(project=p.id) == []
+
+
+def test_cloud_task_data_resolves_to_the_object(legacy_client: LabelStudio, project, cloud: Cloud,
+                                               server: Server) -> None:
+    """tasks.list and tasks.get (default `resolve_uri`) serve a synced object's URI as Label Studio's
+    `/tasks/<id>/resolve/?fileuri=<base64>` URL, and that URL, with the SDK's credentials, answers 303 to a
+    presigned URL that returns the object's bytes."""
+    c = legacy_client
+    sdk = getattr(c.import_storage, cloud.name)
+    bucket = cloud.create_bucket()
+    cloud.put(bucket, "media/photo one.jpg", b"the image bytes")
+    p = project(title=f"{cloud.name} media", label_config=IMAGE_CONFIG)
+    storage = sdk.create(project=p.id, title="media", presign=True,
+                         **cloud.storage_fields(bucket, prefix="media", use_blob_urls=True))
+    sdk.sync(storage.id)
+    assert wait_for_sync(sdk.get, storage.id).last_sync_count == 1
+
+    [listed] = list(c.tasks.list(project=p.id))
+    url = listed.data["image_url"]
+    prefix = f"{server.base_url}/tasks/{listed.id}/resolve/?fileuri="
+    assert url.startswith(prefix), url
+    assert base64.urlsafe_b64decode(url[len(prefix):]).decode() == cloud.uri(bucket, "media/photo one.jpg")
+    assert c.tasks.get(listed.id).data["image_url"] == url
+
+    fetched = requests.get(url, headers={"Authorization": f"Token {server.legacy_token}"}, timeout=30)
+    assert [r.status_code for r in fetched.history] == [303]
+    assert (fetched.status_code, fetched.content) == (200, b"the image bytes")
