@@ -52,18 +52,11 @@ async fn counters(app: &TestApp, task: i64) -> (i64, i64, bool) {
 async fn lifecycle(app: TestApp) {
     let task = task(&app).await;
     let path = format!("/api/tasks/{task}/annotations/");
-    let (status, created) = app
-        .post(
-            &path,
-            json!({"result": choice("pos"), "lead_time": 3, "task": 1, "id": 9}),
-        )
-        .await;
+    let (status, created) =
+        app.post(&path, json!({"result": choice("pos"), "lead_time": 3, "task": 1, "id": 9})).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert_eq!(keys(&created), ANNOTATION_KEYS);
-    assert_eq!(
-        created["created_username"],
-        format!(" admin@example.com, {}", created["completed_by"])
-    );
+    assert_eq!(created["created_username"], format!(" admin@example.com, {}", created["completed_by"]));
     assert_eq!(created["created_ago"], "0\u{a0}minutes");
     assert_eq!(created["lead_time"], json!(3.0));
     assert_eq!(created["task"].as_i64(), Some(task));
@@ -75,17 +68,11 @@ async fn lifecycle(app: TestApp) {
     let (_, list) = app.get(&path).await;
     assert_eq!(list.as_array().unwrap().len(), 1);
     let (_, detail) = app.get(&format!("/api/tasks/{task}/")).await;
-    assert_eq!(
-        detail["annotations"][0]["completed_by"]["email"],
-        "admin@example.com"
-    );
+    assert_eq!(detail["annotations"][0]["completed_by"]["email"], "admin@example.com");
     assert_eq!(detail["annotations"][0]["completed_by"]["initials"], "ad");
 
     let (status, patched) = app
-        .patch(
-            &format!("/api/annotations/{id}"),
-            json!({"result": choice("neg"), "was_cancelled": true}),
-        )
+        .patch(&format!("/api/annotations/{id}"), json!({"result": choice("neg"), "was_cancelled": true}))
         .await;
     assert_eq!(status, StatusCode::OK, "{patched}");
     assert_eq!(patched["result"], choice("neg"));
@@ -115,49 +102,25 @@ async fn result_validation(app: TestApp) {
     let (status, body) = app.post(&path, json!({})).await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(body["result"], json!([]));
-    for bad in [
-        json!({"a": 1}),
-        json!("abc"),
-        json!("{\"a\": 1}"),
-        json!(5),
-        json!(true),
-    ] {
+    for bad in [json!({"a": 1}), json!("abc"), json!("{\"a\": 1}"), json!(5), json!(true)] {
         let (status, body) = app.post(&path, json!({"result": bad})).await;
         assert_envelope(status, StatusCode::BAD_REQUEST, &body);
         assert!(body["validation_errors"]["result"][0].is_string(), "{body}");
     }
-    let (status, body) = app
-        .post(
-            &path,
-            json!({"result": [], "lead_time": "slow", "was_cancelled": "x"}),
-        )
-        .await;
+    let (status, body) =
+        app.post(&path, json!({"result": [], "lead_time": "slow", "was_cancelled": "x"})).await;
     assert_envelope(status, StatusCode::BAD_REQUEST, &body);
-    assert_eq!(
-        body["validation_errors"]["was_cancelled"][0],
-        "Must be a valid boolean."
-    );
-    assert_eq!(
-        body["validation_errors"]["lead_time"][0],
-        "A valid number is required."
-    );
+    assert_eq!(body["validation_errors"]["was_cancelled"][0], "Must be a valid boolean.");
+    assert_eq!(body["validation_errors"]["lead_time"][0], "A valid number is required.");
     let (status, body) = app.post(&path, json!([1])).await;
     assert_envelope(status, StatusCode::BAD_REQUEST, &body);
-    let (status, body) = app
-        .post("/api/tasks/999999/annotations/", json!({"result": []}))
-        .await;
+    let (status, body) = app.post("/api/tasks/999999/annotations/", json!({"result": []})).await;
     assert_envelope(status, StatusCode::NOT_FOUND, &body);
     assert_eq!(body["detail"], "No Task matches the given query.");
-    let (status, body) = app
-        .patch("/api/annotations/999999/", json!({"result": []}))
-        .await;
+    let (status, body) = app.patch("/api/annotations/999999/", json!({"result": []})).await;
     assert_envelope(status, StatusCode::NOT_FOUND, &body);
     let (_, list) = app.get(&path).await;
-    assert_eq!(
-        list.as_array().unwrap().len(),
-        2,
-        "only the two good ones were saved"
-    );
+    assert_eq!(list.as_array().unwrap().len(), 2, "only the two good ones were saved");
 }
 api_test!(result_validation);
 
@@ -167,43 +130,27 @@ async fn annotator_owns_annotations(app: TestApp) {
     let task = task(&app).await;
     let token = app.user("ann@example.com", Role::Annotator).await;
     let path = format!("/api/tasks/{task}/annotations/");
-    let (status, mine) = send(
-        app.request_as(&token, Method::POST, &path)
-            .json(&json!({"result": choice("pos")})),
-    )
-    .await;
+    let (status, mine) =
+        send(app.request_as(&token, Method::POST, &path).json(&json!({"result": choice("pos")}))).await;
     assert_eq!(status, StatusCode::CREATED, "{mine}");
     let mine = format!("/api/annotations/{}/", mine["id"]);
     let (_, admins) = app.post(&path, json!({"result": choice("neg")})).await;
     let admins = format!("/api/annotations/{}/", admins["id"]);
 
-    let (status, _) = send(
-        app.request_as(&token, Method::PATCH, &mine)
-            .json(&json!({"lead_time": 2})),
-    )
-    .await;
+    let (status, _) = send(app.request_as(&token, Method::PATCH, &mine).json(&json!({"lead_time": 2}))).await;
     assert_eq!(status, StatusCode::OK);
     let (status, _) = send(app.request_as(&token, Method::GET, &admins)).await;
     assert_eq!(status, StatusCode::OK, "annotators read every annotation");
-    let (status, body) = send(
-        app.request_as(&token, Method::PATCH, &admins)
-            .json(&json!({"result": []})),
-    )
-    .await;
+    let (status, body) =
+        send(app.request_as(&token, Method::PATCH, &admins).json(&json!({"result": []}))).await;
     assert_envelope(status, StatusCode::FORBIDDEN, &body);
     let (status, body) = send(app.request_as(&token, Method::DELETE, &admins)).await;
     assert_envelope(status, StatusCode::FORBIDDEN, &body);
     let (status, _) = send(app.request_as(&token, Method::DELETE, &mine)).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
 
-    let (_, again) = send(
-        app.request_as(&token, Method::POST, &path)
-            .json(&json!({"result": []})),
-    )
-    .await;
-    let (status, _) = app
-        .delete(&format!("/api/annotations/{}/", again["id"]))
-        .await;
+    let (_, again) = send(app.request_as(&token, Method::POST, &path).json(&json!({"result": []}))).await;
+    let (status, _) = app.delete(&format!("/api/annotations/{}/", again["id"])).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "a manager deletes anyone's");
     let (_, list) = app.get(&path).await;
     assert_eq!(list.as_array().unwrap().len(), 1);
@@ -213,12 +160,7 @@ api_test!(annotator_owns_annotations);
 /// Another organization's administrator gets 404 on every annotation route of the first.
 async fn other_org_sees_404(app: TestApp) {
     let task = task(&app).await;
-    let (_, created) = app
-        .post(
-            &format!("/api/tasks/{task}/annotations/"),
-            json!({"result": []}),
-        )
-        .await;
+    let (_, created) = app.post(&format!("/api/tasks/{task}/annotations/"), json!({"result": []})).await;
     let id = created["id"].as_i64().unwrap();
     let (_, token) = app.other_org("eve@example.com").await;
     let routes = [
@@ -230,9 +172,7 @@ async fn other_org_sees_404(app: TestApp) {
         (Method::DELETE, format!("/api/annotations/{id}/")),
     ];
     for (method, path) in routes {
-        let request = app
-            .request_as(&token, method.clone(), &path)
-            .json(&json!({"result": []}));
+        let request = app.request_as(&token, method.clone(), &path).json(&json!({"result": []}));
         let (status, body) = send(request).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}: {body}");
     }

@@ -72,12 +72,7 @@ async fn project_with_tasks(app: &TestApp) -> (i64, Vec<i64>) {
 }
 
 fn task_ids(export: &Value) -> Vec<i64> {
-    export
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_i64().unwrap())
-        .collect()
+    export.as_array().unwrap().iter().map(|t| t["id"].as_i64().unwrap()).collect()
 }
 
 /// The JSON export holds annotated tasks (cancelled annotations count) in Label Studio's
@@ -85,21 +80,12 @@ fn task_ids(export: &Value) -> Vec<i64> {
 async fn json_export(app: TestApp) {
     let (pid, ids) = project_with_tasks(&app).await;
     let response = app
-        .request(
-            Method::GET,
-            &format!("/api/projects/{pid}/export?exportType=JSON"),
-        )
+        .request(Method::GET, &format!("/api/projects/{pid}/export?exportType=JSON"))
         .send()
         .await
         .unwrap();
-    let disposition = response.headers()["content-disposition"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    assert!(
-        disposition.starts_with(&format!("attachment; filename=\"project-{pid}-at-")),
-        "{disposition}"
-    );
+    let disposition = response.headers()["content-disposition"].to_str().unwrap().to_owned();
+    assert!(disposition.starts_with(&format!("attachment; filename=\"project-{pid}-at-")), "{disposition}");
     assert!(disposition.ends_with(".json\""));
     assert!(response.headers().contains_key("filename"));
     let (status, export) = read(response).await;
@@ -118,10 +104,7 @@ async fn json_export(app: TestApp) {
     let (_, all) = app.get(&sdk).await;
     assert_eq!(task_ids(&all), ids);
     let (_, picked) = app
-        .get(&format!(
-            "/api/projects/{pid}/export?download_all_tasks=true&ids[]={}&ids[]={}",
-            ids[0], ids[2]
-        ))
+        .get(&format!("/api/projects/{pid}/export?download_all_tasks=true&ids[]={}&ids[]={}", ids[0], ids[2]))
         .await;
     assert_eq!(task_ids(&picked), [ids[0], ids[2]]);
     let empty = app.project().await;
@@ -134,34 +117,18 @@ api_test!(json_export);
 /// nulls for tasks without one when all tasks are asked for.
 async fn json_min_export(app: TestApp) {
     let (pid, ids) = project_with_tasks(&app).await;
-    let (status, rows) = app
-        .get(&format!(
-            "/api/projects/{pid}/export?exportType=JSON_MIN&download_all_tasks=true"
-        ))
-        .await;
+    let (status, rows) =
+        app.get(&format!("/api/projects/{pid}/export?exportType=JSON_MIN&download_all_tasks=true")).await;
     assert_eq!(status, StatusCode::OK, "{rows}");
     let rows = rows.as_array().unwrap();
     assert_eq!(rows.len(), 3);
     assert_eq!(
         keys(&rows[0]),
-        [
-            "image_url",
-            "id",
-            "label",
-            "annotator",
-            "annotation_id",
-            "created_at",
-            "updated_at",
-            "lead_time"
-        ]
+        ["image_url", "id", "label", "annotator", "annotation_id", "created_at", "updated_at", "lead_time"]
     );
     assert_eq!(rows[0]["label"], "pos");
     assert_eq!(rows[1]["id"].as_i64(), Some(ids[1]));
-    assert_eq!(
-        rows[1]["annotation_id"],
-        Value::Null,
-        "the cancelled annotation is skipped"
-    );
+    assert_eq!(rows[1]["annotation_id"], Value::Null, "the cancelled annotation is skipped");
     assert_eq!(rows[2]["annotator"], Value::Null);
 }
 api_test!(json_min_export);
@@ -171,11 +138,7 @@ async fn export_streams_pages(app: TestApp) {
     let pid = app.project().await;
     let tasks: Vec<Value> = (0..1200)
         .map(|i| {
-            let annotations = if i % 3 == 0 {
-                json!([{"result": label("pos")}])
-            } else {
-                json!([])
-            };
+            let annotations = if i % 3 == 0 { json!([{"result": label("pos")}]) } else { json!([]) };
             json!({"data": {"image_url": format!("{i}")}, "annotations": annotations})
         })
         .collect();
@@ -183,11 +146,8 @@ async fn export_streams_pages(app: TestApp) {
     let (_, annotated) = app.get(&format!("/api/projects/{pid}/export")).await;
     let expected: Vec<i64> = ids.iter().step_by(3).copied().collect();
     assert_eq!(task_ids(&annotated), expected);
-    let (_, min) = app
-        .get(&format!(
-            "/api/projects/{pid}/export?export_type=JSON_MIN&download_all_tasks=1"
-        ))
-        .await;
+    let (_, min) =
+        app.get(&format!("/api/projects/{pid}/export?export_type=JSON_MIN&download_all_tasks=1")).await;
     assert_eq!(min.as_array().unwrap().len(), 1200);
 }
 api_test!(export_streams_pages);
@@ -195,15 +155,8 @@ api_test!(export_streams_pages);
 /// An unknown export type or a bad flag is a 400 (Label Studio answers 500).
 async fn bad_options(app: TestApp) {
     let pid = app.project().await;
-    for query in [
-        "exportType=FOO",
-        "export_type=CSV",
-        "download_all_tasks=maybe",
-        "ids[]=x",
-    ] {
-        let (status, body) = app
-            .get(&format!("/api/projects/{pid}/export?{query}"))
-            .await;
+    for query in ["exportType=FOO", "export_type=CSV", "download_all_tasks=maybe", "ids[]=x"] {
+        let (status, body) = app.get(&format!("/api/projects/{pid}/export?{query}")).await;
         assert_envelope(status, StatusCode::BAD_REQUEST, &body);
     }
 }
@@ -216,10 +169,7 @@ async fn who_may_export(app: TestApp) {
     let path = format!("/api/projects/{pid}/export");
     let token = app.user("ann@example.com", Role::Annotator).await;
     let (status, export) = send(app.request_as(&token, Method::GET, &path)).await;
-    assert_eq!(
-        (status, export.as_array().map(Vec::len)),
-        (StatusCode::OK, Some(2))
-    );
+    assert_eq!((status, export.as_array().map(Vec::len)), (StatusCode::OK, Some(2)));
     let (_, other) = app.other_org("eve@example.com").await;
     let (status, body) = send(app.request_as(&other, Method::GET, &path)).await;
     assert_envelope(status, StatusCode::NOT_FOUND, &body);

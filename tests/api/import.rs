@@ -23,12 +23,7 @@ async fn flat_and_wrapped(app: TestApp) {
                          {"result": [], "was_cancelled": true}],
          "predictions": [{"result": [], "score": 0.42, "model_version": "m1"}, {"result": []}]},
     ]);
-    let (status, created) = app
-        .post(
-            &format!("/api/projects/{pid}/import?return_task_ids=true"),
-            body,
-        )
-        .await;
+    let (status, created) = app.post(&format!("/api/projects/{pid}/import?return_task_ids=true"), body).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert_eq!(
         keys(&created),
@@ -44,55 +39,28 @@ async fn flat_and_wrapped(app: TestApp) {
             "task_ids"
         ]
     );
-    assert_eq!(
-        (
-            created["task_count"].as_i64(),
-            created["annotation_count"].as_i64()
-        ),
-        (Some(3), Some(2))
-    );
+    assert_eq!((created["task_count"].as_i64(), created["annotation_count"].as_i64()), (Some(3), Some(2)));
     assert_eq!(created["prediction_count"], 2);
-    let ids: Vec<i64> = created["task_ids"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_i64().unwrap())
-        .collect();
+    let ids: Vec<i64> = created["task_ids"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
 
     let (_, second) = app.get(&format!("/api/tasks/{}/", ids[1])).await;
-    assert_eq!(
-        second["data"],
-        json!({"image_url": "http://x/2.jpg", "meta_info": "x"})
-    );
+    assert_eq!(second["data"], json!({"image_url": "http://x/2.jpg", "meta_info": "x"}));
     assert_eq!(second["meta"], json!({"m": 1}));
     assert_eq!(second["inner_id"], 2);
     let (_, third) = app.get(&format!("/api/tasks/{}/", ids[2])).await;
     assert_eq!(
-        (
-            third["total_annotations"].as_i64(),
-            third["cancelled_annotations"].as_i64()
-        ),
+        (third["total_annotations"].as_i64(), third["cancelled_annotations"].as_i64()),
         (Some(1), Some(1))
     );
-    assert_eq!(
-        (
-            third["total_predictions"].as_i64(),
-            third["is_labeled"].as_bool()
-        ),
-        (Some(2), Some(true))
-    );
+    assert_eq!((third["total_predictions"].as_i64(), third["is_labeled"].as_bool()), (Some(2), Some(true)));
     let annotation = &third["annotations"][0];
     assert_eq!(annotation["ground_truth"], true);
     assert_eq!(annotation["completed_by"]["email"], "admin@example.com");
     assert_eq!(annotation["updated_by"], Value::Null);
     assert_eq!(third["predictions"][1]["model_version"], "undefined");
 
-    let (status, one) = app
-        .post(
-            &format!("/api/projects/{pid}/import"),
-            json!({"image_url": "single"}),
-        )
-        .await;
+    let (status, one) =
+        app.post(&format!("/api/projects/{pid}/import"), json!({"image_url": "single"})).await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(one["task_count"], 1);
     assert!(one.get("task_ids").is_none());
@@ -107,10 +75,7 @@ async fn rejected_uploads_write_nothing(app: TestApp) {
     let path = format!("/api/projects/{pid}/import");
     let cases = [
         (json!([]), "load_tasks: No tasks added"),
-        (
-            json!("hello"),
-            "load_tasks: No data found in DATA or in FILES",
-        ),
+        (json!("hello"), "load_tasks: No data found in DATA or in FILES"),
         (json!(null), "load_tasks: No data found in DATA or in FILES"),
         (
             json!({}),
@@ -120,10 +85,7 @@ async fn rejected_uploads_write_nothing(app: TestApp) {
     for (body, message) in cases {
         let (status, response) = app.post(&path, body).await;
         assert_envelope(status, StatusCode::BAD_REQUEST, &response);
-        assert_eq!(
-            response["validation_errors"]["non_field_errors"][0],
-            message
-        );
+        assert_eq!(response["validation_errors"]["non_field_errors"][0], message);
     }
     let (status, response) = app
         .post(
@@ -134,48 +96,22 @@ async fn rejected_uploads_write_nothing(app: TestApp) {
         )
         .await;
     assert_envelope(status, StatusCode::BAD_REQUEST, &response);
-    let errors = response["validation_errors"]["non_field_errors"]
-        .as_array()
-        .unwrap();
+    let errors = response["validation_errors"]["non_field_errors"].as_array().unwrap();
     assert_eq!(errors[0], json!({}));
     assert_eq!(
         errors[1],
         "Error at item 1: \"image_url\" key is expected in task data [assume: item[\"data\"] = task root with values] :: {'data': {'text': 'x'}}"
     );
-    assert!(
-        errors[2]
-            .as_str()
-            .unwrap()
-            .starts_with("Error at item 2: Task root must be dict")
-    );
-    assert_eq!(
-        errors[3],
-        "Error at item 3: Task[data] must be dict or list :: {'data': 'str'}"
-    );
-    assert!(
-        errors[4]
-            .as_str()
-            .unwrap()
-            .contains("Task[annotations] must be list")
-    );
-    assert!(
-        errors[5]
-            .as_str()
-            .unwrap()
-            .starts_with("Error at item 5: annotation \"result\"")
-    );
-    let request = app
-        .request(Method::POST, &path)
-        .header("content-type", "application/json")
-        .body("[{\"image_url\": ");
+    assert!(errors[2].as_str().unwrap().starts_with("Error at item 2: Task root must be dict"));
+    assert_eq!(errors[3], "Error at item 3: Task[data] must be dict or list :: {'data': 'str'}");
+    assert!(errors[4].as_str().unwrap().contains("Task[annotations] must be list"));
+    assert!(errors[5].as_str().unwrap().starts_with("Error at item 5: annotation \"result\""));
+    let request =
+        app.request(Method::POST, &path).header("content-type", "application/json").body("[{\"image_url\": ");
     let (status, response) = send(request).await;
     assert_envelope(status, StatusCode::BAD_REQUEST, &response);
-    let (status, response) = app
-        .post(
-            &format!("{path}?return_task_ids=perhaps"),
-            json!([{"image_url": "a"}]),
-        )
-        .await;
+    let (status, response) =
+        app.post(&format!("{path}?return_task_ids=perhaps"), json!([{"image_url": "a"}])).await;
     assert_envelope(status, StatusCode::BAD_REQUEST, &response);
     assert_eq!(total(&app, pid).await, 0);
 }
@@ -193,10 +129,7 @@ async fn dry_run(app: TestApp) {
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["task_count"], 1);
     assert_eq!(
-        (
-            body["annotation_count"].clone(),
-            body["prediction_count"].clone()
-        ),
+        (body["annotation_count"].clone(), body["prediction_count"].clone()),
         (Value::Null, Value::Null)
     );
     assert_eq!(total(&app, pid).await, 0);
@@ -217,19 +150,11 @@ async fn two_thousand_tasks(app: TestApp) {
         .collect();
     let ids = app.import(pid, Value::Array(tasks)).await;
     assert_eq!(ids.len(), 2000);
-    let (_, list) = app
-        .get(&format!("/api/tasks/?project={pid}&page_size=1&page=2000"))
-        .await;
-    assert_eq!(
-        (list["total"].as_i64(), list["total_annotations"].as_i64()),
-        (Some(2000), Some(2000))
-    );
+    let (_, list) = app.get(&format!("/api/tasks/?project={pid}&page_size=1&page=2000")).await;
+    assert_eq!((list["total"].as_i64(), list["total_annotations"].as_i64()), (Some(2000), Some(2000)));
     assert_eq!(list["total_predictions"], 2000);
     let last = &list["tasks"][0];
-    assert_eq!(
-        (last["id"].as_i64(), last["inner_id"].as_i64()),
-        (ids.last().copied(), Some(2000))
-    );
+    assert_eq!((last["id"].as_i64(), last["inner_id"].as_i64()), (ids.last().copied(), Some(2000)));
     assert_eq!(last["data"]["image_url"], "http://x/1999.jpg");
     assert_eq!(last["is_labeled"], true);
     let (_, project) = app.get(&format!("/api/projects/{pid}/")).await;
@@ -241,12 +166,7 @@ api_test!(two_thousand_tasks);
 async fn oversize_upload(app: TestApp) {
     let pid = app.project().await;
     let big = "x".repeat(5 * 1024 * 1024);
-    let (status, body) = app
-        .post(
-            &format!("/api/projects/{pid}/import"),
-            json!([{"image_url": big}]),
-        )
-        .await;
+    let (status, body) = app.post(&format!("/api/projects/{pid}/import"), json!([{"image_url": big}])).await;
     assert_envelope(status, StatusCode::PAYLOAD_TOO_LARGE, &body);
     assert_eq!(total(&app, pid).await, 0);
 }
@@ -258,22 +178,14 @@ async fn who_may_import(app: TestApp) {
     let pid = app.project().await;
     let path = format!("/api/projects/{pid}/import");
     let token = app.user("ann@example.com", Role::Annotator).await;
-    let (status, body) = send(
-        app.request_as(&token, Method::POST, &path)
-            .json(&json!([{"image_url": "a"}])),
-    )
-    .await;
+    let (status, body) =
+        send(app.request_as(&token, Method::POST, &path).json(&json!([{"image_url": "a"}]))).await;
     assert_envelope(status, StatusCode::FORBIDDEN, &body);
     let (_, other) = app.other_org("eve@example.com").await;
-    let (status, body) = send(
-        app.request_as(&other, Method::POST, &path)
-            .json(&json!([{"image_url": "a"}])),
-    )
-    .await;
+    let (status, body) =
+        send(app.request_as(&other, Method::POST, &path).json(&json!([{"image_url": "a"}]))).await;
     assert_envelope(status, StatusCode::NOT_FOUND, &body);
-    let (status, body) = app
-        .post("/api/projects/999999/import", json!([{"image_url": "a"}]))
-        .await;
+    let (status, body) = app.post("/api/projects/999999/import", json!([{"image_url": "a"}])).await;
     assert_envelope(status, StatusCode::NOT_FOUND, &body);
     assert_eq!(total(&app, pid).await, 0);
 }

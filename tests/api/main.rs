@@ -6,9 +6,9 @@ mod auth;
 mod errors;
 mod export;
 mod import;
-mod openapi;
 mod local_files_serving;
 mod media;
+mod openapi;
 mod predictions;
 
 mod projects;

@@ -33,7 +33,10 @@ fn every_operation_is_documented() {
         for (method, operation) in item.as_object().expect("path item") {
             let responses = operation["responses"].as_object().map_or(0, |r| r.len());
             assert!(responses > 0, "{method} {path} documents no response");
-            assert!(operation["tags"].as_array().is_some_and(|t| !t.is_empty()), "{method} {path} has no tag");
+            assert!(
+                operation["tags"].as_array().is_some_and(|t| !t.is_empty()),
+                "{method} {path} has no tag"
+            );
         }
     }
 }

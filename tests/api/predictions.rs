@@ -25,22 +25,15 @@ const PREDICTION_KEYS: &[&str] = &[
 /// the task's `total_predictions` follows.
 async fn lifecycle(app: TestApp) {
     let pid = app.project().await;
-    let ids = app
-        .import(pid, json!([{"image_url": "a"}, {"image_url": "b"}]))
-        .await;
+    let ids = app.import(pid, json!([{"image_url": "a"}, {"image_url": "b"}])).await;
     let (status, created) = app
-        .post(
-            "/api/predictions/",
-            json!({"task": ids[0], "result": [], "score": 0.9, "model_version": "v2"}),
-        )
+        .post("/api/predictions/", json!({"task": ids[0], "result": [], "score": 0.9, "model_version": "v2"}))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert_eq!(keys(&created), PREDICTION_KEYS);
     assert_eq!(created["mislabeling"], json!(0.0));
     assert_eq!(created["project"].as_i64(), Some(pid));
-    let (_, minimal) = app
-        .post("/api/predictions", json!({"task": ids[1], "result": []}))
-        .await;
+    let (_, minimal) = app.post("/api/predictions", json!({"task": ids[1], "result": []})).await;
     assert_eq!(minimal["model_version"], "");
     assert_eq!(minimal["score"], json!(null));
 
@@ -54,14 +47,9 @@ async fn lifecycle(app: TestApp) {
     let (_, task) = app.get(&format!("/api/tasks/{}/", ids[0])).await;
     assert_eq!(task["total_predictions"], 1);
 
-    let (status, patched) = app
-        .patch(&format!("/api/predictions/{id}/"), json!({"score": 0.1}))
-        .await;
+    let (status, patched) = app.patch(&format!("/api/predictions/{id}/"), json!({"score": 0.1})).await;
     assert_eq!(status, StatusCode::OK, "{patched}");
-    assert_eq!(
-        (patched["score"].clone(), patched["model_version"].clone()),
-        (json!(0.1), json!("v2"))
-    );
+    assert_eq!((patched["score"].clone(), patched["model_version"].clone()), (json!(0.1), json!("v2")));
     let (status, got) = app.get(&format!("/api/predictions/{id}")).await;
     assert_eq!((status, got["score"].clone()), (StatusCode::OK, json!(0.1)));
     let (status, _) = app.delete(&format!("/api/predictions/{id}/")).await;
@@ -81,33 +69,16 @@ async fn validation(app: TestApp) {
     let task = app.import(pid, json!([{"image_url": "a"}])).await[0];
     let (status, body) = app.post("/api/predictions/", json!({"result": []})).await;
     assert_envelope(status, StatusCode::BAD_REQUEST, &body);
-    assert_eq!(
-        body["validation_errors"]["task"][0],
-        "This field is required."
-    );
-    let (status, body) = app
-        .post("/api/predictions/", json!({"task": 999_999, "result": []}))
-        .await;
+    assert_eq!(body["validation_errors"]["task"][0], "This field is required.");
+    let (status, body) = app.post("/api/predictions/", json!({"task": 999_999, "result": []})).await;
     assert_envelope(status, StatusCode::BAD_REQUEST, &body);
-    assert_eq!(
-        body["validation_errors"]["task"][0],
-        "Invalid pk \"999999\" - object does not exist."
-    );
-    let (status, body) = app
-        .post(
-            "/api/predictions/",
-            json!({"task": task, "result": [], "score": "hi"}),
-        )
-        .await;
+    assert_eq!(body["validation_errors"]["task"][0], "Invalid pk \"999999\" - object does not exist.");
+    let (status, body) =
+        app.post("/api/predictions/", json!({"task": task, "result": [], "score": "hi"})).await;
     assert_envelope(status, StatusCode::BAD_REQUEST, &body);
-    assert_eq!(
-        body["validation_errors"]["score"][0],
-        "A valid number is required."
-    );
+    assert_eq!(body["validation_errors"]["score"][0], "A valid number is required.");
     for bad in [json!({"a": 1}), json!("nope"), json!(3)] {
-        let (status, body) = app
-            .post("/api/predictions/", json!({"task": task, "result": bad}))
-            .await;
+        let (status, body) = app.post("/api/predictions/", json!({"task": task, "result": bad})).await;
         assert_envelope(status, StatusCode::BAD_REQUEST, &body);
     }
     for query in ["task=999999", "task=abc", "project=999999"] {
@@ -123,27 +94,21 @@ api_test!(validation);
 async fn annotator_reads_only(app: TestApp) {
     let pid = app.project().await;
     let task = app.import(pid, json!([{"image_url": "a"}])).await[0];
-    let (_, created) = app
-        .post("/api/predictions/", json!({"task": task, "result": []}))
-        .await;
+    let (_, created) = app.post("/api/predictions/", json!({"task": task, "result": []})).await;
     let path = format!("/api/predictions/{}/", created["id"]);
     let token = app.user("ann@example.com", Role::Annotator).await;
     let (status, _) = send(app.request_as(&token, Method::GET, &path)).await;
     assert_eq!(status, StatusCode::OK);
     let (status, list) = send(app.request_as(&token, Method::GET, "/api/predictions/")).await;
-    assert_eq!(
-        (status, list.as_array().map(Vec::len)),
-        (StatusCode::OK, Some(1))
-    );
+    assert_eq!((status, list.as_array().map(Vec::len)), (StatusCode::OK, Some(1)));
     let attempts = [
         (Method::POST, "/api/predictions/".to_owned()),
         (Method::PATCH, path.clone()),
         (Method::DELETE, path.clone()),
     ];
     for (method, path) in attempts {
-        let request = app
-            .request_as(&token, method, &path)
-            .json(&json!({"task": task, "result": [], "score": 1}));
+        let request =
+            app.request_as(&token, method, &path).json(&json!({"task": task, "result": [], "score": 1}));
         let (status, body) = send(request).await;
         assert_envelope(status, StatusCode::FORBIDDEN, &body);
     }
@@ -155,30 +120,21 @@ api_test!(annotator_reads_only);
 async fn other_org_sees_404(app: TestApp) {
     let pid = app.project().await;
     let task = app.import(pid, json!([{"image_url": "a"}])).await[0];
-    let (_, created) = app
-        .post("/api/predictions/", json!({"task": task, "result": []}))
-        .await;
+    let (_, created) = app.post("/api/predictions/", json!({"task": task, "result": []})).await;
     let path = format!("/api/predictions/{}/", created["id"]);
     let (_, token) = app.other_org("eve@example.com").await;
     for method in [Method::GET, Method::PATCH, Method::PUT, Method::DELETE] {
-        let request = app
-            .request_as(&token, method.clone(), &path)
-            .json(&json!({"score": 1}));
+        let request = app.request_as(&token, method.clone(), &path).json(&json!({"score": 1}));
         let (status, body) = send(request).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}: {body}");
     }
     // As for a task that does not exist: Label Studio's 400 "Invalid pk" / "valid choice".
-    let request = app
-        .request_as(&token, Method::POST, "/api/predictions/")
-        .json(&json!({"task": task, "result": []}));
+    let request =
+        app.request_as(&token, Method::POST, "/api/predictions/").json(&json!({"task": task, "result": []}));
     let (status, _) = send(request).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    let (status, _) = send(app.request_as(
-        &token,
-        Method::GET,
-        &format!("/api/predictions/?task={task}"),
-    ))
-    .await;
+    let (status, _) =
+        send(app.request_as(&token, Method::GET, &format!("/api/predictions/?task={task}"))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let (_, list) = send(app.request_as(&token, Method::GET, "/api/predictions/")).await;
     assert_eq!(list, json!([]));

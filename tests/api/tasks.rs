@@ -101,10 +101,7 @@ async fn lifecycle(app: TestApp) {
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert_eq!(keys(&created), SIMPLE_KEYS);
     assert_eq!(created["inner_id"], 1);
-    assert_eq!(
-        created["total_annotations"], 0,
-        "inline annotations are ignored"
-    );
+    assert_eq!(created["total_annotations"], 0, "inline annotations are ignored");
     let id = created["id"].as_i64().unwrap();
 
     let (status, got) = app.get(&format!("/api/tasks/{id}")).await;
@@ -125,9 +122,7 @@ async fn lifecycle(app: TestApp) {
     assert_eq!(keys(&patched), expected);
     assert_eq!(patched["data"]["extra"], 1);
     assert!(patched["updated_by"].as_i64().is_some());
-    let (status, put) = app
-        .put(&format!("/api/tasks/{id}/"), json!({"is_labeled": true}))
-        .await;
+    let (status, put) = app.put(&format!("/api/tasks/{id}/"), json!({"is_labeled": true})).await;
     assert_eq!(status, StatusCode::OK, "{put}");
     assert_eq!(put["is_labeled"], true);
 
@@ -144,36 +139,20 @@ async fn create_validation(app: TestApp) {
     let pid = app.project().await;
     let (status, body) = app.post("/api/tasks/", json!({})).await;
     assert_envelope(status, StatusCode::BAD_REQUEST, &body);
-    assert_eq!(
-        body["validation_errors"]["project"][0],
-        "This field is required."
-    );
-    assert_eq!(
-        body["validation_errors"]["data"][0],
-        "This field is required."
-    );
-    let (status, body) = app
-        .post(
-            "/api/tasks/",
-            json!({"project": 999_999, "data": {"image_url": "x"}}),
-        )
-        .await;
+    assert_eq!(body["validation_errors"]["project"][0], "This field is required.");
+    assert_eq!(body["validation_errors"]["data"][0], "This field is required.");
+    let (status, body) =
+        app.post("/api/tasks/", json!({"project": 999_999, "data": {"image_url": "x"}})).await;
     assert_envelope(status, StatusCode::NOT_FOUND, &body);
     assert_eq!(body["detail"], "No Project matches the given query.");
-    let missing = "\"image_url\" key is expected in task data [assume: item[\"data\"] = task root with values]";
+    let missing =
+        "\"image_url\" key is expected in task data [assume: item[\"data\"] = task root with values]";
     for data in [json!({"text": "x"}), json!([1, 2]), json!("str")] {
-        let (status, body) = app
-            .post("/api/tasks/", json!({"project": pid, "data": data}))
-            .await;
+        let (status, body) = app.post("/api/tasks/", json!({"project": pid, "data": data})).await;
         assert_envelope(status, StatusCode::BAD_REQUEST, &body);
         assert_eq!(body["validation_errors"]["non_field_errors"][0], missing);
     }
-    let (status, body) = app
-        .post(
-            "/api/tasks/",
-            json!({"project": pid, "data": {"image_url": 5}}),
-        )
-        .await;
+    let (status, body) = app.post("/api/tasks/", json!({"project": pid, "data": {"image_url": 5}})).await;
     assert_envelope(status, StatusCode::BAD_REQUEST, &body);
     assert!(
         body["validation_errors"]["non_field_errors"][0]
@@ -181,17 +160,9 @@ async fn create_validation(app: TestApp) {
             .unwrap()
             .starts_with("data['image_url']=5 is of type 'int'")
     );
-    let (status, body) = app
-        .post(
-            "/api/tasks/",
-            json!({"project": "many", "data": {}, "colour": 1}),
-        )
-        .await;
+    let (status, body) = app.post("/api/tasks/", json!({"project": "many", "data": {}, "colour": 1})).await;
     assert_envelope(status, StatusCode::BAD_REQUEST, &body);
-    assert_eq!(
-        body["validation_errors"]["project"][0],
-        "A valid integer is required."
-    );
+    assert_eq!(body["validation_errors"]["project"][0], "A valid integer is required.");
     let (_, list) = app.get(&format!("/api/tasks/?project={pid}")).await;
     assert_eq!(list["total"], 0, "nothing was created: {list}");
 }
@@ -206,18 +177,13 @@ async fn patch_validation(app: TestApp) {
     let path = format!("/api/tasks/{id}/");
     let (status, body) = app.patch(&path, json!({"data": "str"})).await;
     assert_envelope(status, StatusCode::BAD_REQUEST, &body);
-    assert_eq!(
-        body["validation_errors"]["data"][0],
-        "Expected a dictionary of items but got type \"str\"."
-    );
+    assert_eq!(body["validation_errors"]["data"][0], "Expected a dictionary of items but got type \"str\".");
     let (status, body) = app.patch(&path, json!({"overlap": "x", "foo": 1})).await;
     assert_envelope(status, StatusCode::BAD_REQUEST, &body);
     let (status, body) = app.patch(&path, json!({"project": other})).await;
     assert_envelope(status, StatusCode::NOT_FOUND, &body);
-    let request = app
-        .request(Method::PATCH, &path)
-        .header("content-type", "application/json")
-        .body("{\"data\": ");
+    let request =
+        app.request(Method::PATCH, &path).header("content-type", "application/json").body("{\"data\": ");
     let (status, body) = send(request).await;
     assert_envelope(status, StatusCode::BAD_REQUEST, &body);
     let (status, got) = app.get(&path).await;
@@ -239,50 +205,30 @@ async fn list_pages(app: TestApp) {
                    {"image_url": "4"}, {"image_url": "5"}]),
         )
         .await;
-    let (status, page1) = app
-        .get(&format!("/api/tasks/?project={pid}&page_size=2"))
-        .await;
+    let (status, page1) = app.get(&format!("/api/tasks/?project={pid}&page_size=2")).await;
     assert_eq!(status, StatusCode::OK, "{page1}");
-    assert_eq!(
-        keys(&page1),
-        ["total_annotations", "total_predictions", "total", "tasks"]
-    );
-    assert_eq!(
-        (page1["total"].as_i64(), page1["total_annotations"].as_i64()),
-        (Some(5), Some(1))
-    );
+    assert_eq!(keys(&page1), ["total_annotations", "total_predictions", "total", "tasks"]);
+    assert_eq!((page1["total"].as_i64(), page1["total_annotations"].as_i64()), (Some(5), Some(1)));
     assert_eq!(page1["total_predictions"], 1);
     assert_eq!(keys(&page1["tasks"][0]), LIST_KEYS);
     let mut seen = Vec::new();
     for page in 1..=3 {
-        let (status, body) = app
-            .get(&format!(
-                "/api/tasks/?project={pid}&page_size=2&page={page}&fields=all"
-            ))
-            .await;
+        let (status, body) =
+            app.get(&format!("/api/tasks/?project={pid}&page_size=2&page={page}&fields=all")).await;
         assert_eq!(status, StatusCode::OK);
         for task in body["tasks"].as_array().unwrap() {
             seen.push(task["id"].as_i64().unwrap());
         }
     }
     assert_eq!(seen, ids);
-    let (status, _) = app
-        .get(&format!("/api/tasks/?project={pid}&page_size=2&page=4"))
-        .await;
+    let (status, _) = app.get(&format!("/api/tasks/?project={pid}&page_size=2&page=4")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (_, all) = app
-        .get(&format!("/api/tasks/?project={pid}&fields=all"))
-        .await;
+    let (_, all) = app.get(&format!("/api/tasks/?project={pid}&fields=all")).await;
     let third = &all["tasks"][2];
     assert_eq!(keys(third), DETAIL_KEYS);
     assert!(third["annotations"][0]["completed_by"].as_i64().is_some());
     assert_eq!(third["predictions_model_versions"], "m1");
-    assert!(
-        third["annotations_results"]
-            .as_str()
-            .unwrap()
-            .starts_with('[')
-    );
+    assert!(third["annotations_results"].as_str().unwrap().starts_with('['));
 }
 api_test!(list_pages);
 
@@ -314,9 +260,7 @@ async fn undefined_key_renamed(app: TestApp) {
         total_predictions: 0,
         allow_skip: true,
     };
-    let id = labelsync_db::tasks::insert_many(&app.db, pid, &[task])
-        .await
-        .unwrap()[0];
+    let id = labelsync_db::tasks::insert_many(&app.db, pid, &[task]).await.unwrap()[0];
     let expected = json!({"image_url": "s3://bucket/a.jpg"});
     let (_, got) = app.get(&format!("/api/tasks/{id}/")).await;
     assert_eq!(got["data"], expected);
@@ -324,15 +268,9 @@ async fn undefined_key_renamed(app: TestApp) {
     assert_eq!(list["tasks"][0]["data"], expected);
     let (_, nested) = app.get(&format!("/api/projects/{pid}/tasks/")).await;
     assert_eq!(nested[0]["data"], expected);
-    let (_, export) = app
-        .get(&format!(
-            "/api/projects/{pid}/export?download_all_tasks=true"
-        ))
-        .await;
+    let (_, export) = app.get(&format!("/api/projects/{pid}/export?download_all_tasks=true")).await;
     assert_eq!(export[0]["data"], expected);
-    let (_, patched) = app
-        .patch(&format!("/api/tasks/{id}/"), json!({"meta": {}}))
-        .await;
+    let (_, patched) = app.patch(&format!("/api/tasks/{id}/"), json!({"meta": {}})).await;
     assert_eq!(patched["data"], expected);
 }
 api_test!(undefined_key_renamed);
@@ -344,25 +282,12 @@ async fn project_tasks(app: TestApp) {
     let path = format!("/api/projects/{pid}/tasks/");
     let (status, _) = app.get(&path).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let ids = app
-        .import(
-            pid,
-            json!([{"image_url": "1"}, {"image_url": "2"}, {"image_url": "3"}]),
-        )
-        .await;
-    app.patch(
-        &format!("/api/tasks/{}/", ids[0]),
-        json!({"meta": {"touched": true}}),
-    )
-    .await;
+    let ids = app.import(pid, json!([{"image_url": "1"}, {"image_url": "2"}, {"image_url": "3"}])).await;
+    app.patch(&format!("/api/tasks/{}/", ids[0]), json!({"meta": {"touched": true}})).await;
     let (status, list) = app.get(&format!("{path}?page_size=2")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list.as_array().unwrap().len(), 2);
-    assert_eq!(
-        list[0]["id"].as_i64(),
-        Some(ids[0]),
-        "most recently updated first"
-    );
+    assert_eq!(list[0]["id"].as_i64(), Some(ids[0]), "most recently updated first");
     assert!(list[0]["annotations"].is_array() && list[0]["predictions"].is_array());
     let (_, all) = app.get(&format!("{path}?page_size=-1")).await;
     assert_eq!(all.as_array().unwrap().len(), 3);
@@ -381,36 +306,18 @@ async fn annotator_cannot_manage_tasks(app: TestApp) {
     let pid = app.project().await;
     let id = app.import(pid, json!([{"image_url": "a"}])).await[0];
     let token = app.user("ann@example.com", Role::Annotator).await;
-    let as_annotator = |method: Method, path: String, body: Value| {
-        send(app.request_as(&token, method, &path).json(&body))
-    };
+    let as_annotator =
+        |method: Method, path: String, body: Value| send(app.request_as(&token, method, &path).json(&body));
     let (status, _) = as_annotator(Method::GET, format!("/api/tasks/{id}/"), json!({})).await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _) =
-        as_annotator(Method::GET, format!("/api/tasks/?project={pid}"), json!({})).await;
+    let (status, _) = as_annotator(Method::GET, format!("/api/tasks/?project={pid}"), json!({})).await;
     assert_eq!(status, StatusCode::OK);
     let forbidden = [
-        (
-            Method::POST,
-            "/api/tasks/".to_owned(),
-            json!({"project": pid, "data": {"image_url": "b"}}),
-        ),
-        (
-            Method::PATCH,
-            format!("/api/tasks/{id}/"),
-            json!({"meta": {}}),
-        ),
-        (
-            Method::PUT,
-            format!("/api/tasks/{id}/"),
-            json!({"meta": {}}),
-        ),
+        (Method::POST, "/api/tasks/".to_owned(), json!({"project": pid, "data": {"image_url": "b"}})),
+        (Method::PATCH, format!("/api/tasks/{id}/"), json!({"meta": {}})),
+        (Method::PUT, format!("/api/tasks/{id}/"), json!({"meta": {}})),
         (Method::DELETE, format!("/api/tasks/{id}/"), json!({})),
-        (
-            Method::DELETE,
-            format!("/api/projects/{pid}/tasks/"),
-            json!({}),
-        ),
+        (Method::DELETE, format!("/api/projects/{pid}/tasks/"), json!({})),
     ];
     for (method, path, body) in forbidden {
         let (status, body) = as_annotator(method.clone(), path.clone(), body).await;

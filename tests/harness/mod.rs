@@ -9,9 +9,9 @@ use std::path::PathBuf;
 
 use labelsync_db::orgs::{self, Role};
 use labelsync_db::testing::TestDb;
+use labelsync_queue::{Drained, Runner, RunnerConfig};
 use labelsync_server::config::{ServeArgs, StorageArgs, WorkerArgs};
 use labelsync_server::serve::{self, Running};
-use labelsync_queue::{Drained, Runner, RunnerConfig};
 use labelsync_sync::context::SyncContext;
 use labelsync_sync::crypto::MasterKey;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
@@ -176,7 +176,9 @@ impl TestApp {
             backoff_max: std::time::Duration::ZERO,
             ..RunnerConfig::default()
         };
-        let runner = labelsync_sync::jobs::register(Runner::new(self.db.clone(), self.sync.clone()).with_config(config));
+        let runner = labelsync_sync::jobs::register(
+            Runner::new(self.db.clone(), self.sync.clone()).with_config(config),
+        );
         runner.run_until_empty().await.expect("jobs ran")
     }
 
@@ -246,12 +248,8 @@ impl TestApp {
     /// Imports `tasks` (a JSON array) into `project` as the administrator; returns the new
     /// task ids.
     pub async fn import(&self, project: i64, tasks: Value) -> Vec<i64> {
-        let (status, body) = self
-            .post(
-                &format!("/api/projects/{project}/import?return_task_ids=true"),
-                tasks,
-            )
-            .await;
+        let (status, body) =
+            self.post(&format!("/api/projects/{project}/import?return_task_ids=true"), tasks).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         body["task_ids"]
             .as_array()
@@ -268,10 +266,7 @@ impl TestApp {
 
 /// The keys of a JSON object, in order.
 pub fn keys(value: &Value) -> Vec<&str> {
-    value
-        .as_object()
-        .map(|o| o.keys().map(String::as_str).collect())
-        .unwrap_or_default()
+    value.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default()
 }
 
 /// An image classification config (data key `image_url`).

@@ -20,7 +20,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::{
-    annotations, export, import, local_files, media, ops, predictions, projects, slash, storages, tasks, tokens, users,
+    annotations, export, import, local_files, media, ops, predictions, projects, slash, storages, tasks,
+    tokens, users,
 };
 
 #[derive(OpenApi)]
@@ -70,28 +71,15 @@ fn routes() -> OpenApiRouter<AppState> {
             projects::delete::delete_project
         ))
         .routes(routes!(tasks::list::list_tasks, tasks::create::create_task))
-        .routes(routes!(
-            tasks::get::get_task,
-            tasks::update::update_task,
-            tasks::delete::delete_task
-        ))
-        .routes(routes!(
-            tasks::project_list::list_project_tasks,
-            tasks::delete_all::delete_project_tasks
-        ))
-        .routes(routes!(
-            annotations::list::list_annotations,
-            annotations::create::create_annotation
-        ))
+        .routes(routes!(tasks::get::get_task, tasks::update::update_task, tasks::delete::delete_task))
+        .routes(routes!(tasks::project_list::list_project_tasks, tasks::delete_all::delete_project_tasks))
+        .routes(routes!(annotations::list::list_annotations, annotations::create::create_annotation))
         .routes(routes!(
             annotations::get::get_annotation,
             annotations::update::update_annotation,
             annotations::delete::delete_annotation
         ))
-        .routes(routes!(
-            predictions::list::list_predictions,
-            predictions::create::create_prediction
-        ))
+        .routes(routes!(predictions::list::list_predictions, predictions::create::create_prediction))
         .routes(routes!(
             predictions::get::get_prediction,
             predictions::update::update_prediction,

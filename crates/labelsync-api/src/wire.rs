@@ -57,11 +57,7 @@ mod tests {
     /// Python's separators, keys and strings quoted as JSON.
     #[test]
     fn python_style_json() {
-        let v =
-            serde_json::json!([{"from_name": "label", "value": {"choices": ["pos"], "x": 1.5}}]);
-        assert_eq!(
-            python_dumps(&v),
-            r#"[{"from_name": "label", "value": {"choices": ["pos"], "x": 1.5}}]"#
-        );
+        let v = serde_json::json!([{"from_name": "label", "value": {"choices": ["pos"], "x": 1.5}}]);
+        assert_eq!(python_dumps(&v), r#"[{"from_name": "label", "value": {"choices": ["pos"], "x": 1.5}}]"#);
     }
 }

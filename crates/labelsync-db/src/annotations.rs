@@ -102,10 +102,7 @@ pub async fn insert_many(ex: impl Into<Ex<'_>>, annotations: &[NewAnnotation]) -
     let mut ids = Vec::with_capacity(annotations.len());
     with_conn!(ex, |c| {
         for chunk in annotations.chunks(500) {
-            let uids: Vec<String> = chunk
-                .iter()
-                .map(|_| uuid::Uuid::new_v4().to_string())
-                .collect();
+            let uids: Vec<String> = chunk.iter().map(|_| uuid::Uuid::new_v4().to_string()).collect();
             let mut qb = builder(
                 &*c,
                 "insert into annotations (task_id, project_id, \
@@ -137,9 +134,12 @@ pub async fn insert_many(ex: impl Into<Ex<'_>>, annotations: &[NewAnnotation]) -
             let by_uid: std::collections::HashMap<String, i64> =
                 rows.into_iter().map(|(id, uid)| (uid, id)).collect();
             for uid in &uids {
-                ids.push(by_uid.get(uid).copied().ok_or_else(|| {
-                    sqlx::Error::Protocol(format!("annotation {uid} not returned"))
-                })?);
+                ids.push(
+                    by_uid
+                        .get(uid)
+                        .copied()
+                        .ok_or_else(|| sqlx::Error::Protocol(format!("annotation {uid} not returned")))?,
+                );
             }
         }
         Ok(ids)
@@ -182,11 +182,7 @@ pub async fn insert(ex: impl Into<Ex<'_>>, a: &NewAnnotation) -> Result<Annotati
 }
 
 /// The annotation `id` if its project belongs to `organization_id`.
-pub async fn find(
-    ex: impl Into<Ex<'_>>,
-    organization_id: i64,
-    id: i64,
-) -> Result<Option<Annotation>> {
+pub async fn find(ex: impl Into<Ex<'_>>, organization_id: i64, id: i64) -> Result<Option<Annotation>> {
     with_conn!(ex, |c| {
         sqlx::query_as::<_, Annotation>(concat!(
             "select ",
@@ -235,14 +231,8 @@ pub async fn list_for_tasks(ex: impl Into<Ex<'_>>, task_ids: &[i64]) -> Result<V
         return Ok(Vec::new());
     }
     with_conn!(ex, |c| {
-        let mut qb = builder(
-            &*c,
-            concat!(
-                "select ",
-                annotation_columns!(""),
-                " from annotations where task_id in ("
-            ),
-        );
+        let mut qb =
+            builder(&*c, concat!("select ", annotation_columns!(""), " from annotations where task_id in ("));
         let mut sep = qb.separated(", ");
         for id in task_ids {
             sep.push_bind(*id);
@@ -336,12 +326,10 @@ pub async fn delete(ex: impl Into<Ex<'_>>, id: i64) -> Result<bool> {
 /// disappear when the task is deleted.
 pub async fn refs_for_task(ex: impl Into<Ex<'_>>, task_id: i64) -> Result<Vec<(i64, i64)>> {
     with_conn!(ex, |c| {
-        sqlx::query_as::<_, (i64, i64)>(
-            "select id, task_id from annotations where task_id = $1 order by id",
-        )
-        .bind(task_id)
-        .fetch_all(c)
-        .await
+        sqlx::query_as::<_, (i64, i64)>("select id, task_id from annotations where task_id = $1 order by id")
+            .bind(task_id)
+            .fetch_all(c)
+            .await
     })
 }
 

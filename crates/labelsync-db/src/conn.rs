@@ -124,8 +124,7 @@ pub(crate) fn sql_for<C: DialectOf + ?Sized>(
     }
 }
 
-pub(crate) static PG_MIGRATOR: sqlx::migrate::Migrator =
-    sqlx::migrate!("../../migrations/postgres");
+pub(crate) static PG_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 
 impl Db {
@@ -150,9 +149,7 @@ impl Db {
             let options = if in_memory {
                 options
             } else {
-                options
-                    .journal_mode(SqliteJournalMode::Wal)
-                    .create_if_missing(true)
+                options.journal_mode(SqliteJournalMode::Wal).create_if_missing(true)
             };
             // Every connection to `:memory:` would open its own empty database.
             let max = if in_memory { 1 } else { max_connections };

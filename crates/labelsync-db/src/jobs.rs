@@ -65,10 +65,21 @@ pub async fn enqueue(ex: impl Into<Ex<'_>>, job: &NewJob<'_>, now_ms: i64) -> Re
 macro_rules! claimable {
     ($t:literal) => {
         concat!(
-            "((", $t, "state = 'queued' and ", $t, "run_at <= $1) or (", $t,
-            "state = 'running' and ", $t, "locked_until < $1)) and (", $t,
-            "dedup_key is null or not exists (select 1 from jobs r where r.dedup_key = ", $t,
-            "dedup_key and r.id <> ", $t, "id and r.state = 'running' and r.locked_until >= $1))"
+            "((",
+            $t,
+            "state = 'queued' and ",
+            $t,
+            "run_at <= $1) or (",
+            $t,
+            "state = 'running' and ",
+            $t,
+            "locked_until < $1)) and (",
+            $t,
+            "dedup_key is null or not exists (select 1 from jobs r where r.dedup_key = ",
+            $t,
+            "dedup_key and r.id <> ",
+            $t,
+            "id and r.state = 'running' and r.locked_until >= $1))"
         )
     };
 }
@@ -103,12 +114,7 @@ pub async fn claim(
                 job_columns!()
             ),
         );
-        sqlx::query_as::<_, Job>(sql)
-            .bind(now_ms)
-            .bind(locked_until)
-            .bind(worker)
-            .fetch_optional(c)
-            .await
+        sqlx::query_as::<_, Job>(sql).bind(now_ms).bind(locked_until).bind(worker).fetch_optional(c).await
     })
 }
 
@@ -144,13 +150,7 @@ pub async fn complete(ex: impl Into<Ex<'_>>, id: i64, worker: &str) -> Result<bo
 /// Puts a failed attempt back in the queue to run at `run_at`, with `error` as its
 /// `last_error`. When an identical job is already queued (same dedup key), that one covers
 /// it and this one is dropped. False when `worker` no longer holds the job.
-pub async fn retry(
-    ex: impl Into<Ex<'_>>,
-    id: i64,
-    worker: &str,
-    run_at: i64,
-    error: &str,
-) -> Result<bool> {
+pub async fn retry(ex: impl Into<Ex<'_>>, id: i64, worker: &str, run_at: i64, error: &str) -> Result<bool> {
     requeue(ex, id, worker, run_at, Some(error), 0).await
 }
 
@@ -226,9 +226,7 @@ pub async fn list(ex: impl Into<Ex<'_>>) -> Result<Vec<Job>> {
 /// Number of jobs not finally failed.
 pub async fn count_unfinished(ex: impl Into<Ex<'_>>) -> Result<i64> {
     with_conn!(ex, |c| {
-        sqlx::query_scalar::<_, i64>("select count(*) from jobs where state <> 'failed'")
-            .fetch_one(c)
-            .await
+        sqlx::query_scalar::<_, i64>("select count(*) from jobs where state <> 'failed'").fetch_one(c).await
     })
 }
 

@@ -27,10 +27,7 @@ pub async fn existing_import_keys(
     }
     with_conn!(ex, |c| {
         for chunk in keys.chunks(1000) {
-            let mut qb = builder(
-                &*c,
-                "select key, count(*) from import_links where storage_id = ",
-            );
+            let mut qb = builder(&*c, "select key, count(*) from import_links where storage_id = ");
             qb.push_bind(storage_id);
             qb.push(" and key in (");
             let mut sep = qb.separated(", ");
@@ -56,10 +53,8 @@ pub async fn insert_import_links(
     let now = crate::now();
     with_conn!(ex, |c| {
         for chunk in links.chunks(1000) {
-            let mut qb = builder(
-                &*c,
-                "insert into import_links (storage_id, task_id, key, row_index, created_at) ",
-            );
+            let mut qb =
+                builder(&*c, "insert into import_links (storage_id, task_id, key, row_index, created_at) ");
             qb.push_values(chunk, |mut row, link| {
                 row.push_bind(storage_id)
                     .push_bind(link.task_id)
@@ -74,17 +69,12 @@ pub async fn insert_import_links(
 }
 
 /// The import link of a task: `(storage_id, key)`.
-pub async fn import_link_of_task(
-    ex: impl Into<Ex<'_>>,
-    task_id: i64,
-) -> Result<Option<(i64, String)>> {
+pub async fn import_link_of_task(ex: impl Into<Ex<'_>>, task_id: i64) -> Result<Option<(i64, String)>> {
     with_conn!(ex, |c| {
-        sqlx::query_as::<_, (i64, String)>(
-            "select storage_id, key from import_links where task_id = $1",
-        )
-        .bind(task_id)
-        .fetch_optional(c)
-        .await
+        sqlx::query_as::<_, (i64, String)>("select storage_id, key from import_links where task_id = $1")
+            .bind(task_id)
+            .fetch_optional(c)
+            .await
     })
 }
 

@@ -144,11 +144,7 @@ pub async fn list_organizations(ex: impl Into<Ex<'_>>) -> Result<Vec<Organizatio
 }
 
 pub async fn count_users(ex: impl Into<Ex<'_>>) -> Result<i64> {
-    with_conn!(ex, |c| {
-        sqlx::query_scalar::<_, i64>("select count(*) from users")
-            .fetch_one(c)
-            .await
-    })
+    with_conn!(ex, |c| sqlx::query_scalar::<_, i64>("select count(*) from users").fetch_one(c).await)
 }
 
 /// Creates a user whose active organization is `organization_id`.
@@ -180,14 +176,10 @@ pub async fn create_user(
 
 pub async fn find_user(ex: impl Into<Ex<'_>>, id: i64) -> Result<Option<User>> {
     with_conn!(ex, |c| {
-        sqlx::query_as::<_, User>(concat!(
-            "select ",
-            user_columns!(""),
-            " from users where id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(c)
-        .await
+        sqlx::query_as::<_, User>(concat!("select ", user_columns!(""), " from users where id = $1"))
+            .bind(id)
+            .fetch_optional(c)
+            .await
     })
 }
 
@@ -210,10 +202,8 @@ pub async fn find_users(ex: impl Into<Ex<'_>>, ids: &[i64]) -> Result<Vec<User>>
         return Ok(Vec::new());
     }
     with_conn!(ex, |c| {
-        let mut qb = crate::conn::builder(
-            &*c,
-            concat!("select ", user_columns!(""), " from users where id in ("),
-        );
+        let mut qb =
+            crate::conn::builder(&*c, concat!("select ", user_columns!(""), " from users where id in ("));
         let mut sep = qb.separated(", ");
         for id in ids {
             sep.push_bind(*id);

@@ -83,14 +83,8 @@ pub async fn list_for_tasks(ex: impl Into<Ex<'_>>, task_ids: &[i64]) -> Result<V
         return Ok(Vec::new());
     }
     with_conn!(ex, |c| {
-        let mut qb = builder(
-            &*c,
-            concat!(
-                "select ",
-                prediction_columns!(),
-                " from predictions where task_id in ("
-            ),
-        );
+        let mut qb =
+            builder(&*c, concat!("select ", prediction_columns!(), " from predictions where task_id in ("));
         let mut sep = qb.separated(", ");
         for id in task_ids {
             sep.push_bind(*id);
@@ -101,11 +95,7 @@ pub async fn list_for_tasks(ex: impl Into<Ex<'_>>, task_ids: &[i64]) -> Result<V
 }
 
 /// The prediction `id` if its project belongs to `organization_id`.
-pub async fn find(
-    ex: impl Into<Ex<'_>>,
-    organization_id: i64,
-    id: i64,
-) -> Result<Option<Prediction>> {
+pub async fn find(ex: impl Into<Ex<'_>>, organization_id: i64, id: i64) -> Result<Option<Prediction>> {
     with_conn!(ex, |c| {
         sqlx::query_as::<_, Prediction>(
             "select p.id, p.task_id, p.project_id, p.result, p.score, p.model_version, \
@@ -135,10 +125,7 @@ pub async fn list_for_project(ex: impl Into<Ex<'_>>, project_id: i64) -> Result<
 }
 
 /// Predictions of every project of an organization, in id order.
-pub async fn list_for_organization(
-    ex: impl Into<Ex<'_>>,
-    organization_id: i64,
-) -> Result<Vec<Prediction>> {
+pub async fn list_for_organization(ex: impl Into<Ex<'_>>, organization_id: i64) -> Result<Vec<Prediction>> {
     with_conn!(ex, |c| {
         sqlx::query_as::<_, Prediction>(
             "select p.id, p.task_id, p.project_id, p.result, p.score, p.model_version, \

@@ -75,12 +75,7 @@ pub async fn insert(
         .bind(organization_id)
         .bind(fields.title.flatten())
         .bind(fields.description.flatten())
-        .bind(
-            fields
-                .label_config
-                .as_deref()
-                .unwrap_or(DEFAULT_LABEL_CONFIG),
-        )
+        .bind(fields.label_config.as_deref().unwrap_or(DEFAULT_LABEL_CONFIG))
         .bind(fields.expert_instruction.flatten())
         .bind(fields.maximum_annotations.unwrap_or(1))
         .bind(created_by_id)
@@ -109,14 +104,10 @@ pub async fn find(ex: impl Into<Ex<'_>>, organization_id: i64, id: i64) -> Resul
 /// The project `id` whatever its organization: for jobs, which act on behalf of no user.
 pub async fn find_unscoped(ex: impl Into<Ex<'_>>, id: i64) -> Result<Option<Project>> {
     with_conn!(ex, |c| {
-        sqlx::query_as::<_, Project>(concat!(
-            "select ",
-            project_columns!(),
-            " from projects where id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(c)
-        .await
+        sqlx::query_as::<_, Project>(concat!("select ", project_columns!(), " from projects where id = $1"))
+            .bind(id)
+            .fetch_optional(c)
+            .await
     })
 }
 
@@ -139,12 +130,10 @@ pub async fn list(
     limit: i64,
 ) -> Result<(Vec<Project>, i64)> {
     with_conn!(ex, |c| {
-        let total = sqlx::query_scalar::<_, i64>(
-            "select count(*) from projects where organization_id = $1",
-        )
-        .bind(organization_id)
-        .fetch_one(&mut *c)
-        .await?;
+        let total = sqlx::query_scalar::<_, i64>("select count(*) from projects where organization_id = $1")
+            .bind(organization_id)
+            .fetch_one(&mut *c)
+            .await?;
         let rows = sqlx::query_as::<_, Project>(concat!(
             "select ",
             project_columns!(),

@@ -177,14 +177,10 @@ pub async fn find(
 /// Storage `id` whatever its organization: for jobs.
 pub async fn find_unscoped(ex: impl Into<Ex<'_>>, id: i64) -> Result<Option<Storage>> {
     with_conn!(ex, |c| {
-        sqlx::query_as::<_, Storage>(concat!(
-            "select ",
-            storage_columns!(""),
-            " from storages where id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(c)
-        .await
+        sqlx::query_as::<_, Storage>(concat!("select ", storage_columns!(""), " from storages where id = $1"))
+            .bind(id)
+            .fetch_optional(c)
+            .await
     })
 }
 
@@ -216,10 +212,7 @@ pub async fn list_for_project(
 ///
 /// One indexed join: `projects_organization_idx` finds the organization's projects and
 /// `storages_project_idx` (project, kind, role) their local-files import storages.
-pub async fn local_import_paths(
-    ex: impl Into<Ex<'_>>,
-    organization_id: i64,
-) -> Result<Vec<String>> {
+pub async fn local_import_paths(ex: impl Into<Ex<'_>>, organization_id: i64) -> Result<Vec<String>> {
     with_conn!(ex, |c| {
         sqlx::query_scalar::<_, String>(
             "select distinct s.settings ->> 'path' from storages s \
@@ -239,21 +232,10 @@ pub async fn lock(ex: impl Into<Ex<'_>>, id: i64) -> Result<Option<Storage>> {
     with_conn!(ex, |c| {
         let sql = crate::conn::sql_for(
             &*c,
-            concat!(
-                "select ",
-                storage_columns!(""),
-                " from storages where id = $1 for update"
-            ),
-            concat!(
-                "select ",
-                storage_columns!(""),
-                " from storages where id = $1"
-            ),
+            concat!("select ", storage_columns!(""), " from storages where id = $1 for update"),
+            concat!("select ", storage_columns!(""), " from storages where id = $1"),
         );
-        sqlx::query_as::<_, Storage>(sql)
-            .bind(id)
-            .fetch_optional(c)
-            .await
+        sqlx::query_as::<_, Storage>(sql).bind(id).fetch_optional(c).await
     })
 }
 

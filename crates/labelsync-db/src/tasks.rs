@@ -59,11 +59,7 @@ macro_rules! task_select {
 pub const INSERT_CHUNK: usize = 1000;
 
 /// Inserts `tasks` into `project_id` and returns their ids in the same order.
-pub async fn insert_many(
-    ex: impl Into<Ex<'_>>,
-    project_id: i64,
-    tasks: &[NewTask],
-) -> Result<Vec<i64>> {
+pub async fn insert_many(ex: impl Into<Ex<'_>>, project_id: i64, tasks: &[NewTask]) -> Result<Vec<i64>> {
     let now = crate::now();
     let mut ids = Vec::with_capacity(tasks.len());
     with_conn!(ex, |c| {
@@ -95,10 +91,7 @@ pub async fn insert_many(
                 rows.into_iter().map(|(id, inner)| (inner, id)).collect();
             for task in chunk {
                 let id = by_inner.get(&task.inner_id).copied().ok_or_else(|| {
-                    sqlx::Error::Protocol(format!(
-                        "task with inner id {} not returned",
-                        task.inner_id
-                    ))
+                    sqlx::Error::Protocol(format!("task with inner id {} not returned", task.inner_id))
                 })?;
                 ids.push(id);
             }
@@ -124,10 +117,7 @@ pub async fn find(ex: impl Into<Ex<'_>>, organization_id: i64, id: i64) -> Resul
 /// The task `id` whatever its organization: for jobs.
 pub async fn find_unscoped(ex: impl Into<Ex<'_>>, id: i64) -> Result<Option<Task>> {
     with_conn!(ex, |c| {
-        sqlx::query_as::<_, Task>(concat!(task_select!(), "where t.id = $1"))
-            .bind(id)
-            .fetch_optional(c)
-            .await
+        sqlx::query_as::<_, Task>(concat!(task_select!(), "where t.id = $1")).bind(id).fetch_optional(c).await
     })
 }
 
@@ -139,11 +129,10 @@ pub async fn list(
     limit: i64,
 ) -> Result<(Vec<Task>, i64)> {
     with_conn!(ex, |c| {
-        let total =
-            sqlx::query_scalar::<_, i64>("select count(*) from tasks where project_id = $1")
-                .bind(project_id)
-                .fetch_one(&mut *c)
-                .await?;
+        let total = sqlx::query_scalar::<_, i64>("select count(*) from tasks where project_id = $1")
+            .bind(project_id)
+            .fetch_one(&mut *c)
+            .await?;
         let rows = sqlx::query_as::<_, Task>(concat!(
             task_select!(),
             "where t.project_id = $1 order by t.id limit $2 offset $3"
@@ -231,12 +220,7 @@ pub struct TaskChanges {
     pub allow_skip: Option<bool>,
 }
 
-pub async fn update(
-    ex: impl Into<Ex<'_>>,
-    id: i64,
-    changes: TaskChanges,
-    updated_by_id: i64,
-) -> Result<()> {
+pub async fn update(ex: impl Into<Ex<'_>>, id: i64, changes: TaskChanges, updated_by_id: i64) -> Result<()> {
     let now = crate::now();
     with_conn!(ex, |c| {
         sqlx::query(

@@ -34,10 +34,7 @@ pub fn services_required() -> bool {
 /// Skips (returns `None`) or fails a test whose service is not configured, per
 /// [`services_required`].
 pub fn skip_or_fail(test: &str, reason: &str) {
-    assert!(
-        !services_required(),
-        "{test}: {reason}, and LABELSYNC_TEST_REQUIRE_SERVICES=1 forbids skipping"
-    );
+    assert!(!services_required(), "{test}: {reason}, and LABELSYNC_TEST_REQUIRE_SERVICES=1 forbids skipping");
     eprintln!("SKIPPED {test}: {reason}");
 }
 
@@ -47,11 +44,7 @@ impl TestDb {
         let url = format!("sqlite://{}/test.db?mode=rwc", dir.path().display());
         let db = Db::connect(&url, 8).await.expect("open sqlite");
         db.migrate().await.expect("migrate sqlite");
-        TestDb {
-            db,
-            url,
-            cleanup: Cleanup::Sqlite(dir),
-        }
+        TestDb { db, url, cleanup: Cleanup::Sqlite(dir) }
     }
 
     /// A fresh PostgreSQL database, or `None` (after printing why) when none is configured.
@@ -66,9 +59,7 @@ impl TestDb {
             chrono::Utc::now().format("%Y%m%d%H%M%S"),
             uuid::Uuid::new_v4().simple()
         );
-        let mut admin = PgConnection::connect(&admin_url)
-            .await
-            .expect("connect TEST_DATABASE_URL");
+        let mut admin = PgConnection::connect(&admin_url).await.expect("connect TEST_DATABASE_URL");
         // Cloning needs the template to have no other sessions; retry briefly if one is
         // still closing.
         let mut attempt = 0;
@@ -87,11 +78,7 @@ impl TestDb {
         let _ = admin.close().await;
         let url = with_database(&admin_url, &name);
         let db = Db::connect(&url, 8).await.expect("connect test database");
-        Some(TestDb {
-            db,
-            url,
-            cleanup: Cleanup::Postgres { admin_url, name },
-        })
+        Some(TestDb { db, url, cleanup: Cleanup::Postgres { admin_url, name } })
     }
 
     /// Closes the pool and drops a PostgreSQL test database. Databases of tests that panic
@@ -124,56 +111,35 @@ async fn ensure_template(admin_url: &str) -> String {
         migration.checksum.hash(&mut hasher);
     }
     let template = format!("labelsync_template_{:016x}", hasher.finish());
-    let mut admin = PgConnection::connect(admin_url)
+    let mut admin = PgConnection::connect(admin_url).await.expect("connect TEST_DATABASE_URL");
+    admin.execute("select pg_advisory_lock(7212)").await.expect("advisory lock");
+    let exists: bool = sqlx::query_scalar("select exists(select 1 from pg_database where datname = $1)")
+        .bind(&template)
+        .fetch_one(&mut admin)
         .await
-        .expect("connect TEST_DATABASE_URL");
-    admin
-        .execute("select pg_advisory_lock(7212)")
-        .await
-        .expect("advisory lock");
-    let exists: bool =
-        sqlx::query_scalar("select exists(select 1 from pg_database where datname = $1)")
-            .bind(&template)
-            .fetch_one(&mut admin)
-            .await
-            .expect("query pg_database");
+        .expect("query pg_database");
     if !exists {
         let sql = format!("create database {template}");
-        admin
-            .execute(sqlx::AssertSqlSafe(sql))
-            .await
-            .expect("create template database");
-        let db = Db::connect(&with_database(admin_url, &template), 1)
-            .await
-            .expect("connect template");
+        admin.execute(sqlx::AssertSqlSafe(sql)).await.expect("create template database");
+        let db = Db::connect(&with_database(admin_url, &template), 1).await.expect("connect template");
         db.migrate().await.expect("migrate template");
         db.close().await;
         sweep_stale(&mut admin).await;
     }
-    admin
-        .execute("select pg_advisory_unlock(7212)")
-        .await
-        .expect("advisory unlock");
+    admin.execute("select pg_advisory_unlock(7212)").await.expect("advisory unlock");
     let _ = admin.close().await;
     template
 }
 
 async fn sweep_stale(admin: &mut PgConnection) {
-    let cutoff = (chrono::Utc::now() - chrono::TimeDelta::hours(1))
-        .format("%Y%m%d%H%M%S")
-        .to_string();
-    let names: Vec<String> = sqlx::query_scalar(
-        "select datname from pg_database where datname like 'labelsync\\_test\\_%'",
-    )
-    .fetch_all(&mut *admin)
-    .await
-    .unwrap_or_default();
+    let cutoff = (chrono::Utc::now() - chrono::TimeDelta::hours(1)).format("%Y%m%d%H%M%S").to_string();
+    let names: Vec<String> =
+        sqlx::query_scalar("select datname from pg_database where datname like 'labelsync\\_test\\_%'")
+            .fetch_all(&mut *admin)
+            .await
+            .unwrap_or_default();
     for name in names {
-        let stamp = name
-            .trim_start_matches("labelsync_test_")
-            .split('_')
-            .next()
-            .unwrap_or("");
+        let stamp = name.trim_start_matches("labelsync_test_").split('_').next().unwrap_or("");
         if stamp.len() == 14 && stamp < cutoff.as_str() {
             let sql = format!("drop database if exists {name} with (force)");
             let _ = admin.execute(sqlx::AssertSqlSafe(sql)).await;

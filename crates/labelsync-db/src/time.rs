@@ -6,8 +6,7 @@ use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 /// reads back the same from either database.
 pub fn now() -> DateTime<Utc> {
     let now = Utc::now();
-    now.duration_trunc(TimeDelta::microseconds(1))
-        .unwrap_or(now)
+    now.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(now)
 }
 
 /// Milliseconds since the Unix epoch, the unit of the queue's times.

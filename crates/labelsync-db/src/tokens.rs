@@ -41,10 +41,7 @@ pub async fn delete_api_tokens(ex: impl Into<Ex<'_>>, user_id: i64) -> Result<u6
 }
 
 /// The user a legacy token hash belongs to.
-pub async fn user_for_api_token(
-    ex: impl Into<Ex<'_>>,
-    key_hash: &str,
-) -> Result<Option<crate::orgs::User>> {
+pub async fn user_for_api_token(ex: impl Into<Ex<'_>>, key_hash: &str) -> Result<Option<crate::orgs::User>> {
     with_conn!(ex, |c| {
         sqlx::query_as::<_, crate::orgs::User>(
             "select u.id, u.email, u.username, u.first_name, u.last_name, \
@@ -79,10 +76,7 @@ pub async fn insert_personal_token(
     })
 }
 
-pub async fn find_personal_token(
-    ex: impl Into<Ex<'_>>,
-    jti: &str,
-) -> Result<Option<PersonalToken>> {
+pub async fn find_personal_token(ex: impl Into<Ex<'_>>, jti: &str) -> Result<Option<PersonalToken>> {
     with_conn!(ex, |c| {
         sqlx::query_as::<_, PersonalToken>(
             "select id, user_id, jti, created_at, expires_at, blacklisted_at \
@@ -95,10 +89,7 @@ pub async fn find_personal_token(
 }
 
 /// The user's personal access tokens that are not revoked, oldest first.
-pub async fn list_personal_tokens(
-    ex: impl Into<Ex<'_>>,
-    user_id: i64,
-) -> Result<Vec<PersonalToken>> {
+pub async fn list_personal_tokens(ex: impl Into<Ex<'_>>, user_id: i64) -> Result<Vec<PersonalToken>> {
     with_conn!(ex, |c| {
         sqlx::query_as::<_, PersonalToken>(
             "select id, user_id, jti, created_at, expires_at, blacklisted_at \

@@ -16,9 +16,7 @@ macro_rules! on_both {
             }
             #[tokio::test]
             async fn postgres() {
-                let Some(t) =
-                    super::TestDb::postgres(concat!(stringify!($name), "::postgres")).await
-                else {
+                let Some(t) = super::TestDb::postgres(concat!(stringify!($name), "::postgres")).await else {
                     return;
                 };
                 super::$name(&t.db).await;
@@ -30,12 +28,8 @@ macro_rules! on_both {
 
 async fn project(db: &Db) -> (i64, i64) {
     let org = orgs::create_organization(db, "Org", None).await.unwrap();
-    let user = orgs::create_user(db, "a@example.com", "", "", Some(org.id))
-        .await
-        .unwrap();
-    let p = projects::insert(db, org.id, user.id, projects::ProjectFields::default())
-        .await
-        .unwrap();
+    let user = orgs::create_user(db, "a@example.com", "", "", Some(org.id)).await.unwrap();
+    let p = projects::insert(db, org.id, user.id, projects::ProjectFields::default()).await.unwrap();
     (org.id, p.id)
 }
 
@@ -89,9 +83,7 @@ async fn import_link_uniqueness(db: &Db) {
         settings: Default::default(),
         secrets: None,
     };
-    let s = labelsync_db::storages::insert(db, "localfiles", "import", &rec)
-        .await
-        .unwrap();
+    let s = labelsync_db::storages::insert(db, "localfiles", "import", &rec).await.unwrap();
     let new = |i: i64| tasks::NewTask {
         data: json!({}),
         meta: json!({}),
@@ -103,31 +95,13 @@ async fn import_link_uniqueness(db: &Db) {
         total_predictions: 0,
         allow_skip: true,
     };
-    let ids = tasks::insert_many(db, pid, &[new(1), new(2)])
-        .await
-        .unwrap();
-    let link = |task_id, row_index| links::NewImportLink {
-        task_id,
-        key: "a.json".into(),
-        row_index,
-    };
-    links::insert_import_links(db, s.id, &[link(ids[0], None)])
-        .await
-        .unwrap();
-    let err = links::insert_import_links(db, s.id, &[link(ids[1], None)])
-        .await
-        .unwrap_err();
-    assert!(labelsync_db::is_unique_violation(
-        &err,
-        "import_links",
-        "import_links_storage_key_row"
-    ));
-    links::insert_import_links(db, s.id, &[link(ids[1], Some(0))])
-        .await
-        .unwrap();
-    let (found, rows) = links::existing_import_keys(db, s.id, &["a.json", "b.json"])
-        .await
-        .unwrap();
+    let ids = tasks::insert_many(db, pid, &[new(1), new(2)]).await.unwrap();
+    let link = |task_id, row_index| links::NewImportLink { task_id, key: "a.json".into(), row_index };
+    links::insert_import_links(db, s.id, &[link(ids[0], None)]).await.unwrap();
+    let err = links::insert_import_links(db, s.id, &[link(ids[1], None)]).await.unwrap_err();
+    assert!(labelsync_db::is_unique_violation(&err, "import_links", "import_links_storage_key_row"));
+    links::insert_import_links(db, s.id, &[link(ids[1], Some(0))]).await.unwrap();
+    let (found, rows) = links::existing_import_keys(db, s.id, &["a.json", "b.json"]).await.unwrap();
     assert_eq!((found.len(), rows), (1, 2));
 }
 on_both!(import_link_uniqueness);

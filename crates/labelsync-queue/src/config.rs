@@ -42,9 +42,7 @@ impl RunnerConfig {
     pub fn backoff(&self, attempt: i32) -> Duration {
         let doublings = u32::try_from(attempt.saturating_sub(1)).unwrap_or(0);
         let factor = 1u32.checked_shl(doublings).unwrap_or(u32::MAX);
-        self.backoff_base
-            .saturating_mul(factor)
-            .min(self.backoff_max)
+        self.backoff_base.saturating_mul(factor).min(self.backoff_max)
     }
 
     /// How often the lease is renewed: a third of it, so two renewals may fail in a row
@@ -80,10 +78,7 @@ mod tests {
     /// A zero base retries at once, whatever the attempt.
     #[test]
     fn zero_backoff_retries_at_once() {
-        let config = RunnerConfig {
-            backoff_base: Duration::ZERO,
-            ..RunnerConfig::default()
-        };
+        let config = RunnerConfig { backoff_base: Duration::ZERO, ..RunnerConfig::default() };
         assert_eq!(config.backoff(7), Duration::ZERO);
     }
 }

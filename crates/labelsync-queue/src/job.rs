@@ -34,11 +34,7 @@ pub trait Job: Serialize + DeserializeOwned + Send + Sync + 'static {
     }
 
     /// Does the work. An `Err` or a panic is a failed attempt, retried with backoff.
-    fn run(
-        &self,
-        ctx: &Self::Context,
-        lease: &Lease,
-    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+    fn run(&self, ctx: &Self::Context, lease: &Lease) -> impl Future<Output = anyhow::Result<()>> + Send;
 }
 
 /// Why a job could not be put on the queue.
@@ -75,10 +71,8 @@ pub async fn enqueue_at<J: Job>(
     job: &J,
     run_at: DateTime<Utc>,
 ) -> Result<Option<i64>, EnqueueError> {
-    let payload = serde_json::to_value(job).map_err(|source| EnqueueError::Serialize {
-        job: J::JOB_NAME,
-        source,
-    })?;
+    let payload =
+        serde_json::to_value(job).map_err(|source| EnqueueError::Serialize { job: J::JOB_NAME, source })?;
     let new = jobs::NewJob {
         kind: J::JOB_NAME,
         payload,

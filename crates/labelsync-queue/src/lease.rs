@@ -35,12 +35,7 @@ pub struct Stopped(pub StopReason);
 
 impl Lease {
     pub(crate) fn new(job_id: i64, attempt: i32, shutdown: CancellationToken) -> Lease {
-        Lease {
-            job_id,
-            attempt,
-            lost: CancellationToken::new(),
-            shutdown,
-        }
+        Lease { job_id, attempt, lost: CancellationToken::new(), shutdown }
     }
 
     /// The id of the job's row, e.g. to record which job produced a result.

@@ -47,10 +47,7 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
     /// A runner over `db` that hands `ctx` to every job, with [`RunnerConfig::default`] and
     /// its own [`QueueHandle`].
     pub fn new(db: Db, ctx: C) -> Runner<C> {
-        Runner {
-            worker: Worker::new(db, ctx),
-            handle: QueueHandle::new(),
-        }
+        Runner { worker: Worker::new(db, ctx), handle: QueueHandle::new() }
     }
 
     /// Replaces the configuration.
@@ -73,11 +70,7 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
     /// would otherwise run one type's payloads as the other.
     pub fn register<J: Job<Context = C>>(mut self) -> Runner<C> {
         let previous = self.worker.registry.insert(J::JOB_NAME, run_erased::<J>);
-        assert!(
-            previous.is_none(),
-            "two job types are named {:?}",
-            J::JOB_NAME
-        );
+        assert!(previous.is_none(), "two job types are named {:?}", J::JOB_NAME);
         self
     }
 
@@ -196,10 +189,7 @@ async fn finish_running(mut running: JoinSet<()>, grace: Duration) {
         return;
     }
     tracing::info!(jobs = running.len(), "waiting for running jobs to stop");
-    if tokio::time::timeout(grace, join_all(&mut running))
-        .await
-        .is_err()
-    {
+    if tokio::time::timeout(grace, join_all(&mut running)).await.is_err() {
         tracing::warn!(
             jobs = running.len(),
             "jobs still running after the shutdown grace period are abandoned; \

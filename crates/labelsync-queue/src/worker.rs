@@ -93,11 +93,7 @@ impl<C: Clone + Send + Sync + 'static> Worker<C> {
     pub(crate) async fn claim(&self) -> labelsync_db::Result<Option<Claimed>> {
         // The token names the claim, not the worker, so a stale task of this same process
         // can never write over a later claim of the same job.
-        let token = format!(
-            "{}#{}",
-            self.id,
-            self.claims.fetch_add(1, Ordering::Relaxed)
-        );
+        let token = format!("{}#{}", self.id, self.claims.fetch_add(1, Ordering::Relaxed));
         let now = now_ms();
         let row = jobs::claim(&self.db, &token, now, now + millis(self.config.lease)).await?;
         Ok(row.map(|row| Claimed { row, token }))
@@ -130,10 +126,7 @@ impl<C: Clone + Send + Sync + 'static> Worker<C> {
         );
         let started = Instant::now();
         span.in_scope(|| tracing::info!("job started"));
-        let outcome = self
-            .attempt(claimed, shutdown)
-            .instrument(span.clone())
-            .await;
+        let outcome = self.attempt(claimed, shutdown).instrument(span.clone()).await;
         let elapsed = started.elapsed();
         span.in_scope(|| {
             tracing::info!(
@@ -144,8 +137,7 @@ impl<C: Clone + Send + Sync + 'static> Worker<C> {
         });
         metrics::counter!("labelsync_jobs_total", "kind" => kind.clone(), "outcome" => outcome.as_str())
             .increment(1);
-        metrics::histogram!("labelsync_job_duration_seconds", "kind" => kind)
-            .record(elapsed.as_secs_f64());
+        metrics::histogram!("labelsync_job_duration_seconds", "kind" => kind).record(elapsed.as_secs_f64());
         outcome
     }
 
@@ -161,10 +153,7 @@ impl<C: Clone + Send + Sync + 'static> Worker<C> {
             return self.fail(&row, &token, &error).await;
         }
         let Some(run) = self.registry.get(row.kind.as_str()) else {
-            let error = format!(
-                "no job type named {:?} is registered with this worker",
-                row.kind
-            );
+            let error = format!("no job type named {:?} is registered with this worker", row.kind);
             return self.fail(&row, &token, &error).await;
         };
         let lease = Lease::new(row.id, row.attempts, shutdown.clone());
@@ -206,10 +195,7 @@ impl<C: Clone + Send + Sync + 'static> Worker<C> {
         done.cancel();
         let _ = renewal.await;
         result.unwrap_or_else(|panic| {
-            Err(anyhow::anyhow!(
-                "the job panicked: {}",
-                panic_message(panic.as_ref())
-            ))
+            Err(anyhow::anyhow!("the job panicked: {}", panic_message(panic.as_ref())))
         })
     }
 
@@ -260,9 +246,7 @@ impl<C: Clone + Send + Sync + 'static> Worker<C> {
 }
 
 fn lost() -> Outcome {
-    tracing::warn!(
-        "the job's lease was lost before its outcome was recorded; another worker has it"
-    );
+    tracing::warn!("the job's lease was lost before its outcome was recorded; another worker has it");
     Outcome::Abandoned
 }
 
@@ -316,11 +300,7 @@ impl Renewal {
     }
 
     fn give_up(&self, why: &str) {
-        tracing::warn!(
-            job.id = self.job_id,
-            reason = why,
-            "lost the job's lease; telling it to stop"
-        );
+        tracing::warn!(job.id = self.job_id, reason = why, "lost the job's lease; telling it to stop");
         self.lease.mark_lost();
     }
 }

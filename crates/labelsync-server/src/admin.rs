@@ -13,33 +13,23 @@ pub async fn run(db: &Db, command: AdminCommand) -> anyhow::Result<()> {
             let org = orgs::create_organization(db, &title, None).await?;
             println!("{}", org.id);
         }
-        AdminCommand::CreateUser {
-            email,
-            org,
-            role,
-            first_name,
-            last_name,
-        } => {
-            let role =
-                Role::parse(&role).context("role must be administrator, manager or annotator")?;
+        AdminCommand::CreateUser { email, org, role, first_name, last_name } => {
+            let role = Role::parse(&role).context("role must be administrator, manager or annotator")?;
             if orgs::find_organization(db, org).await?.is_none() {
                 bail!("organization {org} does not exist");
             }
             let mut tx = db.begin().await?;
             let user = match orgs::find_user_by_email(&mut tx, &email).await? {
                 Some(user) => user,
-                None => {
-                    orgs::create_user(&mut tx, &email, &first_name, &last_name, Some(org)).await?
-                }
+                None => orgs::create_user(&mut tx, &email, &first_name, &last_name, Some(org)).await?,
             };
             orgs::upsert_membership(&mut tx, org, user.id, role).await?;
             tx.commit().await?;
             println!("{}", user.id);
         }
         AdminCommand::CreateToken { email } => {
-            let user = orgs::find_user_by_email(db, &email)
-                .await?
-                .with_context(|| format!("no user {email}"))?;
+            let user =
+                orgs::find_user_by_email(db, &email).await?.with_context(|| format!("no user {email}"))?;
             let token = new_legacy_token();
             let mut tx = db.begin().await?;
             labelsync_db::tokens::delete_api_tokens(&mut tx, user.id).await?;

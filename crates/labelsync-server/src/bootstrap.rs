@@ -14,9 +14,7 @@ pub async fn open_database(common: &Common) -> anyhow::Result<Db> {
     let db = Db::connect(&common.database_url, common.db_max_connections)
         .await
         .with_context(|| format!("cannot open database {}", redact_url(&common.database_url)))?;
-    db.migrate()
-        .await
-        .context("cannot apply database migrations")?;
+    db.migrate().await.context("cannot apply database migrations")?;
     Ok(db)
 }
 
@@ -26,8 +24,7 @@ pub async fn master_key(db: &Db, common: &Common) -> anyhow::Result<MasterKey> {
     if let Some(secret) = common.secret_key.as_deref().filter(|s| !s.is_empty()) {
         return Ok(MasterKey::new(secret));
     }
-    let stored =
-        labelsync_db::settings::get_or_insert(db, "secret_key", &MasterKey::generate()).await?;
+    let stored = labelsync_db::settings::get_or_insert(db, "secret_key", &MasterKey::generate()).await?;
     tracing::warn!(
         "LABELSYNC_SECRET_KEY is not set: using a key kept in the database. Set it in production \
          so that storage secrets are not stored next to their key."
@@ -45,11 +42,7 @@ pub struct FirstStart {
 
 /// On an empty database: creates an organization, an administrator and their API token.
 /// Returns `None` when users already exist.
-pub async fn ensure_admin(
-    db: &Db,
-    email: &str,
-    token: Option<&str>,
-) -> anyhow::Result<Option<FirstStart>> {
+pub async fn ensure_admin(db: &Db, email: &str, token: Option<&str>) -> anyhow::Result<Option<FirstStart>> {
     let mut tx = db.begin().await?;
     if orgs::count_users(&mut tx).await? > 0 {
         return Ok(None);
@@ -58,15 +51,8 @@ pub async fn ensure_admin(
     let user = orgs::create_user(&mut tx, email, "", "", Some(org.id)).await?;
     orgs::upsert_membership(&mut tx, org.id, user.id, Role::Administrator).await?;
     let generated = token.is_none().then(new_legacy_token);
-    let token = token
-        .map(str::to_owned)
-        .or_else(|| generated.clone())
-        .unwrap_or_default();
+    let token = token.map(str::to_owned).or_else(|| generated.clone()).unwrap_or_default();
     labelsync_db::tokens::insert_api_token(&mut tx, user.id, &hash_token(&token)).await?;
     tx.commit().await?;
-    Ok(Some(FirstStart {
-        email: email.to_owned(),
-        organization: org.title,
-        generated_token: generated,
-    }))
+    Ok(Some(FirstStart { email: email.to_owned(), organization: org.title, generated_token: generated }))
 }

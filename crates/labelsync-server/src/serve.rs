@@ -2,14 +2,14 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::time::Duration;
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use labelsync_api::{ApiConfig, AppState};
 use labelsync_db::Db;
 use labelsync_queue::{QueueHandle, RunHandle, Runner, RunnerConfig};
-use labelsync_sync::context::{SyncContext, SyncSettings};
 use labelsync_storage::guard::NetGuard;
+use labelsync_sync::context::{SyncContext, SyncSettings};
 use labelsync_sync::crypto::MasterKey;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tokio::net::TcpListener;

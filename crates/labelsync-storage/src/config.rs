@@ -13,13 +13,8 @@ pub enum StorageKind {
 }
 
 impl StorageKind {
-    pub const ALL: [StorageKind; 5] = [
-        StorageKind::S3,
-        StorageKind::Gcs,
-        StorageKind::Azure,
-        StorageKind::Redis,
-        StorageKind::LocalFiles,
-    ];
+    pub const ALL: [StorageKind; 5] =
+        [StorageKind::S3, StorageKind::Gcs, StorageKind::Azure, StorageKind::Redis, StorageKind::LocalFiles];
 
     pub fn as_str(self) -> &'static str {
         match self {

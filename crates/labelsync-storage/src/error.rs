@@ -49,11 +49,7 @@ pub enum Error {
     /// The backend does not offer this operation (for example presigning local files).
     /// `note` is empty or starts with `": "`; build it with [`Error::not_supported`].
     #[error("{operation} is not supported by {store} storage{note}")]
-    NotSupported {
-        operation: &'static str,
-        store: &'static str,
-        note: &'static str,
-    },
+    NotSupported { operation: &'static str, store: &'static str, note: &'static str },
 
     /// Anything else the provider reported.
     #[error("{0}")]
@@ -63,11 +59,7 @@ pub enum Error {
 impl Error {
     /// The backend `store` does not offer `operation`.
     pub fn not_supported(operation: &'static str, store: &'static str) -> Error {
-        Error::NotSupported {
-            operation,
-            store,
-            note: "",
-        }
+        Error::NotSupported { operation, store, note: "" }
     }
 }
 

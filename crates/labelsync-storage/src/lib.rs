@@ -39,8 +39,7 @@ pub mod testing;
 
 pub use cloud::install_crypto_provider;
 pub use config::{
-    AzureConfig, GcsConfig, LocalFilesConfig, RedisConfig, S3Config, Secret, StorageConfig,
-    StorageKind,
+    AzureConfig, GcsConfig, LocalFilesConfig, RedisConfig, S3Config, Secret, StorageConfig, StorageKind,
 };
 pub use error::{Error, Result};
 
@@ -95,12 +94,7 @@ pub trait MediaStorage: fmt::Debug + fmt::Display + Send + Sync + 'static {
     /// A URL that lets anyone holding it GET `key` for `ttl`. `content_type`, when given, is
     /// what the provider should answer with. Backends that cannot sign return
     /// [`Error::NotSupported`], never a weaker URL.
-    async fn presign_get(
-        &self,
-        key: &str,
-        ttl: Duration,
-        content_type: Option<&str>,
-    ) -> Result<url::Url>;
+    async fn presign_get(&self, key: &str, ttl: Duration, content_type: Option<&str>) -> Result<url::Url>;
 
     /// Streams `key`, or the byte `range` of it (end exclusive, clamped to the object's size).
     async fn open(&self, key: &str, range: Option<Range<u64>>) -> Result<MediaObject>;
@@ -162,11 +156,7 @@ impl Role {
 /// | S3, GCS, Azure Blob | import role | export role | import role (presigned URLs and streaming) |
 /// | local files | import role | export role | import role (streams files; no presigning) |
 /// | Redis | import role | export role | never |
-pub async fn connect(
-    config: &StorageConfig,
-    role: Role,
-    guard: &guard::NetGuard,
-) -> Result<Connected> {
+pub async fn connect(config: &StorageConfig, role: Role, guard: &guard::NetGuard) -> Result<Connected> {
     match config {
         StorageConfig::LocalFiles(local) => Ok(local::connect(local, role)),
         StorageConfig::Redis(redis) => redis_db::connect(redis, role, guard).await,

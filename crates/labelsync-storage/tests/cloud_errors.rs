@@ -8,10 +8,7 @@ use labelsync_storage::{
     AzureConfig, Error, GcsConfig, ImportStorage, Role, S3Config, Secret, StorageConfig, connect,
 };
 
-async fn import(
-    config: StorageConfig,
-    guard: &NetGuard,
-) -> Result<std::sync::Arc<dyn ImportStorage>, Error> {
+async fn import(config: StorageConfig, guard: &NetGuard) -> Result<std::sync::Arc<dyn ImportStorage>, Error> {
     let connected = connect(&config, Role::Import, guard).await?;
     Ok(connected.import.expect("import role"))
 }
@@ -56,10 +53,7 @@ async fn tenant_s3_endpoints_pass_the_guard() {
     }
     let err = validate(StorageConfig::S3(s3_config("file:///etc")), &guard).await;
     assert!(matches!(err, Error::Blocked(_)), "{err:?}");
-    let trusted = S3Config {
-        endpoint_trusted: true,
-        ..s3_config("http://127.0.0.1:9000")
-    };
+    let trusted = S3Config { endpoint_trusted: true, ..s3_config("http://127.0.0.1:9000") };
     assert!(import(StorageConfig::S3(trusted), &guard).await.is_ok());
 }
 
@@ -82,17 +76,12 @@ async fn unreachable_endpoints_are_reported() {
         endpoint: Some(format!("{endpoint}/devstoreaccount1")),
         ..AzureConfig::default()
     };
-    for config in [
-        StorageConfig::S3(s3_config(&endpoint)),
-        StorageConfig::Gcs(gcs),
-        StorageConfig::Azure(azure),
-    ] {
+    for config in
+        [StorageConfig::S3(s3_config(&endpoint)), StorageConfig::Gcs(gcs), StorageConfig::Azure(azure)]
+    {
         let err = validate(config.clone(), &guard).await;
         assert!(matches!(err, Error::Unreachable(_)), "{config:?}: {err:?}");
-        assert!(
-            err.to_string().contains(&format!("127.0.0.1:{port}")),
-            "{err}"
-        );
+        assert!(err.to_string().contains(&format!("127.0.0.1:{port}")), "{err}");
     }
 }
 
@@ -106,20 +95,13 @@ async fn azure_needs_name_and_key() {
     };
     let err = validate(StorageConfig::Azure(config), &NetGuard::disabled()).await;
     assert!(matches!(err, Error::InvalidConfig(_)), "{err:?}");
-    assert!(
-        err.to_string()
-            .starts_with("Azure account name and key must be set"),
-        "{err}"
-    );
+    assert!(err.to_string().starts_with("Azure account name and key must be set"), "{err}");
 }
 
 /// Names that would change a URL are refused before anything is contacted.
 #[tokio::test]
 async fn bucket_names_are_checked() {
-    let config = S3Config {
-        bucket: "evil/../x?".into(),
-        ..s3_config("https://s3.example.com")
-    };
+    let config = S3Config { bucket: "evil/../x?".into(), ..s3_config("https://s3.example.com") };
     let err = validate(StorageConfig::S3(config), &NetGuard::disabled()).await;
     assert!(matches!(err, Error::InvalidConfig(_)), "{err:?}");
 }
@@ -132,13 +114,8 @@ async fn gcs_presign_needs_a_service_account() {
         endpoint: Some("http://127.0.0.1:1".into()),
         ..GcsConfig::default()
     };
-    let connected = connect(
-        &StorageConfig::Gcs(config),
-        Role::Import,
-        &NetGuard::disabled(),
-    )
-    .await
-    .expect("connect");
+    let connected =
+        connect(&StorageConfig::Gcs(config), Role::Import, &NetGuard::disabled()).await.expect("connect");
     let media = connected.media.expect("media role");
     let err = media
         .presign_get("k.jpg", std::time::Duration::from_secs(60), None)
@@ -153,15 +130,9 @@ async fn s3_missing_bucket_is_reported() {
     let Some(fx) = S3Fixture::for_test("s3_missing_bucket_is_reported").await else {
         return;
     };
-    let config = S3Config {
-        bucket: format!("{}-missing", fx.bucket()),
-        ..fx.config_for(None, false)
-    };
+    let config = S3Config { bucket: format!("{}-missing", fx.bucket()), ..fx.config_for(None, false) };
     let err = validate(StorageConfig::S3(config), &fx.guard()).await;
-    assert_eq!(
-        err.to_string(),
-        format!("Cannot find bucket {}-missing in S3", fx.bucket())
-    );
+    assert_eq!(err.to_string(), format!("Cannot find bucket {}-missing in S3", fx.bucket()));
     assert!(matches!(err, Error::ContainerNotFound(_)), "{err:?}");
 }
 
@@ -171,10 +142,7 @@ async fn gcs_missing_bucket_is_reported() {
     let Some(fx) = GcsFixture::for_test("gcs_missing_bucket_is_reported").await else {
         return;
     };
-    let config = GcsConfig {
-        bucket: format!("{}-missing", fx.bucket()),
-        ..fx.config_for(None, false)
-    };
+    let config = GcsConfig { bucket: format!("{}-missing", fx.bucket()), ..fx.config_for(None, false) };
     let err = validate(StorageConfig::Gcs(config), &fx.guard()).await;
     assert!(matches!(err, Error::ContainerNotFound(_)), "{err:?}");
 }
@@ -185,15 +153,10 @@ async fn azure_missing_container_is_reported() {
     let Some(fx) = AzureFixture::for_test("azure_missing_container_is_reported").await else {
         return;
     };
-    let config = AzureConfig {
-        container: format!("{}-missing", fx.container()),
-        ..fx.config_for(None, false)
-    };
+    let config =
+        AzureConfig { container: format!("{}-missing", fx.container()), ..fx.config_for(None, false) };
     let err = validate(StorageConfig::Azure(config), &fx.guard()).await;
-    assert_eq!(
-        err.to_string(),
-        format!("Container not found: {}-missing", fx.container())
-    );
+    assert_eq!(err.to_string(), format!("Container not found: {}-missing", fx.container()));
 }
 
 /// The fixture's own sandbox validates through the guard with its loopback allowlisted, and
@@ -203,9 +166,7 @@ async fn s3_allowlist_admits_the_emulator() {
     let Some(fx) = S3Fixture::for_test("s3_allowlist_admits_the_emulator").await else {
         return;
     };
-    let storage = import(fx.config(Scope::ALL), &fx.guard())
-        .await
-        .expect("connect");
+    let storage = import(fx.config(Scope::ALL), &fx.guard()).await.expect("connect");
     storage.validate().await.expect("validate");
     let err = validate(fx.config(Scope::ALL), &NetGuard::new(true, Vec::new())).await;
     assert!(matches!(err, Error::Blocked(_)), "{err:?}");

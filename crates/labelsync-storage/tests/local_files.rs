@@ -13,12 +13,7 @@ use labelsync_storage::testing::{Fixture, LocalFixture};
 use labelsync_storage::{Error, LocalFilesConfig, Role, StorageConfig, connect};
 
 async fn validate(config: LocalFilesConfig, role: Role) -> Result<(), Error> {
-    let connected = connect(
-        &StorageConfig::LocalFiles(config),
-        role,
-        &NetGuard::disabled(),
-    )
-    .await?;
+    let connected = connect(&StorageConfig::LocalFiles(config), role, &NetGuard::disabled()).await?;
     match role {
         Role::Import => connected.import.expect("import").validate().await,
         Role::Export => connected.export.expect("export").validate().await,
@@ -26,10 +21,7 @@ async fn validate(config: LocalFilesConfig, role: Role) -> Result<(), Error> {
 }
 
 fn config(fx: &LocalFixture, path: &str) -> LocalFilesConfig {
-    LocalFilesConfig {
-        path: path.to_owned(),
-        ..fx.config_for(fx.sandbox(), false)
-    }
+    LocalFilesConfig { path: path.to_owned(), ..fx.config_for(fx.sandbox(), false) }
 }
 
 /// Validation runs Label Studio's five checks in order, with its messages, for both roles.
@@ -41,14 +33,8 @@ async fn validation_messages_follow_label_studio() {
     let missing_outside = fx.outside().join("missing").display().to_string();
     let outside = fx.outside().display().to_string();
     let cases = [
-        (
-            "  ".to_owned(),
-            "Path must be set for Local Files storage".to_owned(),
-        ),
-        (
-            missing_outside.clone(),
-            format!("Absolute local path \"{missing_outside}\" does not exist"),
-        ),
+        ("  ".to_owned(), "Path must be set for Local Files storage".to_owned()),
+        (missing_outside.clone(), format!("Absolute local path \"{missing_outside}\" does not exist")),
         (
             format!("{root}/"),
             format!(
@@ -69,21 +55,14 @@ async fn validation_messages_follow_label_studio() {
             let err = validate(config(&fx, path), role).await.expect_err(path);
             assert_eq!(&err.to_string(), message, "{path:?} as {role:?}");
         }
-        let disabled = LocalFilesConfig {
-            serving_enabled: false,
-            ..fx.config_for(fx.sandbox(), false)
-        };
-        let err = validate(disabled, role)
-            .await
-            .expect_err("serving disabled");
+        let disabled = LocalFilesConfig { serving_enabled: false, ..fx.config_for(fx.sandbox(), false) };
+        let err = validate(disabled, role).await.expect_err("serving disabled");
         assert!(err.to_string().starts_with(
             "Serving local files from the host filesystem can be a security risk, so LOCAL_FILES_SERVING_ENABLED is \
              disabled by default."
         ));
         let messy = format!("{}//./", fx.sandbox().display()).replace('/', "\\");
-        validate(config(&fx, &messy), role)
-            .await
-            .expect("backslashes and slashes are normalized");
+        validate(config(&fx, &messy), role).await.expect("backslashes and slashes are normalized");
     }
 }
 
@@ -97,15 +76,9 @@ async fn listing_order_is_by_name_within_each_folder() {
     let keys = |recursive| {
         let config = StorageConfig::LocalFiles(fx.config_for(fx.sandbox(), recursive));
         async move {
-            let connected = connect(&config, Role::Import, &NetGuard::disabled())
-                .await
-                .expect("connect");
+            let connected = connect(&config, Role::Import, &NetGuard::disabled()).await.expect("connect");
             let storage = connected.import.expect("import");
-            list_all(storage.as_ref())
-                .await
-                .into_iter()
-                .map(|m| m.key)
-                .collect::<Vec<_>>()
+            list_all(storage.as_ref()).await.into_iter().map(|m| m.key).collect::<Vec<_>>()
         }
     };
     let flat = ["a.json", "b.json", "c.json"].map(|n| fx.key_of(n));
@@ -120,23 +93,10 @@ async fn listing_a_missing_directory_fails() {
     let fx = LocalFixture::new();
     let missing = fx.document_root().join("missing");
     let config = StorageConfig::LocalFiles(fx.config_for(&missing, false));
-    let storage = connect(&config, Role::Import, &NetGuard::disabled())
-        .await
-        .expect("connect")
-        .import
-        .expect("import");
-    let err = storage
-        .list()
-        .try_collect::<Vec<_>>()
-        .await
-        .expect_err("missing dir");
-    assert_eq!(
-        err.to_string(),
-        format!(
-            "Absolute local path \"{}\" does not exist",
-            missing.display()
-        )
-    );
+    let storage =
+        connect(&config, Role::Import, &NetGuard::disabled()).await.expect("connect").import.expect("import");
+    let err = storage.list().try_collect::<Vec<_>>().await.expect_err("missing dir");
+    assert_eq!(err.to_string(), format!("Absolute local path \"{}\" does not exist", missing.display()));
 }
 
 /// Export writes readable files by rename, leaving no temporary files behind.
@@ -144,34 +104,18 @@ async fn listing_a_missing_directory_fails() {
 async fn export_writes_atomically() {
     let fx = LocalFixture::new();
     let config = StorageConfig::LocalFiles(fx.config_for(fx.sandbox(), false));
-    let storage = connect(&config, Role::Export, &NetGuard::disabled())
-        .await
-        .expect("connect")
-        .export
-        .expect("export");
-    storage
-        .put("7", Bytes::from_static(b"{\n  \"id\": 7\n}"))
-        .await
-        .expect("put");
+    let storage =
+        connect(&config, Role::Export, &NetGuard::disabled()).await.expect("connect").export.expect("export");
+    storage.put("7", Bytes::from_static(b"{\n  \"id\": 7\n}")).await.expect("put");
     let names: Vec<String> = std::fs::read_dir(fx.sandbox())
         .expect("read sandbox")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(names, ["7"]);
-    assert_eq!(
-        std::fs::read(fx.sandbox().join("7")).expect("read"),
-        b"{\n  \"id\": 7\n}"
-    );
+    assert_eq!(std::fs::read(fx.sandbox().join("7")).expect("read"), b"{\n  \"id\": 7\n}");
     use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(fx.sandbox().join("7"))
-        .expect("stat")
-        .permissions()
-        .mode();
-    assert_ne!(
-        mode & 0o044,
-        0,
-        "exported files are readable by others, like Label Studio's"
-    );
+    let mode = std::fs::metadata(fx.sandbox().join("7")).expect("stat").permissions().mode();
+    assert_ne!(mode & 0o044, 0, "exported files are readable by others, like Label Studio's");
 }
 
 /// Reading a directory by key is `NotFound`, not a crash or a listing.
@@ -179,19 +123,9 @@ async fn export_writes_atomically() {
 async fn directories_are_not_objects() {
     let fx = LocalFixture::new();
     fx.seed("sub/a.json", b"{}").await;
-    let connected = connect(
-        &fx.config(Default::default()),
-        Role::Import,
-        &NetGuard::disabled(),
-    )
-    .await
-    .expect("connect");
-    let err = connected
-        .import
-        .expect("import")
-        .get(&fx.key_of("sub"), 1 << 20)
-        .await
-        .expect_err("directory");
+    let connected =
+        connect(&fx.config(Default::default()), Role::Import, &NetGuard::disabled()).await.expect("connect");
+    let err = connected.import.expect("import").get(&fx.key_of("sub"), 1 << 20).await.expect_err("directory");
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
 }
 
@@ -209,32 +143,17 @@ async fn document_root_serves_files_with_etag_and_ranges() {
         .set_modified(modified)
         .expect("set mtime");
     let root = DocumentRoot::new(fx.document_root());
-    let file = root
-        .stat(&root.join("/sandbox/ds1/a b.txt").expect("join"))
-        .await
-        .expect("stat");
+    let file = root.stat(&root.join("/sandbox/ds1/a b.txt").expect("join")).await.expect("stat");
     assert_eq!(file.path(), path.as_path());
     assert_eq!(file.size(), 10);
-    assert_eq!(
-        file.weak_etag(),
-        format!("W/\"{:x}-a\"", 1_700_000_000_123_456_789_u64)
-    );
+    assert_eq!(file.weak_etag(), format!("W/\"{:x}-a\"", 1_700_000_000_123_456_789_u64));
     let object = file.open(Some(2..5)).await.expect("range");
     assert_eq!((object.range.clone(), object.meta.size), (2..5, 10));
     let body: Vec<Bytes> = object.body.try_collect().await.expect("body");
     assert_eq!(body.concat(), b"234");
-    assert!(matches!(
-        file.open(Some(10..11)).await,
-        Err(Error::RangeNotSatisfiable { size: 10, .. })
-    ));
-    let dir = root
-        .stat(&root.join("sandbox/ds1").expect("join"))
-        .await
-        .expect_err("directory");
+    assert!(matches!(file.open(Some(10..11)).await, Err(Error::RangeNotSatisfiable { size: 10, .. })));
+    let dir = root.stat(&root.join("sandbox/ds1").expect("join")).await.expect_err("directory");
     assert!(matches!(dir, Error::NotFound { .. }), "{dir:?}");
-    let outside = root
-        .stat(Path::new("/etc/passwd"))
-        .await
-        .expect_err("not under the root");
+    let outside = root.stat(Path::new("/etc/passwd")).await.expect_err("not under the root");
     assert!(matches!(outside, Error::InvalidKey(_)), "{outside:?}");
 }

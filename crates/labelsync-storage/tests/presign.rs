@@ -6,9 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use labelsync_storage::testing::{
-    AzureFixture, Fixture, GcsFixture, S3Fixture, Scope, conformance,
-};
+use labelsync_storage::testing::{AzureFixture, Fixture, GcsFixture, S3Fixture, Scope, conformance};
 use labelsync_storage::{MediaStorage, Role};
 
 /// Keys with every character that has tripped a presigner.
@@ -27,10 +25,7 @@ const AWKWARD_KEYS: &[&str] = &[
 ];
 
 async fn media(fx: &dyn Fixture) -> Arc<dyn MediaStorage> {
-    conformance::connect(fx, Role::Import, Scope::ALL)
-        .await
-        .media
-        .expect("the media role is provided")
+    conformance::connect(fx, Role::Import, Scope::ALL).await.media.expect("the media role is provided")
 }
 
 /// Seeds every awkward key with its own body, presigns it, and compares the fetched bytes.
@@ -61,26 +56,15 @@ async fn tampered_urls_are_refused(fx: &dyn Fixture, signed_param: &str) {
     fx.seed("a.json", b"a").await;
     fx.seed("b.json", b"b").await;
     let media = media(fx).await;
-    let url = media
-        .presign_get(&fx.key_of("a.json"), Duration::from_secs(300), None)
-        .await
-        .expect("presign");
-    assert_eq!(
-        status_of(url.as_str()).await,
-        200,
-        "the untampered URL works"
-    );
+    let url = media.presign_get(&fx.key_of("a.json"), Duration::from_secs(300), None).await.expect("presign");
+    assert_eq!(status_of(url.as_str()).await, 200, "the untampered URL works");
     let other_object = url.as_str().replacen("/a.json?", "/b.json?", 1);
     assert_eq!(status_of(&other_object).await, 403, "{other_object}");
     let mut changed = url.clone();
     let pairs: Vec<(String, String)> = url
         .query_pairs()
         .map(|(k, v)| {
-            let v = if k == signed_param {
-                format!("{v}9")
-            } else {
-                v.into_owned()
-            };
+            let v = if k == signed_param { format!("{v}9") } else { v.into_owned() };
             (k.into_owned(), v)
         })
         .collect();
@@ -92,10 +76,8 @@ async fn tampered_urls_are_refused(fx: &dyn Fixture, signed_param: &str) {
 async fn expired_urls_are_refused(fx: &dyn Fixture) {
     fx.seed("short.json", b"short").await;
     let media = media(fx).await;
-    let url = media
-        .presign_get(&fx.key_of("short.json"), Duration::from_secs(1), None)
-        .await
-        .expect("presign");
+    let url =
+        media.presign_get(&fx.key_of("short.json"), Duration::from_secs(1), None).await.expect("presign");
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert_eq!(status_of(url.as_str()).await, 403, "{url}");
 }
@@ -105,22 +87,14 @@ async fn content_type_is_served(fx: &dyn Fixture) {
     fx.seed("photo", b"jpeg").await;
     let media = media(fx).await;
     let url = media
-        .presign_get(
-            &fx.key_of("photo"),
-            Duration::from_secs(60),
-            Some("image/jpeg"),
-        )
+        .presign_get(&fx.key_of("photo"), Duration::from_secs(60), Some("image/jpeg"))
         .await
         .expect("presign");
     labelsync_storage::install_crypto_provider();
     let response = reqwest::get(url.clone()).await.expect("GET");
     assert_eq!(response.status().as_u16(), 200, "{url}");
     let content_type = response.headers().get("content-type").cloned();
-    assert_eq!(
-        content_type.as_ref().and_then(|v| v.to_str().ok()),
-        Some("image/jpeg"),
-        "{url}"
-    );
+    assert_eq!(content_type.as_ref().and_then(|v| v.to_str().ok()), Some("image/jpeg"), "{url}");
 }
 
 /// One `#[tokio::test]` per scenario: `name: scenario(extra args)` on a fresh fixture.

@@ -18,10 +18,7 @@ async fn assumed_roles(endpoint: &str) -> Vec<serde_json::Value> {
         .json()
         .await
         .expect("moto data JSON");
-    data["sts"]["AssumedRole"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
+    data["sts"]["AssumedRole"].as_array().cloned().unwrap_or_default()
 }
 
 /// With `role_arn` + `external_id`, requests and presigned URLs use the session credentials
@@ -39,31 +36,14 @@ async fn assume_role_with_external_id() {
         ..fx.config_for(None, true)
     };
     let config = StorageConfig::S3(config);
-    let export = connect(&config, Role::Export, &fx.guard())
-        .await
-        .expect("connect");
+    let export = connect(&config, Role::Export, &fx.guard()).await.expect("connect");
     let export = export.export.expect("export role");
-    export
-        .validate()
-        .await
-        .expect("validate with the assumed role");
-    export
-        .put("1", Bytes::from_static(b"{}"))
-        .await
-        .expect("put");
-    let import = connect(&config, Role::Import, &fx.guard())
-        .await
-        .expect("connect");
+    export.validate().await.expect("validate with the assumed role");
+    export.put("1", Bytes::from_static(b"{}")).await.expect("put");
+    let import = connect(&config, Role::Import, &fx.guard()).await.expect("connect");
     let media = import.media.expect("media role");
-    let url = media
-        .presign_get("1", Duration::from_secs(60), None)
-        .await
-        .expect("presign");
-    let query = |name: &str| {
-        url.query_pairs()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.into_owned())
-    };
+    let url = media.presign_get("1", Duration::from_secs(60), None).await.expect("presign");
+    let query = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
     let credential = query("X-Amz-Credential").expect("credential");
     let key_id = credential.split('/').next().expect("key id").to_owned();
     assert!(key_id.starts_with("ASIA"), "a session key, got {key_id}");
@@ -84,31 +64,18 @@ async fn unreachable_sts_is_reported() {
     let Some(fx) = S3Fixture::moto("unreachable_sts_is_reported").await else {
         return;
     };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
     let config = S3Config {
         role_arn: Some(ROLE_ARN.to_owned()),
         sts_endpoint: Some(format!("http://127.0.0.1:{port}")),
         ..fx.config_for(None, true)
     };
-    let connected = connect(&StorageConfig::S3(config), Role::Import, &fx.guard())
-        .await
-        .expect("connect");
-    let err = connected
-        .import
-        .expect("import role")
-        .validate()
-        .await
-        .expect_err("no STS");
+    let connected = connect(&StorageConfig::S3(config), Role::Import, &fx.guard()).await.expect("connect");
+    let err = connected.import.expect("import role").validate().await.expect_err("no STS");
     assert!(matches!(err, Error::Unreachable(_)), "{err:?}");
     assert!(err.to_string().contains(ROLE_ARN), "{err}");
     let (key, secret) = fx.keys();
-    assert!(
-        !err.to_string().contains(key) && !err.to_string().contains(secret),
-        "{err}"
-    );
+    assert!(!err.to_string().contains(key) && !err.to_string().contains(secret), "{err}");
 }
 
 /// Exports to a storage with `sse_kms_key_id` are written with SSE-KMS and that key.
@@ -118,23 +85,13 @@ async fn exports_use_sse_kms() {
         return;
     };
     let kms = "arn:aws:kms:us-east-1:123456789012:key/labelsync-test";
-    let config = S3Config {
-        sse_kms_key_id: Some(kms.to_owned()),
-        ..fx.config_for(Some("ann"), true)
-    };
+    let config = S3Config { sse_kms_key_id: Some(kms.to_owned()), ..fx.config_for(Some("ann"), true) };
     let config = StorageConfig::S3(config);
-    let connected = connect(&config, Role::Export, &fx.guard())
-        .await
-        .expect("connect");
+    let connected = connect(&config, Role::Export, &fx.guard()).await.expect("connect");
     let export = connected.export.expect("export role");
-    export
-        .put("7", Bytes::from_static(b"{}"))
-        .await
-        .expect("put");
+    export.put("7", Bytes::from_static(b"{}")).await.expect("put");
     // Read back through a signed URL (moto refuses anonymous reads) to see the object's headers.
-    let connected = connect(&config, Role::Import, &fx.guard())
-        .await
-        .expect("connect");
+    let connected = connect(&config, Role::Import, &fx.guard()).await.expect("connect");
     let url = connected
         .media
         .expect("media role")
@@ -144,18 +101,7 @@ async fn exports_use_sse_kms() {
     labelsync_storage::install_crypto_provider();
     let head = reqwest::get(url).await.expect("GET");
     assert_eq!(head.status().as_u16(), 200, "ann/7 was written");
-    let header = |name: &str| {
-        head.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
-    assert_eq!(
-        header("x-amz-server-side-encryption").as_deref(),
-        Some("aws:kms")
-    );
-    assert_eq!(
-        header("x-amz-server-side-encryption-aws-kms-key-id").as_deref(),
-        Some(kms)
-    );
+    let header = |name: &str| head.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    assert_eq!(header("x-amz-server-side-encryption").as_deref(), Some("aws:kms"));
+    assert_eq!(header("x-amz-server-side-encryption-aws-kms-key-id").as_deref(), Some(kms));
 }

@@ -22,37 +22,23 @@ async fn sandbox_with_symlinks() -> LocalFixture {
     std::fs::write(fx.outside().join("secret.txt"), b"secret").expect("outside file");
     std::fs::create_dir_all(fx.document_root().join("other")).expect("other dir");
     std::fs::write(fx.document_root().join("other/shared.txt"), b"shared").expect("inside file");
-    symlink(
-        fx.outside().join("secret.txt"),
-        fx.sandbox().join("leak.txt"),
-    )
-    .expect("symlink");
-    symlink(
-        fx.document_root().join("other/shared.txt"),
-        fx.sandbox().join("inside.txt"),
-    )
-    .expect("symlink");
+    symlink(fx.outside().join("secret.txt"), fx.sandbox().join("leak.txt")).expect("symlink");
+    symlink(fx.document_root().join("other/shared.txt"), fx.sandbox().join("inside.txt")).expect("symlink");
     symlink(fx.outside(), fx.sandbox().join("outdir")).expect("symlink");
     symlink(fx.sandbox().join("sub"), fx.sandbox().join("loop")).expect("symlink");
     fx
 }
 
 async fn import(fx: &LocalFixture) -> Arc<dyn ImportStorage> {
-    connect(fx, Role::Import, Scope::ALL)
-        .await
-        .import
-        .expect("import role")
+    connect(fx, Role::Import, Scope::ALL).await.import.expect("import role")
 }
 
 /// Symlinks resolving outside the root are not listed; symlinked directories are not descended.
 #[tokio::test]
 async fn escaping_symlinks_are_not_listed() {
     let fx = sandbox_with_symlinks().await;
-    let mut keys: Vec<String> = list_all(import(&fx).await.as_ref())
-        .await
-        .into_iter()
-        .map(|m| m.key)
-        .collect();
+    let mut keys: Vec<String> =
+        list_all(import(&fx).await.as_ref()).await.into_iter().map(|m| m.key).collect();
     keys.sort();
     let expected = ["inside.txt", "plain.txt", "sub/deep.txt"].map(|n| fx.key_of(n));
     assert_eq!(keys, expected);
@@ -63,23 +49,14 @@ async fn escaping_symlinks_are_not_listed() {
 async fn escaping_symlinks_are_not_readable() {
     let fx = sandbox_with_symlinks().await;
     let connected = connect(&fx, Role::Import, Scope::ALL).await;
-    let (storage, media) = (
-        connected.import.expect("import"),
-        connected.media.expect("media"),
-    );
+    let (storage, media) = (connected.import.expect("import"), connected.media.expect("media"));
     for name in ["leak.txt", "outdir/secret.txt"] {
-        let err = storage
-            .get(&fx.key_of(name), 1 << 20)
-            .await
-            .expect_err(name);
+        let err = storage.get(&fx.key_of(name), 1 << 20).await.expect_err(name);
         assert!(matches!(err, Error::InvalidKey(_)), "{name}: {err:?}");
         let err = media.open(&fx.key_of(name), None).await.expect_err(name);
         assert!(matches!(err, Error::InvalidKey(_)), "{name}: {err:?}");
     }
-    let inside = storage
-        .get(&fx.key_of("inside.txt"), 1 << 20)
-        .await
-        .expect("symlink inside the root");
+    let inside = storage.get(&fx.key_of("inside.txt"), 1 << 20).await.expect("symlink inside the root");
     assert_eq!(inside, Bytes::from_static(b"shared"));
 }
 
@@ -90,12 +67,7 @@ async fn import_keys_outside_the_storage_path_are_refused() {
     let storage = import(&fx).await;
     let escape = format!("{}/../outside/secret.txt", fx.sandbox().display());
     let outside = fx.outside().join("secret.txt").display().to_string();
-    for key in [
-        escape.as_str(),
-        outside.as_str(),
-        "/etc/passwd",
-        "plain.txt",
-    ] {
+    for key in [escape.as_str(), outside.as_str(), "/etc/passwd", "plain.txt"] {
         let err = storage.get(key, 1 << 20).await.expect_err(key);
         assert!(matches!(err, Error::InvalidKey(_)), "{key}: {err:?}");
     }
@@ -111,10 +83,7 @@ async fn escaping_symlinks_are_not_servable() {
         let err = root.stat(&path).await.expect_err(d);
         assert!(matches!(err, Error::InvalidKey(_)), "{d}: {err:?}");
     }
-    let served = root
-        .stat(&root.join("sandbox/plain.txt").expect("join"))
-        .await
-        .expect("plain file");
+    let served = root.stat(&root.join("sandbox/plain.txt").expect("join")).await.expect("plain file");
     assert_eq!(served.size(), 5);
 }
 
@@ -124,51 +93,27 @@ async fn traversal_in_d_resolves_safely() {
     let fx = LocalFixture::new();
     let root = DocumentRoot::new(fx.document_root());
     let climbs = "../".repeat(fx.document_root().components().count());
-    for d in [
-        "../../etc/passwd".to_owned(),
-        format!("{climbs}etc/passwd"),
-        "sandbox/../../x".to_owned(),
-    ] {
+    for d in ["../../etc/passwd".to_owned(), format!("{climbs}etc/passwd"), "sandbox/../../x".to_owned()] {
         let err = root.join(&d).expect_err(&d);
-        let Error::InvalidKey(message) = err else {
-            panic!("{d}: {err:?}")
-        };
+        let Error::InvalidKey(message) = err else { panic!("{d}: {err:?}") };
         assert!(message.starts_with("The joined path ("), "{message}");
         assert!(message.ends_with(&format!(
             "is located outside of the base path component ({})",
             root.path().display()
         )));
     }
-    let path = root
-        .join("/etc/passwd")
-        .expect("absolute d is relative to the root");
+    let path = root.join("/etc/passwd").expect("absolute d is relative to the root");
     assert_eq!(path, fx.document_root().join("etc/passwd"));
-    assert!(matches!(
-        root.stat(&path).await,
-        Err(Error::NotFound { .. })
-    ));
+    assert!(matches!(root.stat(&path).await, Err(Error::NotFound { .. })));
 }
 
 /// Export keys with `/`, `..` or absolute paths are refused and nothing is written outside.
 #[tokio::test]
 async fn export_keys_cannot_escape() {
     let fx = LocalFixture::new();
-    let storage = connect(&fx, Role::Export, Scope::ALL)
-        .await
-        .export
-        .expect("export role");
-    for key in [
-        "../escape",
-        "../../outside/escape",
-        "/tmp/escape",
-        "sub/escape",
-        "..",
-        "",
-    ] {
-        let err = storage
-            .put(key, Bytes::from_static(b"x"))
-            .await
-            .expect_err(key);
+    let storage = connect(&fx, Role::Export, Scope::ALL).await.export.expect("export role");
+    for key in ["../escape", "../../outside/escape", "/tmp/escape", "sub/escape", "..", ""] {
+        let err = storage.put(key, Bytes::from_static(b"x")).await.expect_err(key);
         assert!(matches!(err, Error::InvalidKey(_)), "{key:?}: {err:?}");
         let err = storage.delete(key).await.expect_err(key);
         assert!(matches!(err, Error::InvalidKey(_)), "{key:?}: {err:?}");
@@ -191,27 +136,17 @@ async fn storage_path_symlinked_out_of_the_root_is_refused() {
         .expect("connect")
         .import
         .expect("import");
-    let err = import
-        .list()
-        .try_collect::<Vec<_>>()
-        .await
-        .expect_err("listing through the symlink");
+    let err = import.list().try_collect::<Vec<_>>().await.expect_err("listing through the symlink");
     assert!(matches!(err, Error::InvalidConfig(_)), "{err:?}");
     let key = linked.join("secret.json").display().to_string();
-    let err = import
-        .get(&key, 1 << 20)
-        .await
-        .expect_err("read through the symlink");
+    let err = import.get(&key, 1 << 20).await.expect_err("read through the symlink");
     assert!(matches!(err, Error::InvalidConfig(_)), "{err:?}");
     let export = labelsync_storage::connect(&config, Role::Export, &guard)
         .await
         .expect("connect")
         .export
         .expect("export");
-    let err = export
-        .put("1", Bytes::from_static(b"{}"))
-        .await
-        .expect_err("put through the symlink");
+    let err = export.put("1", Bytes::from_static(b"{}")).await.expect_err("put through the symlink");
     assert!(matches!(err, Error::InvalidConfig(_)), "{err:?}");
     assert!(!fx.outside().join("1").exists());
 }
@@ -221,22 +156,14 @@ async fn storage_path_symlinked_out_of_the_root_is_refused() {
 async fn redis_loopback_host_is_refused_with_guard_on() {
     let guard = NetGuard::new(true, Vec::new());
     let redis = |host: Option<&str>| {
-        StorageConfig::Redis(RedisConfig {
-            host: host.map(str::to_owned),
-            db: 1,
-            ..RedisConfig::default()
-        })
+        StorageConfig::Redis(RedisConfig { host: host.map(str::to_owned), db: 1, ..RedisConfig::default() })
     };
     let err = labelsync_storage::connect(&redis(Some("127.0.0.1")), Role::Import, &guard)
         .await
         .expect_err("blocked");
-    assert_eq!(
-        err.to_string(),
-        "URL resolves to a reserved network address (block: 127.0.0.0/8)"
-    );
+    assert_eq!(err.to_string(), "URL resolves to a reserved network address (block: 127.0.0.0/8)");
     assert!(matches!(err, Error::Blocked(_)), "{err:?}");
-    let err = labelsync_storage::connect(&redis(None), Role::Export, &guard)
-        .await
-        .expect_err("localhost blocked");
+    let err =
+        labelsync_storage::connect(&redis(None), Role::Export, &guard).await.expect_err("localhost blocked");
     assert!(matches!(err, Error::Blocked(_)), "{err:?}");
 }

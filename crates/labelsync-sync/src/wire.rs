@@ -53,9 +53,7 @@ pub fn timesince(d: &DateTime<Utc>, now: &DateTime<Utc>) -> String {
         }
         let month = month as u32;
         let day = d.day().min(MONTH_DAYS[(month - 1) as usize]);
-        Utc.with_ymd_and_hms(year, month, day, d.hour(), d.minute(), d.second())
-            .single()
-            .unwrap_or(*d)
+        Utc.with_ymd_and_hms(year, month, day, d.hour(), d.minute(), d.second()).single().unwrap_or(*d)
     } else {
         *d
     };
@@ -86,7 +84,6 @@ pub fn timesince(d: &DateTime<Utc>, now: &DateTime<Utc>) -> String {
     out.join(", ")
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,16 +99,9 @@ mod tests {
         let d = at(2026, 1, 31, 10, 0);
         assert_eq!(timesince(&d, &d), "0\u{a0}minutes");
         assert_eq!(timesince(&d, &at(2026, 1, 31, 10, 1)), "1\u{a0}minute");
-        assert_eq!(
-            timesince(&d, &at(2026, 2, 1, 13, 5)),
-            "1\u{a0}day, 3\u{a0}hours"
-        );
+        assert_eq!(timesince(&d, &at(2026, 2, 1, 13, 5)), "1\u{a0}day, 3\u{a0}hours");
         assert_eq!(timesince(&d, &at(2026, 2, 14, 10, 0)), "2\u{a0}weeks");
-        assert_eq!(
-            timesince(&d, &at(2027, 3, 31, 10, 0)),
-            "1\u{a0}year, 2\u{a0}months"
-        );
+        assert_eq!(timesince(&d, &at(2027, 3, 31, 10, 0)), "1\u{a0}year, 2\u{a0}months");
         assert_eq!(timesince(&at(2026, 2, 1, 0, 0), &d), "0\u{a0}minutes");
     }
-
 }

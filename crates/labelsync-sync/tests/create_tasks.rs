@@ -4,8 +4,7 @@
 use labelsync_db::testing::TestDb;
 use labelsync_db::{Db, links, orgs, projects, storages, tasks};
 use labelsync_sync::tasks::{
-    CandidateAnnotation, TaskCandidate, TaskSource, candidate_from_object, create_tasks,
-    parse_task_json,
+    CandidateAnnotation, TaskCandidate, TaskSource, candidate_from_object, create_tasks, parse_task_json,
 };
 use serde_json::{Value, json};
 
@@ -21,8 +20,7 @@ macro_rules! on_both {
             #[tokio::test]
             async fn postgres() {
                 let Some(t) =
-                    super::TestDb::postgres(concat!("sync_", stringify!($name), "::postgres"))
-                        .await
+                    super::TestDb::postgres(concat!("sync_", stringify!($name), "::postgres")).await
                 else {
                     return;
                 };
@@ -35,12 +33,8 @@ macro_rules! on_both {
 
 async fn setup(db: &Db) -> (projects::Project, i64) {
     let org = orgs::create_organization(db, "Org", None).await.unwrap();
-    let user = orgs::create_user(db, "a@example.com", "", "", Some(org.id))
-        .await
-        .unwrap();
-    let project = projects::insert(db, org.id, user.id, projects::ProjectFields::default())
-        .await
-        .unwrap();
+    let user = orgs::create_user(db, "a@example.com", "", "", Some(org.id)).await.unwrap();
+    let project = projects::insert(db, org.id, user.id, projects::ProjectFields::default()).await.unwrap();
     let record = storages::StorageRecord {
         project_id: project.id,
         title: None,
@@ -55,9 +49,7 @@ async fn setup(db: &Db) -> (projects::Project, i64) {
         settings: Default::default(),
         secrets: None,
     };
-    let storage = storages::insert(db, "localfiles", "import", &record)
-        .await
-        .unwrap();
+    let storage = storages::insert(db, "localfiles", "import", &record).await.unwrap();
     (project, storage.id)
 }
 
@@ -66,62 +58,37 @@ async fn setup(db: &Db) -> (projects::Project, i64) {
 /// by the link constraint and rolls back whole.
 async fn storage_candidates_get_links(db: &Db) {
     let (project, storage) = setup(db).await;
-    let source = |row| TaskSource {
-        key: "dir/tasks.json".into(),
-        row_index: row,
-    };
+    let source = |row| TaskSource { key: "dir/tasks.json".into(), row_index: row };
     let rows = parse_task_json(
         br#"[{"data": {"text": "a"}, "annotations": [{"result": []}, {"result": [], "was_cancelled": true}]},
              {"text": "b"}]"#,
         "dir/tasks.json",
     )
     .unwrap();
-    let mut candidates: Vec<TaskCandidate> = rows
-        .into_iter()
-        .map(|(row, index)| candidate_from_object(row, source(index)).unwrap())
-        .collect();
-    candidates.push(TaskCandidate::blob(
-        "s3://b/img 1.jpg".into(),
-        "img 1.jpg".into(),
-    ));
+    let mut candidates: Vec<TaskCandidate> =
+        rows.into_iter().map(|(row, index)| candidate_from_object(row, source(index)).unwrap()).collect();
+    candidates.push(TaskCandidate::blob("s3://b/img 1.jpg".into(), "img 1.jpg".into()));
 
     let mut tx = db.begin().await.unwrap();
-    let created = create_tasks(&mut tx, &project, candidates.clone(), Some(storage), None)
-        .await
-        .unwrap();
+    let created = create_tasks(&mut tx, &project, candidates.clone(), Some(storage), None).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(created.task_ids.len(), 3);
     assert_eq!(created.annotation_ids.len(), 2);
 
-    let first = tasks::find_unscoped(db, created.task_ids[0])
-        .await
-        .unwrap()
-        .unwrap();
+    let first = tasks::find_unscoped(db, created.task_ids[0]).await.unwrap().unwrap();
     assert_eq!(first.storage_filename.as_deref(), Some("dir/tasks.json"));
-    assert_eq!(
-        (first.total_annotations, first.cancelled_annotations),
-        (1, 1)
-    );
+    assert_eq!((first.total_annotations, first.cancelled_annotations), (1, 1));
     assert!(first.is_labeled);
     assert_eq!(first.inner_id, 1);
-    let blob = tasks::find_unscoped(db, created.task_ids[2])
-        .await
-        .unwrap()
-        .unwrap();
+    let blob = tasks::find_unscoped(db, created.task_ids[2]).await.unwrap().unwrap();
     assert_eq!(blob.data.0, json!({"$undefined$": "s3://b/img 1.jpg"}));
     assert_eq!(blob.inner_id, 3);
     let (found, link_rows) =
-        links::existing_import_keys(db, storage, &["dir/tasks.json", "img 1.jpg", "other"])
-            .await
-            .unwrap();
+        links::existing_import_keys(db, storage, &["dir/tasks.json", "img 1.jpg", "other"]).await.unwrap();
     assert_eq!((found.len(), link_rows), (2, 3));
 
     let mut tx = db.begin().await.unwrap();
-    assert!(
-        create_tasks(&mut tx, &project, candidates, Some(storage), None)
-            .await
-            .is_err()
-    );
+    assert!(create_tasks(&mut tx, &project, candidates, Some(storage), None).await.is_err());
     drop(tx);
     let (_, total) = tasks::list(db, project.id, 0, 10).await.unwrap();
     assert_eq!(total, 3, "the failed run left nothing behind");
@@ -141,21 +108,15 @@ async fn api_candidates(db: &Db) {
     });
     let user = project.created_by_id;
     let mut tx = db.begin().await.unwrap();
-    let created = create_tasks(&mut tx, &project, vec![candidate], None, user)
-        .await
-        .unwrap();
+    let created = create_tasks(&mut tx, &project, vec![candidate], None, user).await.unwrap();
     tx.commit().await.unwrap();
-    let annotation = labelsync_db::annotations::find_unscoped(db, created.annotation_ids[0])
-        .await
-        .unwrap()
-        .unwrap();
+    let annotation =
+        labelsync_db::annotations::find_unscoped(db, created.annotation_ids[0]).await.unwrap().unwrap();
     assert_eq!(annotation.completed_by_id, user);
     assert_eq!(annotation.updated_by_id, None);
     assert!(annotation.ground_truth);
     assert_eq!(annotation.lead_time, Some(1.5));
-    let (found, _) = links::existing_import_keys(db, storage, &["x"])
-        .await
-        .unwrap();
+    let (found, _) = links::existing_import_keys(db, storage, &["x"]).await.unwrap();
     assert!(found.is_empty());
 }
 on_both!(api_candidates);

@@ -37,8 +37,12 @@ async fn redis_import(app: TestApp) {
     assert_eq!(storage["last_sync_count"], 5);
     assert!(storage["traceback"].as_str().unwrap().contains("tasks:bad"));
     let (_, page) = app.get(&format!("/api/tasks/?project={project}")).await;
-    let mut urls: Vec<String> =
-        page["tasks"].as_array().unwrap().iter().map(|t| t["data"]["image_url"].as_str().unwrap().to_owned()).collect();
+    let mut urls: Vec<String> = page["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["data"]["image_url"].as_str().unwrap().to_owned())
+        .collect();
     urls.sort();
     assert_eq!(urls, ["r1", "r2", "r3", "r4", "r5"]);
     // Nothing new on a re-sync.
@@ -73,7 +77,10 @@ api_test!(redis_export);
 async fn redis_ssrf(app: TestApp) {
     let project = app.project().await;
     let (status, body) = app
-        .post("/api/storages/redis/", json!({"project": project, "host": "127.0.0.1", "port": "6379", "db": 1}))
+        .post(
+            "/api/storages/redis/",
+            json!({"project": project, "host": "127.0.0.1", "port": "6379", "db": 1}),
+        )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert!(body["detail"].as_str().unwrap().contains("127.0.0.0/8"), "{body}");

@@ -41,8 +41,16 @@ async fn task_data(app: &TestApp, project: i64) -> Vec<Value> {
 /// Label Studio's local-files URL; a re-sync imports nothing new; recursion adds nested files.
 async fn blob_import_and_resync(app: TestApp) {
     let project = app.project().await;
-    let files = [("a.jpg", "A"), ("b.png", "B"), ("notes.txt", "N"), ("sub/c.png", "C"), ("sub/d d.jpg", "D")];
-    let id = local_import(&app, project, "ds1", &files, json!({"use_blob_urls": true, "regex_filter": ".*\\.(png|jpg)"})).await;
+    let files =
+        [("a.jpg", "A"), ("b.png", "B"), ("notes.txt", "N"), ("sub/c.png", "C"), ("sub/d d.jpg", "D")];
+    let id = local_import(
+        &app,
+        project,
+        "ds1",
+        &files,
+        json!({"use_blob_urls": true, "regex_filter": ".*\\.(png|jpg)"}),
+    )
+    .await;
     let path = format!("/api/storages/localfiles/{id}/sync");
     let storage = sync(&app, &path).await;
     assert_eq!(storage["status"], "completed", "{storage}");
@@ -51,13 +59,26 @@ async fn blob_import_and_resync(app: TestApp) {
     assert!(storage["last_sync"].is_string());
     let mut data = task_data(&app, project).await;
     data.sort_by_key(|d| d.to_string());
-    assert_eq!(data, vec![json!({"image_url": "/data/local-files/?d=ds1/a.jpg"}), json!({"image_url": "/data/local-files/?d=ds1/b.png"})]);
+    assert_eq!(
+        data,
+        vec![
+            json!({"image_url": "/data/local-files/?d=ds1/a.jpg"}),
+            json!({"image_url": "/data/local-files/?d=ds1/b.png"})
+        ]
+    );
     let storage = sync(&app, &path).await;
-    assert_eq!((storage["last_sync_count"].clone(), storage["meta"]["tasks_existed"].clone()), (json!(0), json!(2)));
+    assert_eq!(
+        (storage["last_sync_count"].clone(), storage["meta"]["tasks_existed"].clone()),
+        (json!(0), json!(2))
+    );
     app.patch(&format!("/api/storages/localfiles/{id}"), json!({"recursive_scan": true})).await;
     let storage = sync(&app, &path).await;
     assert_eq!(storage["last_sync_count"], 2, "{storage}");
-    assert!(task_data(&app, project).await.contains(&json!({"image_url": "/data/local-files/?d=ds1/sub/d%20d.jpg"})));
+    assert!(
+        task_data(&app, project)
+            .await
+            .contains(&json!({"image_url": "/data/local-files/?d=ds1/sub/d%20d.jpg"}))
+    );
     let (_, task) = app.get(&format!("/api/tasks/?project={project}")).await;
     let filename = task["tasks"][0]["storage_filename"].as_str().unwrap();
     assert!(filename.starts_with(&app.dir.display().to_string()), "{filename}");
@@ -109,7 +130,9 @@ api_test!(repeated_sync_requests_coalesce);
 /// its object.
 async fn deletes(app: TestApp) {
     let project = app.project().await;
-    let id = local_import(&app, project, "d", &[("a.jpg", "A"), ("b.jpg", "B")], json!({"use_blob_urls": true})).await;
+    let id =
+        local_import(&app, project, "d", &[("a.jpg", "A"), ("b.jpg", "B")], json!({"use_blob_urls": true}))
+            .await;
     let path = format!("/api/storages/localfiles/{id}/sync");
     sync(&app, &path).await;
     let (_, tasks) = app.get(&format!("/api/tasks/?project={project}")).await;
@@ -128,13 +151,17 @@ async fn export_round_trip(app: TestApp) {
     app.import(project, json!([{"image_url": "http://x/1.jpg"}])).await;
     let (_, tasks) = app.get(&format!("/api/tasks/?project={project}")).await;
     let task = tasks["tasks"][0]["id"].as_i64().unwrap();
-    let result = json!([{"from_name": "label", "to_name": "image", "type": "choices", "value": {"choices": ["pos"]}}]);
+    let result =
+        json!([{"from_name": "label", "to_name": "image", "type": "choices", "value": {"choices": ["pos"]}}]);
     let (_, first) = app.post(&format!("/api/tasks/{task}/annotations/"), json!({"result": result})).await;
     let first = first["id"].as_i64().unwrap();
     let out = app.dir.join("out");
     fs::create_dir_all(&out).unwrap();
     let (status, storage) = app
-        .post("/api/storages/export/localfiles", json!({"project": project, "path": out, "can_delete_objects": true}))
+        .post(
+            "/api/storages/export/localfiles",
+            json!({"project": project, "path": out, "can_delete_objects": true}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{storage}");
     assert_eq!(storage["status"], "queued");
@@ -165,7 +192,8 @@ async fn export_failure_is_visible(app: TestApp) {
     app.import(project, json!([{"image_url": "http://x/1.jpg"}])).await;
     let out = app.dir.join("gone");
     fs::create_dir_all(&out).unwrap();
-    let (_, storage) = app.post("/api/storages/export/localfiles", json!({"project": project, "path": out})).await;
+    let (_, storage) =
+        app.post("/api/storages/export/localfiles", json!({"project": project, "path": out})).await;
     app.run_jobs().await;
     fs::remove_dir_all(&out).unwrap();
     let (_, tasks) = app.get(&format!("/api/tasks/?project={project}")).await;

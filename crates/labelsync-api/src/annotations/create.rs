@@ -43,14 +43,10 @@ pub async fn create_annotation(
     let mut tx = app.db.begin().await?;
     let annotation = annotations::insert(&mut tx, &new).await?;
     labelsync_db::tasks::refresh_counters(&mut tx, task.id).await?;
-    labelsync_sync::export::annotations_changed(&mut tx, task.project_id, &[annotation.id], &[])
-        .await?;
+    labelsync_sync::export::annotations_changed(&mut tx, task.project_id, &[annotation.id], &[]).await?;
     tx.commit().await?;
     // Export jobs were enqueued with the change; start them now.
     app.queue.wake();
     let users = [(auth.user.id, auth.user.clone())].into_iter().collect();
-    Ok((
-        StatusCode::CREATED,
-        Json(json::annotation_json(&annotation, &users, false)),
-    ))
+    Ok((StatusCode::CREATED, Json(json::annotation_json(&annotation, &users, false))))
 }

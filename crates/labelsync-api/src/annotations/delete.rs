@@ -20,10 +20,7 @@ pub async fn delete_annotation(
 ) -> ApiResult<StatusCode> {
     let annotation = super::load(&app.db, &auth, id).await?;
     super::require_author(&auth, &annotation)?;
-    let deleted = DeletedAnnotation {
-        id,
-        task_id: annotation.task_id,
-    };
+    let deleted = DeletedAnnotation { id, task_id: annotation.task_id };
     let mut tx = app.db.begin().await?;
     annotations_changed(&mut tx, annotation.project_id, &[], &[deleted]).await?;
     labelsync_db::annotations::delete(&mut tx, id).await?;

@@ -70,10 +70,7 @@ pub fn parse(body: &Map<String, Value>) -> Result<AnnotationInput, ApiError> {
         was_cancelled: valid.get("was_cancelled").and_then(Value::as_bool),
         ground_truth: valid.get("ground_truth").and_then(Value::as_bool),
         lead_time: valid.get("lead_time").and_then(Value::as_f64),
-        last_action: valid
-            .get("last_action")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
+        last_action: valid.get("last_action").and_then(Value::as_str).map(str::to_owned),
     })
 }
 

@@ -19,10 +19,5 @@ pub async fn list_annotations(
     let task = crate::tasks::load(&app.db, &auth, task_id).await?;
     let annotations = labelsync_db::annotations::list_for_task(&app.db, task.id).await?;
     let users = super::users_of(&app.db, &annotations).await?;
-    Ok(Json(Value::Array(
-        annotations
-            .iter()
-            .map(|a| json::annotation_json(a, &users, false))
-            .collect(),
-    )))
+    Ok(Json(Value::Array(annotations.iter().map(|a| json::annotation_json(a, &users, false)).collect())))
 }

@@ -25,9 +25,7 @@ pub type Users = HashMap<i64, User>;
 
 /// The annotation `id` of the caller's organization, or Label Studio's 404.
 pub async fn load(db: &Db, auth: &AuthUser, id: i64) -> ApiResult<Annotation> {
-    annotations::find(db, auth.org_id, id)
-        .await?
-        .ok_or_else(|| ApiError::no_match("Annotation"))
+    annotations::find(db, auth.org_id, id).await?.ok_or_else(|| ApiError::no_match("Annotation"))
 }
 
 /// Annotators may change only annotations they completed.
@@ -41,10 +39,7 @@ pub fn require_author(auth: &AuthUser, annotation: &Annotation) -> ApiResult<()>
 
 /// The users who completed `annotations`.
 pub async fn users_of(db: &Db, annotations: &[Annotation]) -> ApiResult<Users> {
-    let mut ids: Vec<i64> = annotations
-        .iter()
-        .filter_map(|a| a.completed_by_id)
-        .collect();
+    let mut ids: Vec<i64> = annotations.iter().filter_map(|a| a.completed_by_id).collect();
     ids.sort_unstable();
     ids.dedup();
     let users = orgs::find_users(db, &ids).await?;

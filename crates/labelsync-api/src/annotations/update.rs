@@ -30,9 +30,8 @@ pub async fn update_annotation(
     annotations::update(&mut tx, id, changes, auth.user.id).await?;
     labelsync_db::tasks::refresh_counters(&mut tx, annotation.task_id).await?;
     labelsync_sync::export::annotations_changed(&mut tx, annotation.project_id, &[id], &[]).await?;
-    let annotation = annotations::find_unscoped(&mut tx, id)
-        .await?
-        .ok_or_else(|| ApiError::no_match("Annotation"))?;
+    let annotation =
+        annotations::find_unscoped(&mut tx, id).await?.ok_or_else(|| ApiError::no_match("Annotation"))?;
     tx.commit().await?;
     // Export jobs were enqueued with the change; start them now.
     app.queue.wake();

@@ -28,15 +28,12 @@ pub async fn export_project(
     let project = crate::projects::load(&app.db, &auth, id).await?;
     let options = ExportOptions::parse(uri.query())?;
     let name = filename(project.id);
-    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
-        .map_err(ApiError::internal)?;
+    let disposition =
+        HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")).map_err(ApiError::internal)?;
     let name = HeaderValue::from_str(&name).map_err(ApiError::internal)?;
     let body = stream::body(app.db.clone(), &project, options);
     let headers = [
-        (
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        ),
+        (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
         (header::CONTENT_DISPOSITION, disposition),
         (header::HeaderName::from_static("filename"), name),
     ];

@@ -9,12 +9,7 @@ use crate::wire::{ts, ts_opt};
 
 /// A task of the `JSON` export: annotations in full (`completed_by` as an id), predictions as
 /// ids. `data` is the served data (see `tasks::json::served_data`).
-pub fn task_json(
-    task: &Task,
-    data: Value,
-    annotations: &[Annotation],
-    predictions: &[Prediction],
-) -> Value {
+pub fn task_json(task: &Task, data: Value, annotations: &[Annotation], predictions: &[Prediction]) -> Value {
     json!({
         "id": task.id,
         "annotations": annotations.iter().map(annotation_json).collect::<Vec<_>>(),
@@ -103,13 +98,7 @@ pub fn min_rows(
         return rows;
     }
     let mut row = base();
-    for name in [
-        "annotator",
-        "annotation_id",
-        "created_at",
-        "updated_at",
-        "lead_time",
-    ] {
+    for name in ["annotator", "annotation_id", "created_at", "updated_at", "lead_time"] {
         row.insert(name.into(), Value::Null);
     }
     vec![Value::Object(row)]
@@ -126,11 +115,7 @@ fn min_outputs(result: &Value, controls: &Map<String, Value>) -> Vec<(String, Va
         let Some(tag) = controls.get(name).and_then(|c| c["type"].as_str()) else {
             continue;
         };
-        let mut value = item
-            .get("value")
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default();
+        let mut value = item.get("value").and_then(Value::as_object).cloned().unwrap_or_default();
         for extra in ["original_width", "original_height"] {
             if let Some(v) = item.get(extra) {
                 value.insert(extra.into(), v.clone());
@@ -150,11 +135,7 @@ fn min_outputs(result: &Value, controls: &Map<String, Value>) -> Vec<(String, Va
         .into_iter()
         .map(|(name, tag, mut values)| {
             let single = values.len() == 1 && matches!(tag, "Choices" | "TextArea");
-            let value = if single {
-                values.remove(0)
-            } else {
-                Value::Array(values)
-            };
+            let value = if single { values.remove(0) } else { Value::Array(values) };
             (name, value)
         })
         .collect()

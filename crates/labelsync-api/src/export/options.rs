@@ -29,11 +29,7 @@ pub struct ExportOptions {
 impl ExportOptions {
     /// Reads the query. An unknown export type is 400 (Label Studio answers 500).
     pub fn parse(query: Option<&str>) -> Result<ExportOptions, ApiError> {
-        let mut options = ExportOptions {
-            export_type: ExportType::Json,
-            all_tasks: false,
-            ids: None,
-        };
+        let mut options = ExportOptions { export_type: ExportType::Json, all_tasks: false, ids: None };
         for (key, value) in url::form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
             match key.as_ref() {
                 "exportType" | "export_type" => {
@@ -81,10 +77,8 @@ mod tests {
     /// Both spellings of the type are read; bad values are 400s.
     #[test]
     fn parses() {
-        let o = ExportOptions::parse(Some(
-            "export_type=JSON_MIN&download_all_tasks=true&ids[]=3&ids[]=9",
-        ))
-        .unwrap();
+        let o = ExportOptions::parse(Some("export_type=JSON_MIN&download_all_tasks=true&ids[]=3&ids[]=9"))
+            .unwrap();
         assert_eq!(o.export_type, ExportType::JsonMin);
         assert!(o.all_tasks);
         assert_eq!(o.ids.unwrap().len(), 2);

@@ -23,9 +23,7 @@ const PAGE: i64 = 500;
 /// The streamed export of `project`. A database error mid-stream ends the response early
 /// (the status line is already sent); it is logged.
 pub fn body(db: Db, project: &Project, options: ExportOptions) -> Body {
-    let controls = LabelConfig::parse(&project.label_config)
-        .map(|c| c.parsed())
-        .unwrap_or_default();
+    let controls = LabelConfig::parse(&project.label_config).map(|c| c.parsed()).unwrap_or_default();
     let state = Export {
         db,
         project_id: project.id,
@@ -101,33 +99,24 @@ impl Export {
             None => page,
         };
         let ids: Vec<i64> = page.iter().map(|t| t.id).collect();
-        let all = annotations::list_for_tasks(&self.db, &ids)
-            .await
-            .map_err(io::Error::other)?;
+        let all = annotations::list_for_tasks(&self.db, &ids).await.map_err(io::Error::other)?;
         let predictions = match self.options.export_type {
-            ExportType::Json => predictions::list_for_tasks(&self.db, &ids)
-                .await
-                .map_err(io::Error::other)?,
+            ExportType::Json => {
+                predictions::list_for_tasks(&self.db, &ids).await.map_err(io::Error::other)?
+            }
             ExportType::JsonMin => Vec::new(),
         };
         let mut out = BytesMut::new();
         for task in &page {
-            let mine: Vec<Annotation> = all
-                .iter()
-                .filter(|a| a.task_id == task.id)
-                .cloned()
-                .collect();
+            let mine: Vec<Annotation> = all.iter().filter(|a| a.task_id == task.id).cloned().collect();
             if mine.is_empty() && !self.options.all_tasks {
                 continue;
             }
             let data = served_data(task, &self.ctx);
             let items = match self.options.export_type {
                 ExportType::Json => {
-                    let preds: Vec<_> = predictions
-                        .iter()
-                        .filter(|p| p.task_id == task.id)
-                        .cloned()
-                        .collect();
+                    let preds: Vec<_> =
+                        predictions.iter().filter(|p| p.task_id == task.id).cloned().collect();
                     vec![task_json(task, data, &mine, &preds)]
                 }
                 ExportType::JsonMin => min_rows(task, &data, &mine, &self.controls),

@@ -36,14 +36,10 @@ fn flag(name: &str, value: Option<&str>, default: bool) -> Result<bool, ApiError
 /// an empty array and for anything else.
 pub fn items(body: Value) -> Result<Vec<Value>, ApiError> {
     match body {
-        Value::Array(items) if items.is_empty() => {
-            Err(ApiError::non_field("load_tasks: No tasks added"))
-        }
+        Value::Array(items) if items.is_empty() => Err(ApiError::non_field("load_tasks: No tasks added")),
         Value::Array(items) => Ok(items),
         object @ Value::Object(_) => Ok(vec![object]),
-        _ => Err(ApiError::non_field(
-            "load_tasks: No data found in DATA or in FILES",
-        )),
+        _ => Err(ApiError::non_field("load_tasks: No data found in DATA or in FILES")),
     }
 }
 

@@ -22,14 +22,9 @@ pub async fn create_prediction(
     auth.require_manager()?;
     let input = json::parse(&body, true)?;
     let task_id = input.task.unwrap_or_default();
-    let task = labelsync_db::tasks::find(&app.db, auth.org_id, task_id)
-        .await?
-        .ok_or_else(|| {
-            ApiError::field(
-                "task",
-                format!("Invalid pk \"{task_id}\" - object does not exist."),
-            )
-        })?;
+    let task = labelsync_db::tasks::find(&app.db, auth.org_id, task_id).await?.ok_or_else(|| {
+        ApiError::field("task", format!("Invalid pk \"{task_id}\" - object does not exist."))
+    })?;
     let new = NewPrediction {
         task_id: task.id,
         project_id: task.project_id,
@@ -41,8 +36,5 @@ pub async fn create_prediction(
     let prediction = predictions::insert(&mut tx, &new).await?;
     labelsync_db::tasks::refresh_counters(&mut tx, task.id).await?;
     tx.commit().await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json::prediction_json(&prediction)),
-    ))
+    Ok((StatusCode::CREATED, Json(json::prediction_json(&prediction))))
 }

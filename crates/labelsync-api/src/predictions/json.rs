@@ -30,19 +30,12 @@ pub struct PredictionInput {
 
 /// Validates a body; `result` must be a list or a JSON string holding one.
 pub fn parse(body: &Map<String, Value>, creating: bool) -> Result<PredictionInput, ApiError> {
-    let task_kind = Kind::Int {
-        min: None,
-        max: None,
-    };
+    let task_kind = Kind::Int { min: None, max: None };
     let mut spec = vec![
         Field::new("result", Kind::Any),
         Field::nullable("score", Kind::Float),
         Field::nullable("model_version", TEXT),
-        if creating {
-            Field::new("task", task_kind)
-        } else {
-            Field::read_only("task")
-        },
+        if creating { Field::new("task", task_kind) } else { Field::read_only("task") },
     ];
     spec.extend(READ_ONLY.iter().map(|name| Field::read_only(name)));
     let valid = fields::validate(body, &spec)?;
@@ -66,9 +59,7 @@ pub fn parse(body: &Map<String, Value>, creating: bool) -> Result<PredictionInpu
         changes: PredictionChanges {
             result,
             score: valid.get("score").map(Value::as_f64),
-            model_version: valid
-                .get("model_version")
-                .map(|v| v.as_str().unwrap_or_default().to_owned()),
+            model_version: valid.get("model_version").map(|v| v.as_str().unwrap_or_default().to_owned()),
         },
     })
 }

@@ -44,14 +44,9 @@ pub async fn list_predictions(
     } else {
         predictions::list_for_organization(&app.db, auth.org_id).await?
     };
-    Ok(Json(Value::Array(
-        predictions.iter().map(json::prediction_json).collect(),
-    )))
+    Ok(Json(Value::Array(predictions.iter().map(json::prediction_json).collect())))
 }
 
 fn invalid_choice(field: &str) -> ApiError {
-    ApiError::field(
-        field,
-        "Select a valid choice. That choice is not one of the available choices.",
-    )
+    ApiError::field(field, "Select a valid choice. That choice is not one of the available choices.")
 }

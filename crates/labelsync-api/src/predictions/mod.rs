@@ -16,7 +16,5 @@ use crate::extract::AuthUser;
 
 /// The prediction `id` of the caller's organization, or Label Studio's 404.
 pub async fn load(db: &Db, auth: &AuthUser, id: i64) -> ApiResult<Prediction> {
-    predictions::find(db, auth.org_id, id)
-        .await?
-        .ok_or_else(|| ApiError::no_match("Prediction"))
+    predictions::find(db, auth.org_id, id).await?.ok_or_else(|| ApiError::no_match("Prediction"))
 }

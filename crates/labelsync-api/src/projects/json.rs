@@ -87,10 +87,7 @@ pub fn parse(
         && !title.is_empty()
         && title.chars().count() < 3
     {
-        return Err(ApiError::field(
-            "title",
-            "Ensure this field has at least 3 characters.",
-        ));
+        return Err(ApiError::field("title", "Ensure this field has at least 3 characters."));
     }
     if let Some(color) = valid.get("color").and_then(Value::as_str) {
         let hex = color.strip_prefix('#').unwrap_or("");

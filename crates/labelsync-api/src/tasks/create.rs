@@ -28,11 +28,8 @@ pub async fn create_task(
     let project = crate::projects::load(&app.db, &auth, input.project).await?;
     let config = LabelConfig::parse(&project.label_config).map_err(ApiError::internal)?;
     let data = check_task_data(input.data, &config).map_err(ApiError::non_field)?;
-    let candidate = TaskCandidate {
-        meta: input.meta,
-        allow_skip: input.allow_skip,
-        ..TaskCandidate::new(data)
-    };
+    let candidate =
+        TaskCandidate { meta: input.meta, allow_skip: input.allow_skip, ..TaskCandidate::new(data) };
     let mut tx = app.db.begin().await?;
     let created = create_tasks(&mut tx, &project, vec![candidate], None, None).await?;
     tx.commit().await?;
@@ -40,8 +37,5 @@ pub async fn create_task(
     app.queue.wake();
     let id = created.task_ids.first().copied().unwrap_or_default();
     let task = super::load(&app.db, &auth, id).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(Value::Object(simple(&task, &ServeContext::new(&project)))),
-    ))
+    Ok((StatusCode::CREATED, Json(Value::Object(simple(&task, &ServeContext::new(&project))))))
 }

@@ -20,12 +20,11 @@ pub async fn delete_project_tasks(
     let project = crate::projects::load(&app.db, &auth, id).await?;
     auth.require_manager()?;
     let mut tx = app.db.begin().await?;
-    let deleted: Vec<DeletedAnnotation> =
-        labelsync_db::annotations::refs_for_project(&mut tx, project.id)
-            .await?
-            .into_iter()
-            .map(|(id, task_id)| DeletedAnnotation { id, task_id })
-            .collect();
+    let deleted: Vec<DeletedAnnotation> = labelsync_db::annotations::refs_for_project(&mut tx, project.id)
+        .await?
+        .into_iter()
+        .map(|(id, task_id)| DeletedAnnotation { id, task_id })
+        .collect();
     annotations_changed(&mut tx, project.id, &[], &deleted).await?;
     labelsync_db::tasks::delete_all(&mut tx, project.id).await?;
     tx.commit().await?;

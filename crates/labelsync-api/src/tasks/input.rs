@@ -6,10 +6,7 @@ use serde_json::{Map, Value, json};
 use crate::error::ApiError;
 use crate::fields::{self, Field, Kind};
 
-const ANY_INT: Kind = Kind::Int {
-    min: None,
-    max: None,
-};
+const ANY_INT: Kind = Kind::Int { min: None, max: None };
 
 /// Fields of a task that the server sets; accepted on input and ignored.
 const READ_ONLY: &[&str] = &[
@@ -76,10 +73,7 @@ pub fn parse_create(body: &Map<String, Value>) -> Result<NewTaskInput, ApiError>
             None | Some(Value::Null) => json!({}),
             Some(meta) => meta.clone(),
         },
-        allow_skip: valid
-            .get("allow_skip")
-            .and_then(Value::as_bool)
-            .unwrap_or(true),
+        allow_skip: valid.get("allow_skip").and_then(Value::as_bool).unwrap_or(true),
     })
 }
 
@@ -92,31 +86,16 @@ pub fn parse_update(body: &Map<String, Value>) -> Result<(Option<i64>, TaskChang
         Field::new("data", Kind::Object),
         Field::nullable("meta", Kind::Any),
         Field::new("is_labeled", Kind::Bool),
-        Field::new(
-            "overlap",
-            Kind::Int {
-                min: Some(1),
-                max: Some(i64::from(i32::MAX)),
-            },
-        ),
+        Field::new("overlap", Kind::Int { min: Some(1), max: Some(i64::from(i32::MAX)) }),
         Field::new("allow_skip", Kind::Bool),
     ];
     spec.extend(READ_ONLY.iter().map(|name| Field::read_only(name)));
     let valid = fields::validate(body, &spec)?;
     let changes = TaskChanges {
         data: valid.get("data").cloned(),
-        meta: valid.get("meta").map(|meta| {
-            if meta.is_null() {
-                json!({})
-            } else {
-                meta.clone()
-            }
-        }),
+        meta: valid.get("meta").map(|meta| if meta.is_null() { json!({}) } else { meta.clone() }),
         is_labeled: valid.get("is_labeled").and_then(Value::as_bool),
-        overlap: valid
-            .get("overlap")
-            .and_then(Value::as_i64)
-            .and_then(|n| i32::try_from(n).ok()),
+        overlap: valid.get("overlap").and_then(Value::as_i64).and_then(|n| i32::try_from(n).ok()),
         allow_skip: valid.get("allow_skip").and_then(Value::as_bool),
     };
     Ok((valid.get("project").and_then(Value::as_i64), changes))

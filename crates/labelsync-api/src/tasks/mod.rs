@@ -24,14 +24,10 @@ use crate::extract::AuthUser;
 
 /// The task `id` of the caller's organization, or Label Studio's 404.
 pub async fn load(db: &Db, auth: &AuthUser, id: i64) -> ApiResult<Task> {
-    tasks::find(db, auth.org_id, id)
-        .await?
-        .ok_or_else(|| ApiError::no_match("Task"))
+    tasks::find(db, auth.org_id, id).await?.ok_or_else(|| ApiError::no_match("Task"))
 }
 
 /// The project of a task loaded with [`load`].
 pub async fn project_of(db: &Db, auth: &AuthUser, task: &Task) -> ApiResult<Project> {
-    projects::find(db, auth.org_id, task.project_id)
-        .await?
-        .ok_or_else(|| ApiError::no_match("Task"))
+    projects::find(db, auth.org_id, task.project_id).await?.ok_or_else(|| ApiError::no_match("Task"))
 }

@@ -24,25 +24,19 @@ pub async fn list_project_tasks(
     Query(query): Query<PageQuery>,
 ) -> ApiResult<Json<Value>> {
     let project = crate::projects::load(&app.db, &auth, id).await?;
-    let count = labelsync_db::tasks::totals(&app.db, project.id)
-        .await?
-        .tasks;
+    let count = labelsync_db::tasks::totals(&app.db, project.id).await?.tasks;
     let not_found = || ApiError::NotFound("Not found.".into());
     if count == 0 {
         return Err(not_found());
     }
     let page = if query.page_size.as_deref().map(str::trim) == Some("-1") {
-        let all = PageQuery {
-            page: query.page.clone(),
-            page_size: Some(count.to_string()),
-        };
+        let all = PageQuery { page: query.page.clone(), page_size: Some(count.to_string()) };
         Page::resolve(&all, count, None, count)
     } else {
         Page::resolve(&query, 50, None, count)
     }
     .map_err(|_| not_found())?;
-    let tasks =
-        labelsync_db::tasks::list_recent(&app.db, project.id, page.offset(), page.size).await?;
+    let tasks = labelsync_db::tasks::list_recent(&app.db, project.id, page.offset(), page.size).await?;
     let ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
     let related = Related::load(&app.db, &ids).await?;
     let ctx = ServeContext::new(&project);

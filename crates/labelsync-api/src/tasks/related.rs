@@ -22,23 +22,12 @@ impl Related {
     pub async fn load(db: &Db, task_ids: &[i64]) -> ApiResult<Related> {
         let all = annotations::list_for_tasks(db, task_ids).await?;
         let users = users_of(db, &all).await?;
-        let mut related = Related {
-            users,
-            ..Related::default()
-        };
+        let mut related = Related { users, ..Related::default() };
         for annotation in all {
-            related
-                .annotations
-                .entry(annotation.task_id)
-                .or_default()
-                .push(annotation);
+            related.annotations.entry(annotation.task_id).or_default().push(annotation);
         }
         for prediction in predictions::list_for_tasks(db, task_ids).await? {
-            related
-                .predictions
-                .entry(prediction.task_id)
-                .or_default()
-                .push(prediction);
+            related.predictions.entry(prediction.task_id).or_default().push(prediction);
         }
         Ok(related)
     }

@@ -13,23 +13,12 @@ const JOBS: i64 = 200;
 async fn two_runners_run_each_job_exactly_once(t: &TestDb) {
     let mut tx = t.db.begin().await.unwrap();
     for n in 0..JOBS {
-        enqueue(
-            &mut tx,
-            &Count {
-                n,
-                ..Count::default()
-            },
-        )
-        .await
-        .unwrap();
+        enqueue(&mut tx, &Count { n, ..Count::default() }).await.unwrap();
     }
     tx.commit().await.unwrap();
 
     let ctx = Ctx::default();
-    let config = RunnerConfig {
-        workers: 4,
-        ..fast()
-    };
+    let config = RunnerConfig { workers: 4, ..fast() };
     let other_pool = Db::connect(&t.url, 5).await.unwrap();
     let first = start(runner(&t.db, &ctx, config.clone()));
     let second = start(runner(&other_pool, &ctx, config));
@@ -40,10 +29,7 @@ async fn two_runners_run_each_job_exactly_once(t: &TestDb) {
     other_pool.close().await;
     let runs = ctx.seen().runs.clone();
     let not_once: Vec<_> = runs.iter().filter(|(_, runs)| **runs != 1).collect();
-    assert!(
-        not_once.is_empty(),
-        "jobs not run exactly once: {not_once:?}"
-    );
+    assert!(not_once.is_empty(), "jobs not run exactly once: {not_once:?}");
     assert_eq!(runs.len(), usize::try_from(JOBS).unwrap());
 }
 on_both!(two_runners_run_each_job_exactly_once);

@@ -11,24 +11,10 @@ use crate::support::{AlwaysFails, Count, Ctx, Panics, fast, now_ms, on_both, onl
 
 /// A job that succeeds runs once and is removed from the queue.
 async fn success_removes_the_job(t: &TestDb) {
-    enqueue(
-        &t.db,
-        &Count {
-            n: 7,
-            ..Count::default()
-        },
-    )
-    .await
-    .unwrap();
+    enqueue(&t.db, &Count { n: 7, ..Count::default() }).await.unwrap();
     let ctx = Ctx::default();
     let drained = runner(&t.db, &ctx, fast()).run_until_empty().await.unwrap();
-    assert_eq!(
-        drained,
-        Drained {
-            succeeded: 1,
-            ..Drained::default()
-        }
-    );
+    assert_eq!(drained, Drained { succeeded: 1, ..Drained::default() });
     assert_eq!(ctx.seen().runs.get(&7), Some(&1));
     assert!(jobs::list(&t.db).await.unwrap().is_empty());
 }
@@ -49,23 +35,12 @@ async fn failure_backs_off_then_fails_for_good(t: &TestDb) {
         assert_eq!(runner.run_until_empty().await.unwrap().retried, 1);
         let job = only_job(&t.db).await;
         assert_eq!((job.state.as_str(), job.attempts), ("queued", attempt));
-        assert!(
-            job.run_at >= before + backoff_ms,
-            "attempt {attempt}: backoff too short"
-        );
+        assert!(job.run_at >= before + backoff_ms, "attempt {attempt}: backoff too short");
         assert_eq!(job.last_error.as_deref(), Some("boom 1"));
-        tokio::time::sleep(Duration::from_millis(
-            u64::try_from(job.run_at - now_ms() + 5).unwrap_or(0),
-        ))
-        .await;
+        tokio::time::sleep(Duration::from_millis(u64::try_from(job.run_at - now_ms() + 5).unwrap_or(0)))
+            .await;
     }
-    assert_eq!(
-        runner.run_until_empty().await.unwrap(),
-        Drained {
-            failed: 1,
-            ..Drained::default()
-        }
-    );
+    assert_eq!(runner.run_until_empty().await.unwrap(), Drained { failed: 1, ..Drained::default() });
     let job = only_job(&t.db).await;
     assert_eq!((job.state.as_str(), job.attempts), ("failed", 3));
     assert_eq!(job.last_error.as_deref(), Some("boom 1"));
@@ -78,53 +53,23 @@ on_both!(failure_backs_off_then_fails_for_good);
 /// A panic is a failed attempt with the panic message as its error; the runner carries on.
 async fn panic_is_a_failed_attempt(t: &TestDb) {
     enqueue(&t.db, &Panics).await.unwrap();
-    enqueue(
-        &t.db,
-        &Count {
-            n: 1,
-            ..Count::default()
-        },
-    )
-    .await
-    .unwrap();
+    enqueue(&t.db, &Count { n: 1, ..Count::default() }).await.unwrap();
     let ctx = Ctx::default();
     let drained = runner(&t.db, &ctx, fast()).run_until_empty().await.unwrap();
-    assert_eq!(
-        drained,
-        Drained {
-            succeeded: 1,
-            failed: 1,
-            ..Drained::default()
-        }
-    );
+    assert_eq!(drained, Drained { succeeded: 1, failed: 1, ..Drained::default() });
     let job = only_job(&t.db).await;
-    assert_eq!(
-        (job.kind.as_str(), job.state.as_str()),
-        ("panics", "failed")
-    );
+    assert_eq!((job.kind.as_str(), job.state.as_str()), ("panics", "failed"));
     assert_eq!(job.last_error.as_deref(), Some("the job panicked: kaboom"));
 }
 on_both!(panic_is_a_failed_attempt);
 
 /// A job of a kind no runner knows fails at once, saying which kind.
 async fn unknown_kind_fails_for_good(t: &TestDb) {
-    let job = NewJob {
-        kind: "no_such_job",
-        payload: json!({}),
-        dedup_key: None,
-        max_attempts: 5,
-        run_at: 0,
-    };
+    let job = NewJob { kind: "no_such_job", payload: json!({}), dedup_key: None, max_attempts: 5, run_at: 0 };
     jobs::enqueue(&t.db, &job, 0).await.unwrap();
     let ctx = Ctx::default();
     let drained = runner(&t.db, &ctx, fast()).run_until_empty().await.unwrap();
-    assert_eq!(
-        drained,
-        Drained {
-            failed: 1,
-            ..Drained::default()
-        }
-    );
+    assert_eq!(drained, Drained { failed: 1, ..Drained::default() });
     let job = only_job(&t.db).await;
     assert_eq!(job.state, "failed");
     assert!(job.last_error.unwrap().contains("\"no_such_job\""));
@@ -143,17 +88,8 @@ async fn undecodable_payload_fails_for_good(t: &TestDb) {
     jobs::enqueue(&t.db, &job, 0).await.unwrap();
     let ctx = Ctx::default();
     let drained = runner(&t.db, &ctx, fast()).run_until_empty().await.unwrap();
-    assert_eq!(
-        drained,
-        Drained {
-            failed: 1,
-            ..Drained::default()
-        }
-    );
+    assert_eq!(drained, Drained { failed: 1, ..Drained::default() });
     let error = only_job(&t.db).await.last_error.unwrap();
-    assert!(
-        error.starts_with("the payload does not decode as a count job"),
-        "{error}"
-    );
+    assert!(error.starts_with("the payload does not decode as a count job"), "{error}");
 }
 on_both!(undecodable_payload_fails_for_good);

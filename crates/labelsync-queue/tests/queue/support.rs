@@ -178,20 +178,15 @@ where
 {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while !condition().await {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting until {what}"
-        );
+        assert!(tokio::time::Instant::now() < deadline, "timed out waiting until {what}");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
 
 /// Waits until no job is queued or running.
 pub async fn wait_until_idle(db: &Db) {
-    wait_until("the queue is empty", || async {
-        jobs::count_unfinished(db).await.expect("count jobs") == 0
-    })
-    .await;
+    wait_until("the queue is empty", || async { jobs::count_unfinished(db).await.expect("count jobs") == 0 })
+        .await;
 }
 
 /// A started runner that the test stops (and waits for) explicitly.

@@ -35,14 +35,9 @@ impl AzureProvider {
                 .map_err(|e| Failure::from_object_store(&e))?;
             Ok(request)
         };
-        let response = send_raw(&self.http, sign)
-            .await
-            .map_err(|f| self.error(f, None))?;
+        let response = send_raw(&self.http, sign).await.map_err(|f| self.error(f, None))?;
         parse_page(&response.body).map_err(|reason| {
-            crate::Error::Other(format!(
-                "Azure container {}: unreadable listing: {reason}",
-                self.container
-            ))
+            crate::Error::Other(format!("Azure container {}: unreadable listing: {reason}", self.container))
         })
     }
 }
@@ -69,11 +64,7 @@ fn parse_page(body: &[u8]) -> Result<Page, String> {
             })
         })
         .collect::<Result<Vec<_>, &str>>()?;
-    let next = listing
-        .top
-        .get("NextMarker")
-        .filter(|m| !m.is_empty())
-        .cloned();
+    let next = listing.top.get("NextMarker").filter(|m| !m.is_empty()).cloned();
     Ok(Page { objects, next })
 }
 

@@ -73,9 +73,7 @@ impl AzureProvider {
         check_bucket("container", &config.container)?;
         let (account, key) = account_and_key(config)?;
         let bad_key = || Error::Unauthenticated("Invalid Azure account key: not base64".to_owned());
-        let decoded = base64::engine::general_purpose::STANDARD
-            .decode(&key)
-            .map_err(|_| bad_key())?;
+        let decoded = base64::engine::general_purpose::STANDARD.decode(&key).map_err(|_| bad_key())?;
         let access_key = AzureAccessKey::try_new(&key).map_err(|_| bad_key())?;
         let credential = Arc::new(AzureCredential::AccessKey(access_key.clone()));
         let base_url = match config.endpoint.as_deref().map(str::trim) {
@@ -96,9 +94,7 @@ impl AzureProvider {
             .with_account(&account)
             .with_container_name(&config.container)
             .with_endpoint(base_url.clone())
-            .with_credentials(Arc::new(StaticCredentialProvider::new(
-                AzureCredential::AccessKey(access_key),
-            )))
+            .with_credentials(Arc::new(StaticCredentialProvider::new(AzureCredential::AccessKey(access_key))))
             .with_client_options(options.clone())
             .with_retry(retry_config())
             .with_http_connector(Reach::Trusted)
@@ -121,18 +117,13 @@ impl AzureProvider {
 /// and key, or Label Studio's message when either is missing.
 fn account_and_key(config: &AzureConfig) -> Result<(String, String)> {
     let secret = |s: &Option<crate::Secret>| {
-        s.as_ref()
-            .map(|s| s.expose().trim().to_owned())
-            .filter(|s| !s.is_empty())
+        s.as_ref().map(|s| s.expose().trim().to_owned()).filter(|s| !s.is_empty())
     };
-    let (Some(account), Some(key)) = (secret(&config.account_name), secret(&config.account_key))
-    else {
+    let (Some(account), Some(key)) = (secret(&config.account_name), secret(&config.account_key)) else {
         return Err(Error::InvalidConfig(MISSING_CREDENTIALS.to_owned()));
     };
     if !account.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(Error::InvalidConfig(
-            "Invalid Azure account name: letters and digits only".to_owned(),
-        ));
+        return Err(Error::InvalidConfig("Invalid Azure account name: letters and digits only".to_owned()));
     }
     Ok((account, key))
 }
@@ -148,10 +139,7 @@ impl Provider for AzureProvider {
     }
 
     fn empty_prefix(&self, prefix: &str) -> Error {
-        Error::ContainerNotFound(format!(
-            "azure-blob://{}/{prefix} not found.",
-            self.container
-        ))
+        Error::ContainerNotFound(format!("azure-blob://{}/{prefix} not found.", self.container))
     }
 
     async fn put(&self, key: &str, body: Bytes) -> Result<()> {
@@ -164,18 +152,8 @@ impl Provider for AzureProvider {
     }
 
     /// A read-only service SAS expiring `ttl` from now.
-    async fn presign(
-        &self,
-        key: &str,
-        ttl: Duration,
-        content_type: Option<&str>,
-    ) -> Result<url::Url> {
-        let grant = Grant {
-            container: &self.container,
-            blob: key,
-            expiry: expiry_after(ttl),
-            content_type,
-        };
+    async fn presign(&self, key: &str, ttl: Duration, content_type: Option<&str>) -> Result<url::Url> {
+        let grant = Grant { container: &self.container, blob: key, expiry: expiry_after(ttl), content_type };
         self.signer
             .blob_url(&self.base_url, &grant)
             .map_err(|e| Error::InvalidKey(format!("{key:?} cannot be signed: {e}")))
@@ -186,12 +164,8 @@ impl Provider for AzureProvider {
         let container = &self.container;
         match failure.classify(&CODES, key.is_some()) {
             Class::Storage(err) => err,
-            Class::ContainerMissing => {
-                Error::ContainerNotFound(format!("Container not found: {container}"))
-            }
-            Class::KeyMissing => Error::NotFound {
-                key: key.unwrap_or_default().to_owned(),
-            },
+            Class::ContainerMissing => Error::ContainerNotFound(format!("Container not found: {container}")),
+            Class::KeyMissing => Error::NotFound { key: key.unwrap_or_default().to_owned() },
             Class::BadCredentials => Error::Unauthenticated(format!(
                 "Cannot connect to Azure container {container} with the specified account name and key"
             )),
@@ -199,10 +173,9 @@ impl Provider for AzureProvider {
                 Some(key) => format!("Access denied to azure-blob://{container}/{key}"),
                 None => format!("Access denied to Azure container {container}"),
             }),
-            Class::Unreachable(reason) => Error::Unreachable(format!(
-                "Cannot connect to Azure at {}: {reason}",
-                self.base_url
-            )),
+            Class::Unreachable(reason) => {
+                Error::Unreachable(format!("Cannot connect to Azure at {}: {reason}", self.base_url))
+            }
             Class::InvalidPath | Class::WrongRegion => Error::InvalidKey(format!(
                 "{:?} cannot be addressed in Azure container {container}",
                 key.unwrap_or_default()

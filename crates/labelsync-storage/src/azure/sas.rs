@@ -25,9 +25,7 @@ pub(crate) struct SasSigner {
 
 impl std::fmt::Debug for SasSigner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SasSigner")
-            .field("account", &self.account)
-            .finish_non_exhaustive()
+        f.debug_struct("SasSigner").field("account", &self.account).finish_non_exhaustive()
     }
 }
 
@@ -43,10 +41,7 @@ pub(crate) struct Grant<'a> {
 impl SasSigner {
     /// A signer for `account` with its decoded account `key`.
     pub(crate) fn new(account: &str, key: &[u8]) -> SasSigner {
-        SasSigner {
-            account: account.to_owned(),
-            key: hmac::Key::new(hmac::HMAC_SHA256, key),
-        }
+        SasSigner { account: account.to_owned(), key: hmac::Key::new(hmac::HMAC_SHA256, key) }
     }
 
     /// `{base_url}/{container}/{blob}?{sas}`: read permission until `grant.expiry`.
@@ -54,20 +49,14 @@ impl SasSigner {
         let expiry = grant.expiry.to_rfc3339_opts(SecondsFormat::Secs, true);
         let content_type = grant.content_type.unwrap_or_default();
         let signature = self.signature(&self.string_to_sign(grant, &expiry, content_type));
-        let mut query = vec![
-            ("sv", VERSION.to_owned()),
-            ("se", expiry),
-            ("sr", "b".to_owned()),
-            ("sp", "r".to_owned()),
-        ];
+        let mut query =
+            vec![("sv", VERSION.to_owned()), ("se", expiry), ("sr", "b".to_owned()), ("sp", "r".to_owned())];
         if !content_type.is_empty() {
             query.push(("rsct", content_type.to_owned()));
         }
         query.push(("sig", signature));
-        let query: Vec<String> = query
-            .into_iter()
-            .map(|(name, value)| format!("{name}={}", encode_component(&value)))
-            .collect();
+        let query: Vec<String> =
+            query.into_iter().map(|(name, value)| format!("{name}={}", encode_component(&value))).collect();
         let url = format!(
             "{}/{}/{}?{}",
             base_url.trim_end_matches('/'),
@@ -82,25 +71,8 @@ impl SasSigner {
     /// name), si, sip, spr, sv, sr, snapshot time, encryption scope, rscc, rscd, rsce, rscl, rsct.
     fn string_to_sign(&self, grant: &Grant<'_>, expiry: &str, content_type: &str) -> String {
         let resource = format!("/blob/{}/{}/{}", self.account, grant.container, grant.blob);
-        [
-            "r",
-            "",
-            expiry,
-            &resource,
-            "",
-            "",
-            "",
-            VERSION,
-            "b",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            content_type,
-        ]
-        .join("\n")
+        ["r", "", expiry, &resource, "", "", "", VERSION, "b", "", "", "", "", "", "", content_type]
+            .join("\n")
     }
 
     fn signature(&self, string_to_sign: &str) -> String {
@@ -125,35 +97,19 @@ mod tests {
         let grant = Grant {
             container: "media",
             blob: "dir/a b#&;ü.jpg",
-            expiry: DateTime::parse_from_rfc3339("2026-11-22T10:11:12Z")
-                .expect("time")
-                .with_timezone(&Utc),
+            expiry: DateTime::parse_from_rfc3339("2026-11-22T10:11:12Z").expect("time").with_timezone(&Utc),
             content_type: Some("image/jpeg"),
         };
         let expected = "r\n\n2026-11-22T10:11:12Z\n/blob/acct/media/dir/a b#&;ü.jpg\n\n\n\n\
                         2022-11-02\nb\n\n\n\n\n\n\nimage/jpeg";
-        assert_eq!(
-            signer.string_to_sign(&grant, "2026-11-22T10:11:12Z", "image/jpeg"),
-            expected
-        );
-        let url = signer
-            .blob_url("http://127.0.0.1:10000/devstoreaccount1/", &grant)
-            .expect("url");
-        assert_eq!(
-            url.path(),
-            "/devstoreaccount1/media/dir/a%20b%23%26%3B%C3%BC.jpg"
-        );
-        let sig = url
-            .query_pairs()
-            .find(|(k, _)| k == "sig")
-            .map(|(_, v)| v.into_owned())
-            .expect("sig");
+        assert_eq!(signer.string_to_sign(&grant, "2026-11-22T10:11:12Z", "image/jpeg"), expected);
+        let url = signer.blob_url("http://127.0.0.1:10000/devstoreaccount1/", &grant).expect("url");
+        assert_eq!(url.path(), "/devstoreaccount1/media/dir/a%20b%23%26%3B%C3%BC.jpg");
+        let sig = url.query_pairs().find(|(k, _)| k == "sig").map(|(_, v)| v.into_owned()).expect("sig");
         assert_eq!(sig, signer.signature(expected));
         let query = url.query().expect("query");
         assert!(
-            query.starts_with(
-                "sv=2022-11-02&se=2026-11-22T10%3A11%3A12Z&sr=b&sp=r&rsct=image%2Fjpeg&sig="
-            ),
+            query.starts_with("sv=2022-11-02&se=2026-11-22T10%3A11%3A12Z&sr=b&sp=r&rsct=image%2Fjpeg&sig="),
             "{query}"
         );
     }

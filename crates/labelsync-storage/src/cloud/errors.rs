@@ -99,9 +99,7 @@ impl Failure {
             if transport.is_none()
                 && let Some(http) = err.downcast_ref::<object_store::client::HttpError>()
             {
-                transport = Some(Failure::Transport {
-                    reason: innermost(http),
-                });
+                transport = Some(Failure::Transport { reason: innermost(http) });
             }
             current = err.source();
         }
@@ -135,10 +133,7 @@ impl Failure {
 }
 
 fn status(status: u16, body: &str) -> Failure {
-    Failure::Status {
-        status,
-        code: error_code(body),
-    }
+    Failure::Status { status, code: error_code(body) }
 }
 
 /// The provider's error code in an XML (`<Code>…</Code>`) or GCS JSON (`"reason": "…"`) body.
@@ -175,16 +170,12 @@ fn summary(text: &str) -> String {
 mod tests {
     use super::*;
 
-    const CODES: Codes = Codes {
-        container_missing: &["NoSuchBucket"],
-        denied: &["AccessDenied"],
-    };
+    const CODES: Codes = Codes { container_missing: &["NoSuchBucket"], denied: &["AccessDenied"] };
 
     /// Error codes are read from XML and GCS JSON bodies.
     #[test]
     fn error_codes_are_found() {
-        let xml =
-            "<?xml version=\"1.0\"?><Error><Code>NoSuchBucket</Code><Message>x</Message></Error>";
+        let xml = "<?xml version=\"1.0\"?><Error><Code>NoSuchBucket</Code><Message>x</Message></Error>";
         assert_eq!(error_code(xml).as_deref(), Some("NoSuchBucket"));
         let json = r#"{"error":{"code":404,"message":"m","errors":[{"reason":"notFound"}]}}"#;
         assert_eq!(error_code(json).as_deref(), Some("notFound"));
@@ -195,30 +186,15 @@ mod tests {
     /// credentials unless the code says access was denied.
     #[test]
     fn statuses_classify_with_codes() {
-        let failure = |status, code: Option<&str>| Failure::Status {
-            status,
-            code: code.map(str::to_owned),
-        };
-        assert!(matches!(
-            failure(404, Some("NoSuchKey")).classify(&CODES, true),
-            Class::KeyMissing
-        ));
-        assert!(matches!(
-            failure(404, Some("NoSuchBucket")).classify(&CODES, true),
-            Class::ContainerMissing
-        ));
-        assert!(matches!(
-            failure(404, None).classify(&CODES, false),
-            Class::ContainerMissing
-        ));
+        let failure = |status, code: Option<&str>| Failure::Status { status, code: code.map(str::to_owned) };
+        assert!(matches!(failure(404, Some("NoSuchKey")).classify(&CODES, true), Class::KeyMissing));
+        assert!(matches!(failure(404, Some("NoSuchBucket")).classify(&CODES, true), Class::ContainerMissing));
+        assert!(matches!(failure(404, None).classify(&CODES, false), Class::ContainerMissing));
         assert!(matches!(
             failure(403, Some("SignatureDoesNotMatch")).classify(&CODES, false),
             Class::BadCredentials
         ));
-        assert!(matches!(
-            failure(403, Some("AccessDenied")).classify(&CODES, true),
-            Class::Denied
-        ));
+        assert!(matches!(failure(403, Some("AccessDenied")).classify(&CODES, true), Class::Denied));
         assert!(matches!(
             failure(409, Some("BucketNotEmpty")).classify(&CODES, false),
             Class::Other(text) if text == "HTTP 409 BucketNotEmpty"
@@ -230,22 +206,16 @@ mod tests {
     fn object_store_errors_are_read() {
         let err = object_store::Error::Generic {
             store: "S3",
-            source:
-                "Error performing GET http://h/b in 1ms - Server returned non-2xx status code: \
+            source: "Error performing GET http://h/b in 1ms - Server returned non-2xx status code: \
                      409 Conflict: <Error><Code>OperationAborted</Code></Error>"
-                    .into(),
+                .into(),
         };
         assert!(matches!(
             Failure::from_object_store(&err),
             Failure::Status { status: 409, code: Some(c) } if c == "OperationAborted"
         ));
-        let ours = object_store::Error::Generic {
-            store: "S3",
-            source: Box::new(Error::Blocked("no".into())),
-        };
-        assert!(matches!(
-            Failure::from_object_store(&ours),
-            Failure::Storage(Error::Blocked(_))
-        ));
+        let ours =
+            object_store::Error::Generic { store: "S3", source: Box::new(Error::Blocked("no".into())) };
+        assert!(matches!(Failure::from_object_store(&ours), Failure::Storage(Error::Blocked(_))));
     }
 }

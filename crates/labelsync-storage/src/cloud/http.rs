@@ -43,11 +43,7 @@ pub(crate) enum Reach {
     /// A tenant-supplied endpoint: every connection resolves through the guard (the URL itself
     /// was checked with [`NetGuard::check_url`] before, which covers IP literals), and
     /// redirects are not followed, so a redirect cannot lead past the guard.
-    Guarded {
-        guard: NetGuard,
-        port: u16,
-        allow_http: bool,
-    },
+    Guarded { guard: NetGuard, port: u16, allow_http: bool },
 }
 
 impl HttpConnector for Reach {
@@ -55,11 +51,7 @@ impl HttpConnector for Reach {
         install_crypto_provider();
         match self {
             Reach::Trusted => ReqwestConnector::default().connect(options),
-            Reach::Guarded {
-                guard,
-                port,
-                allow_http,
-            } => {
+            Reach::Guarded { guard, port, allow_http } => {
                 let client = reqwest::Client::builder()
                     .user_agent(USER_AGENT)
                     .dns_resolver(Arc::new(guard.dns_resolver(*port)))
@@ -73,10 +65,7 @@ impl HttpConnector for Reach {
                     .no_deflate()
                     .https_only(!allow_http)
                     .build()
-                    .map_err(|e| object_store::Error::Generic {
-                        store: "HTTP",
-                        source: Box::new(e),
-                    })?;
+                    .map_err(|e| object_store::Error::Generic { store: "HTTP", source: Box::new(e) })?;
                 Ok(HttpClient::new(client))
             }
         }
@@ -96,11 +85,7 @@ pub(crate) fn client_options(allow_http: bool) -> ClientOptions {
 /// object_store's retries, bounded so that an unreachable endpoint fails a validation in
 /// seconds instead of object_store's default three minutes.
 pub(crate) fn retry_config() -> RetryConfig {
-    RetryConfig {
-        backoff: BackoffConfig::default(),
-        max_retries: 3,
-        retry_timeout: Duration::from_secs(20),
-    }
+    RetryConfig { backoff: BackoffConfig::default(), max_retries: 3, retry_timeout: Duration::from_secs(20) }
 }
 
 /// A successful raw response.
@@ -135,10 +120,7 @@ pub(crate) async fn send_raw(
 }
 
 async fn send_once(client: &HttpClient, request: HttpRequest) -> Result<RawResponse, Failure> {
-    let response = client
-        .execute(request)
-        .await
-        .map_err(|e| Failure::from_http(&e))?;
+    let response = client.execute(request).await.map_err(|e| Failure::from_http(&e))?;
     let (parts, body) = response.into_parts();
     let body = body.bytes().await.map_err(|e| Failure::from_http(&e))?;
     if parts.status.is_success() {
@@ -167,9 +149,7 @@ pub(crate) fn request_with_body(
 
 impl Failure {
     pub(crate) fn from_http(err: &HttpError) -> Failure {
-        Failure::from_chain(err).unwrap_or_else(|| Failure::Transport {
-            reason: innermost(err),
-        })
+        Failure::from_chain(err).unwrap_or_else(|| Failure::Transport { reason: innermost(err) })
     }
 }
 
@@ -190,11 +170,7 @@ mod tests {
     use crate::Error;
 
     fn guarded(guard: NetGuard, port: u16) -> HttpClient {
-        let reach = Reach::Guarded {
-            guard,
-            port,
-            allow_http: true,
-        };
+        let reach = Reach::Guarded { guard, port, allow_http: true };
         reach.connect(&client_options(true)).expect("client")
     }
 
@@ -203,28 +179,19 @@ mod tests {
     #[tokio::test]
     async fn guarded_clients_resolve_through_the_guard() {
         let client = guarded(NetGuard::new(true, Vec::new()), 9);
-        let failure = send_raw(&client, || {
-            request(http::Method::GET, "http://localhost:9/")
-        })
-        .await
-        .err()
-        .expect("refused");
-        assert!(
-            matches!(failure, Failure::Storage(Error::Blocked(_))),
-            "{failure:?}"
-        );
+        let failure = send_raw(&client, || request(http::Method::GET, "http://localhost:9/"))
+            .await
+            .err()
+            .expect("refused");
+        assert!(matches!(failure, Failure::Storage(Error::Blocked(_))), "{failure:?}");
     }
 
     /// A guarded client does not follow redirects (the target, a closed port, would fail).
     #[tokio::test]
     async fn guarded_clients_do_not_follow_redirects() {
-        let closed = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("port")
-            .port();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
+        let closed =
+            std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = listener.local_addr().expect("addr").port();
         tokio::spawn(async move {
             while let Ok((mut socket, _)) = listener.accept().await {
@@ -244,9 +211,6 @@ mod tests {
             .await
             .err()
             .expect("a redirect is not a success");
-        assert!(
-            matches!(failure, Failure::Status { status: 302, .. }),
-            "{failure:?}"
-        );
+        assert!(matches!(failure, Failure::Status { status: 302, .. }), "{failure:?}");
     }
 }

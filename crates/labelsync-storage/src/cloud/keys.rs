@@ -10,11 +10,7 @@ use crate::{Error, Result};
 
 /// Everything but RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`): what Python's
 /// `quote(s, safe="~")` and AWS SigV4 leave alone.
-pub(crate) const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
+pub(crate) const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// [`COMPONENT`] but keeping `/`: a key as a URL path (Python's `quote(s, safe="/~")`).
 pub(crate) const PATH: &AsciiSet = &COMPONENT.remove(b'/');
@@ -51,9 +47,7 @@ pub(crate) fn object_path(key: &str) -> Result<Path> {
 /// The listing prefix of a configured prefix, as Label Studio normalizes it:
 /// `prefix.rstrip('/') + '/'` when a prefix is set, nothing otherwise.
 pub(crate) fn list_prefix(prefix: Option<&str>) -> Option<String> {
-    prefix
-        .filter(|p| !p.is_empty())
-        .map(|p| format!("{}/", p.trim_end_matches('/')))
+    prefix.filter(|p| !p.is_empty()).map(|p| format!("{}/", p.trim_end_matches('/')))
 }
 
 /// The object an export writes for `key`: `{prefix}/{key}`, or `key` without a prefix.
@@ -62,10 +56,7 @@ pub(crate) fn list_prefix(prefix: Option<&str>) -> Option<String> {
 /// blindly, so its prefix `ann/` writes `ann//3`, a key with an empty folder name that
 /// object_store cannot address; we write `ann/3`.
 pub(crate) fn export_key(prefix: Option<&str>, key: &str) -> String {
-    match prefix
-        .map(|p| p.trim_end_matches('/'))
-        .filter(|p| !p.is_empty())
-    {
+    match prefix.map(|p| p.trim_end_matches('/')).filter(|p| !p.is_empty()) {
         Some(prefix) => format!("{prefix}/{key}"),
         None => key.to_owned(),
     }
@@ -82,10 +73,9 @@ pub(crate) fn presign_ttl(ttl: Duration) -> Duration {
 pub(crate) fn clamp_range(key: &str, size: u64, range: Option<Range<u64>>) -> Result<Range<u64>> {
     match range {
         None => Ok(0..size),
-        Some(r) if r.start >= size || r.start > r.end => Err(Error::RangeNotSatisfiable {
-            key: key.to_owned(),
-            size,
-        }),
+        Some(r) if r.start >= size || r.start > r.end => {
+            Err(Error::RangeNotSatisfiable { key: key.to_owned(), size })
+        }
         Some(r) => Ok(r.start..r.end.min(size)),
     }
 }
@@ -95,16 +85,8 @@ pub(crate) fn clamp_range(key: &str, size: u64, range: Option<Range<u64>>) -> Re
 pub(crate) fn check_bucket(what: &str, name: &str) -> Result<()> {
     let valid = !name.is_empty()
         && name.len() <= 255
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
-    if valid {
-        Ok(())
-    } else {
-        Err(Error::InvalidConfig(format!(
-            "Invalid {what} name {name:?}"
-        )))
-    }
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
+    if valid { Ok(()) } else { Err(Error::InvalidConfig(format!("Invalid {what} name {name:?}"))) }
 }
 
 #[cfg(test)]
@@ -118,10 +100,7 @@ mod tests {
             assert_eq!(object_path(key).expect(key).as_ref(), key);
         }
         for key in ["", "a//b", "/lead", "trail/", "a/../b", "a/./b", "ctl\u{1}"] {
-            assert!(
-                matches!(object_path(key), Err(Error::InvalidKey(_))),
-                "{key:?}"
-            );
+            assert!(matches!(object_path(key), Err(Error::InvalidKey(_))), "{key:?}");
         }
     }
 

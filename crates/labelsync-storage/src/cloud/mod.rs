@@ -19,8 +19,7 @@ use futures::{StreamExt, TryStreamExt};
 use object_store::{Attribute, GetOptions, GetRange, GetResult, ObjectStore, ObjectStoreExt};
 
 use crate::{
-    Connected, Error, ExportStorage, ImportStorage, MediaObject, MediaStorage, ObjectMeta, Result,
-    Role,
+    Connected, Error, ExportStorage, ImportStorage, MediaObject, MediaStorage, ObjectMeta, Result, Role,
 };
 
 pub(crate) mod errors;
@@ -68,12 +67,7 @@ pub(crate) trait Provider: Send + Sync + 'static {
     async fn put(&self, key: &str, body: Bytes) -> Result<()>;
 
     /// A GET URL for `key` valid for `ttl` (already clamped to what the provider accepts).
-    async fn presign(
-        &self,
-        key: &str,
-        ttl: Duration,
-        content_type: Option<&str>,
-    ) -> Result<url::Url>;
+    async fn presign(&self, key: &str, ttl: Duration, content_type: Option<&str>) -> Result<url::Url>;
 
     /// `failure` in the provider's words; `key` is the object the call addressed, if any.
     fn error(&self, failure: Failure, key: Option<&str>) -> Error;
@@ -103,28 +97,16 @@ impl<P: Provider> CloudStorage<P> {
     pub(crate) fn connected(self, role: Role) -> Connected {
         let storage = Arc::new(self);
         match role {
-            Role::Import => Connected {
-                import: Some(storage.clone()),
-                export: None,
-                media: Some(storage),
-            },
-            Role::Export => Connected {
-                import: None,
-                export: Some(storage),
-                media: None,
-            },
+            Role::Import => Connected { import: Some(storage.clone()), export: None, media: Some(storage) },
+            Role::Export => Connected { import: None, export: Some(storage), media: None },
         }
     }
 
     /// Label Studio's check: the first object under the raw (not normalized) prefix; an
     /// import storage with a prefix needs one, an export storage only needs the call to work.
     async fn validate_as(&self, role: Role) -> Result<()> {
-        let request = PageRequest {
-            prefix: self.prefix.as_deref(),
-            delimited: false,
-            token: None,
-            max_keys: Some(1),
-        };
+        let request =
+            PageRequest { prefix: self.prefix.as_deref(), delimited: false, token: None, max_keys: Some(1) };
         let page = self.provider.list_page(request).await?;
         match &self.prefix {
             Some(prefix) if role == Role::Import && page.objects.is_empty() => {
@@ -135,17 +117,12 @@ impl<P: Provider> CloudStorage<P> {
     }
 
     fn fail(&self, err: &object_store::Error, key: &str) -> Error {
-        self.provider
-            .error(Failure::from_object_store(err), Some(key))
+        self.provider.error(Failure::from_object_store(err), Some(key))
     }
 
     async fn fetch(&self, key: &str, options: GetOptions) -> Result<GetResult> {
         let path = object_path(key)?;
-        self.provider
-            .store()
-            .get_opts(&path, options)
-            .await
-            .map_err(|e| self.fail(&e, key))
+        self.provider.store().get_opts(&path, options).await.map_err(|e| self.fail(&e, key))
     }
 }
 
@@ -189,15 +166,10 @@ impl<P: Provider> ImportStorage for CloudStorage<P> {
                 };
                 let page = self.provider.list_page(request).await?;
                 if page.next.is_some() && page.next == token {
-                    return Err(Error::Other(format!(
-                        "{self}: the listing does not advance"
-                    )));
+                    return Err(Error::Other(format!("{self}: the listing does not advance")));
                 }
                 let objects = page.objects.into_iter().filter(|m| !m.key.ends_with('/'));
-                Ok(Some((
-                    futures::stream::iter(objects.map(Ok)),
-                    page.next.map(Some),
-                )))
+                Ok(Some((futures::stream::iter(objects.map(Ok)), page.next.map(Some))))
             }
         })
         .try_flatten()
@@ -207,10 +179,7 @@ impl<P: Provider> ImportStorage for CloudStorage<P> {
     /// One GET; an object whose size is over `max_bytes` is refused before its body is read.
     async fn get(&self, key: &str, max_bytes: u64) -> Result<Bytes> {
         let result = self.fetch(key, GetOptions::default()).await?;
-        let too_large = || Error::TooLarge {
-            key: key.to_owned(),
-            limit: max_bytes,
-        };
+        let too_large = || Error::TooLarge { key: key.to_owned(), limit: max_bytes };
         if result.meta.size > max_bytes {
             return Err(too_large());
         }
@@ -257,20 +226,11 @@ impl<P: Provider> ExportStorage for CloudStorage<P> {
 #[async_trait]
 impl<P: Provider> MediaStorage for CloudStorage<P> {
     /// Signed by the provider's presigner; `ttl` is clamped to 1 s … 7 days.
-    async fn presign_get(
-        &self,
-        key: &str,
-        ttl: Duration,
-        content_type: Option<&str>,
-    ) -> Result<url::Url> {
+    async fn presign_get(&self, key: &str, ttl: Duration, content_type: Option<&str>) -> Result<url::Url> {
         if key.is_empty() {
-            return Err(Error::InvalidKey(
-                "an empty key cannot be signed".to_owned(),
-            ));
+            return Err(Error::InvalidKey("an empty key cannot be signed".to_owned()));
         }
-        self.provider
-            .presign(key, presign_ttl(ttl), content_type)
-            .await
+        self.provider.presign(key, presign_ttl(ttl), content_type).await
     }
 
     /// A whole object is one GET; a range is a HEAD (for the size the range is clamped to)
@@ -281,10 +241,7 @@ impl<P: Provider> MediaStorage for CloudStorage<P> {
             let size = result.meta.size;
             return Ok(self.media(key, result, 0..size));
         };
-        let head = GetOptions {
-            head: true,
-            ..GetOptions::default()
-        };
+        let head = GetOptions { head: true, ..GetOptions::default() };
         let meta = self.fetch(key, head).await?;
         let range = clamp_range(key, meta.meta.size, Some(asked))?;
         if range.is_empty() {
@@ -292,10 +249,7 @@ impl<P: Provider> MediaStorage for CloudStorage<P> {
             object.body = futures::stream::empty().boxed();
             return Ok(object);
         }
-        let options = GetOptions {
-            range: Some(GetRange::Bounded(range.clone())),
-            ..GetOptions::default()
-        };
+        let options = GetOptions { range: Some(GetRange::Bounded(range.clone())), ..GetOptions::default() };
         let result = self.fetch(key, options).await?;
         Ok(self.media(key, result, range))
     }
@@ -303,10 +257,7 @@ impl<P: Provider> MediaStorage for CloudStorage<P> {
 
 impl<P: Provider> CloudStorage<P> {
     fn media(&self, key: &str, result: GetResult, range: Range<u64>) -> MediaObject {
-        let content_type = result
-            .attributes
-            .get(&Attribute::ContentType)
-            .map(|v| v.to_string());
+        let content_type = result.attributes.get(&Attribute::ContentType).map(|v| v.to_string());
         let meta = ObjectMeta {
             key: key.to_owned(),
             size: result.meta.size,
@@ -322,12 +273,7 @@ impl<P: Provider> CloudStorage<P> {
                 Error::Other(format!("{label}: reading {owned_key} failed: {reason}"))
             })
             .boxed();
-        MediaObject {
-            meta,
-            content_type,
-            range,
-            body,
-        }
+        MediaObject { meta, content_type, range, body }
     }
 }
 

@@ -51,12 +51,7 @@ impl GcsProvider {
         }
         let max = page.max_keys.unwrap_or(PAGE_SIZE).min(PAGE_SIZE);
         query.push(format!("maxResults={max}"));
-        let url = format!(
-            "{}/storage/v1/b/{}/o?{}",
-            self.base_url,
-            self.bucket,
-            query.join("&")
-        );
+        let url = format!("{}/storage/v1/b/{}/o?{}", self.base_url, self.bucket, query.join("&"));
         let bearer = self.bearer().await?;
         let response = send_raw(&self.http, || {
             let mut request = request(http::Method::GET, &url)?;
@@ -65,9 +60,8 @@ impl GcsProvider {
         })
         .await
         .map_err(|f| self.error(f, None))?;
-        let objects: Objects = serde_json::from_slice(&response.body).map_err(|e| {
-            crate::Error::Other(format!("GCS {}: unreadable listing: {e}", self.bucket))
-        })?;
+        let objects: Objects = serde_json::from_slice(&response.body)
+            .map_err(|e| crate::Error::Other(format!("GCS {}: unreadable listing: {e}", self.bucket)))?;
         let objects_meta = objects
             .items
             .into_iter()
@@ -78,10 +72,7 @@ impl GcsProvider {
                 etag: item.etag,
             })
             .collect();
-        Ok(Page {
-            objects: objects_meta,
-            next: objects.next_page_token.filter(|t| !t.is_empty()),
-        })
+        Ok(Page { objects: objects_meta, next: objects.next_page_token.filter(|t| !t.is_empty()) })
     }
 
     /// A simple (`uploadType=media`) upload of `body` as `key`.

@@ -82,11 +82,8 @@ impl GcsProvider {
             .with_client_options(options.clone())
             .with_retry(retry_config())
             .with_http_connector(Reach::Trusted);
-        let credentials = config
-            .credentials_json
-            .as_ref()
-            .map(|s| s.expose().trim())
-            .filter(|s| !s.is_empty());
+        let credentials =
+            config.credentials_json.as_ref().map(|s| s.expose().trim()).filter(|s| !s.is_empty());
         let signer = match credentials {
             Some(json) => {
                 let account = service_account(json)?;
@@ -98,11 +95,7 @@ impl GcsProvider {
                     })
                     .to_string(),
                 );
-                Some(V4Signer::new(
-                    &account.client_email,
-                    &account.private_key,
-                    &base_url,
-                )?)
+                Some(V4Signer::new(&account.client_email, &account.private_key, &base_url)?)
             }
             None => None,
         };
@@ -115,13 +108,7 @@ impl GcsProvider {
         };
         let store = builder.build().map_err(unusable)?;
         let http = Reach::Trusted.connect(&options).map_err(unusable)?;
-        Ok(GcsProvider {
-            store,
-            http,
-            bucket: config.bucket.clone(),
-            base_url,
-            signer,
-        })
+        Ok(GcsProvider { store, http, bucket: config.bucket.clone(), base_url, signer })
     }
 }
 
@@ -141,14 +128,10 @@ fn base_url(config: &GcsConfig) -> String {
 /// JSON error names a line and column, never the content.
 fn service_account(json: &str) -> Result<ServiceAccount> {
     serde_json::from_str::<serde_json::Value>(json).map_err(|e| {
-        Error::InvalidConfig(format!(
-            "Google Application Credentials must be valid JSON string. {e}"
-        ))
+        Error::InvalidConfig(format!("Google Application Credentials must be valid JSON string. {e}"))
     })?;
     serde_json::from_str(json).map_err(|e| {
-        Error::InvalidConfig(format!(
-            "Google Application Credentials must be a service account key: {e}"
-        ))
+        Error::InvalidConfig(format!("Google Application Credentials must be a service account key: {e}"))
     })
 }
 
@@ -173,12 +156,7 @@ impl Provider for GcsProvider {
         self.upload(key, body).await
     }
 
-    async fn presign(
-        &self,
-        key: &str,
-        ttl: Duration,
-        content_type: Option<&str>,
-    ) -> Result<url::Url> {
+    async fn presign(&self, key: &str, ttl: Duration, content_type: Option<&str>) -> Result<url::Url> {
         let signer = self.signer.as_ref().ok_or(Error::NotSupported {
             operation: "presign",
             store: "gcs",
@@ -194,9 +172,7 @@ impl Provider for GcsProvider {
             Class::ContainerMissing => {
                 Error::ContainerNotFound(format!("Cannot find bucket {bucket} in GCS"))
             }
-            Class::KeyMissing => Error::NotFound {
-                key: key.unwrap_or_default().to_owned(),
-            },
+            Class::KeyMissing => Error::NotFound { key: key.unwrap_or_default().to_owned() },
             Class::BadCredentials => Error::Unauthenticated(format!(
                 "Cannot connect to GCS bucket {bucket} with the specified Google Application Credentials"
             )),
@@ -204,10 +180,9 @@ impl Provider for GcsProvider {
                 Some(key) => format!("Access denied to gs://{bucket}/{key}"),
                 None => format!("Access denied to GCS bucket {bucket}"),
             }),
-            Class::Unreachable(reason) => Error::Unreachable(format!(
-                "Cannot connect to GCS at {}: {reason}",
-                self.base_url
-            )),
+            Class::Unreachable(reason) => {
+                Error::Unreachable(format!("Cannot connect to GCS at {}: {reason}", self.base_url))
+            }
             Class::InvalidPath | Class::WrongRegion => Error::InvalidKey(format!(
                 "{:?} cannot be addressed in GCS {bucket}",
                 key.unwrap_or_default()
@@ -230,13 +205,10 @@ mod tests {
             credentials_json: Some(Secret::new("{not json: s3cr3t")),
             ..GcsConfig::default()
         };
-        let Err(err) = GcsProvider::new(&config) else {
-            panic!("malformed JSON must fail")
-        };
+        let Err(err) = GcsProvider::new(&config) else { panic!("malformed JSON must fail") };
         assert!(matches!(err, Error::InvalidConfig(_)), "{err:?}");
         assert!(
-            err.to_string()
-                .starts_with("Google Application Credentials must be valid JSON string. "),
+            err.to_string().starts_with("Google Application Credentials must be valid JSON string. "),
             "{err}"
         );
         assert!(!err.to_string().contains("s3cr3t"), "{err}");
@@ -246,8 +218,7 @@ mod tests {
     #[test]
     fn credentials_cannot_choose_the_endpoint() {
         let mut account: serde_json::Value =
-            serde_json::from_str(include_str!("../../testdata/gcs-v4/service-account.json"))
-                .expect("json");
+            serde_json::from_str(include_str!("../../testdata/gcs-v4/service-account.json")).expect("json");
         account["gcs_base_url"] = "http://169.254.169.254".into();
         account["disable_oauth"] = true.into();
         let config = GcsConfig {

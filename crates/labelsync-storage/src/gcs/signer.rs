@@ -39,9 +39,7 @@ impl V4Signer {
     /// URLs on `endpoint`.
     pub(crate) fn new(email: &str, private_key: &str, endpoint: &str) -> Result<V4Signer> {
         let invalid = |what: &str| {
-            Error::InvalidConfig(format!(
-                "Google Application Credentials: the private key is not {what}"
-            ))
+            Error::InvalidConfig(format!("Google Application Credentials: the private key is not {what}"))
         };
         let der = pem_body(private_key).ok_or_else(|| invalid("a PEM private key"))?;
         let key = RsaKeyPair::from_pkcs8(&der).map_err(|_| invalid("a PKCS#8 RSA key"))?;
@@ -51,9 +49,7 @@ impl V4Signer {
             (Some(host), Some(port)) => format!("{host}:{port}"),
             (Some(host), None) => host.to_owned(),
             (None, _) => {
-                return Err(Error::InvalidConfig(format!(
-                    "Invalid GCS endpoint {endpoint:?}"
-                )));
+                return Err(Error::InvalidConfig(format!("Invalid GCS endpoint {endpoint:?}")));
             }
         };
         Ok(V4Signer {
@@ -77,10 +73,7 @@ impl V4Signer {
         response_type: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<url::Url> {
-        if key
-            .split('/')
-            .any(|segment| segment == "." || segment == "..")
-        {
+        if key.split('/').any(|segment| segment == "." || segment == "..") {
             return Err(Error::InvalidKey(format!(
                 "{key:?} cannot be signed: it has '.' or '..' path segments"
             )));
@@ -104,23 +97,14 @@ impl V4Signer {
             .collect();
         pairs.sort();
         let canonical_query = pairs.join("&");
-        let canonical_request = format!(
-            "GET\n{resource}\n{canonical_query}\nhost:{}\n\nhost\nUNSIGNED-PAYLOAD",
-            self.host
-        );
+        let canonical_request =
+            format!("GET\n{resource}\n{canonical_query}\nhost:{}\n\nhost\nUNSIGNED-PAYLOAD", self.host);
         let digest = ring::digest::digest(&ring::digest::SHA256, canonical_request.as_bytes());
-        let string_to_sign = format!(
-            "GOOG4-RSA-SHA256\n{timestamp}\n{scope}\n{}",
-            hex::encode(digest.as_ref())
-        );
+        let string_to_sign =
+            format!("GOOG4-RSA-SHA256\n{timestamp}\n{scope}\n{}", hex::encode(digest.as_ref()));
         let mut signature = vec![0; self.key.public().modulus_len()];
         self.key
-            .sign(
-                &RSA_PKCS1_SHA256,
-                &SystemRandom::new(),
-                string_to_sign.as_bytes(),
-                &mut signature,
-            )
+            .sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), string_to_sign.as_bytes(), &mut signature)
             .map_err(|_| Error::Other("GCS: signing the URL failed".to_owned()))?;
         let url = format!(
             "{}{resource}?{canonical_query}&X-Goog-Signature={}",
@@ -134,11 +118,8 @@ impl V4Signer {
 /// The DER bytes of a PEM block.
 fn pem_body(pem: &str) -> Option<Vec<u8>> {
     use base64::Engine;
-    let body: String = pem
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.starts_with("-----") && !line.is_empty())
-        .collect();
+    let body: String =
+        pem.lines().map(str::trim).filter(|line| !line.starts_with("-----") && !line.is_empty()).collect();
     base64::engine::general_purpose::STANDARD.decode(body).ok()
 }
 
@@ -167,21 +148,12 @@ mod tests {
         assert!(vectors.len() >= 40, "the vector file is complete");
         for vector in vectors {
             let text = |name: &str| vector[name].as_str().expect(name).to_owned();
-            let now = DateTime::parse_from_str(
-                &format!("{} +0000", text("timestamp")),
-                "%Y%m%dT%H%M%SZ %z",
-            )
-            .expect("timestamp")
-            .with_timezone(&Utc);
+            let now = DateTime::parse_from_str(&format!("{} +0000", text("timestamp")), "%Y%m%dT%H%M%SZ %z")
+                .expect("timestamp")
+                .with_timezone(&Utc);
             let expires = Duration::from_secs(vector["expiration_seconds"].as_u64().expect("exp"));
             let url = signer(&text("endpoint"))
-                .sign(
-                    &text("bucket"),
-                    &text("key"),
-                    expires,
-                    vector["response_type"].as_str(),
-                    now,
-                )
+                .sign(&text("bucket"), &text("key"), expires, vector["response_type"].as_str(), now)
                 .expect("sign");
             assert_eq!(url.as_str(), text("url"), "key {:?}", text("key"));
         }
@@ -199,12 +171,9 @@ mod tests {
     /// A key that is not PKCS#8 RSA is a configuration error naming no key material.
     #[test]
     fn bad_private_keys_are_config_errors() {
-        let err = V4Signer::new(
-            "a@b",
-            "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----",
-            "https://x",
-        )
-        .expect_err("bad key");
+        let err =
+            V4Signer::new("a@b", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----", "https://x")
+                .expect_err("bad key");
         assert!(matches!(err, Error::InvalidConfig(_)), "{err:?}");
         assert!(!err.to_string().contains("AAAA"));
     }

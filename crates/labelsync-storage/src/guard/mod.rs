@@ -51,15 +51,8 @@ impl NetGuard {
     /// A guard with protection `enabled` and the operator's allowlist. Entries that are empty
     /// are ignored; `host:port` entries allow that port only.
     pub fn new(enabled: bool, allow_hosts: Vec<String>) -> NetGuard {
-        let allowed = allow_hosts
-            .iter()
-            .filter_map(|entry| parse_allow_entry(entry))
-            .collect();
-        NetGuard {
-            enabled,
-            allow_hosts,
-            allowed,
-        }
+        let allowed = allow_hosts.iter().filter_map(|entry| parse_allow_entry(entry)).collect();
+        NetGuard { enabled, allow_hosts, allowed }
     }
 
     /// A guard that allows everything (tests against loopback emulators).
@@ -78,9 +71,7 @@ impl NetGuard {
     /// True when the operator allowlisted `host` (on any port, or on `port`).
     pub fn is_allowlisted(&self, host: &str, port: u16) -> bool {
         let host = normalize_host(host);
-        self.allowed
-            .iter()
-            .any(|entry| entry.host == host && entry.port.is_none_or(|p| p == port))
+        self.allowed.iter().any(|entry| entry.host == host && entry.port.is_none_or(|p| p == port))
     }
 
     /// Resolves `host` (every address) and returns the addresses to connect to, in resolver
@@ -95,13 +86,10 @@ impl NetGuard {
         if name.is_empty() {
             return Err(unresolvable());
         }
-        let found = tokio::time::timeout(
-            RESOLVE_TIMEOUT,
-            tokio::net::lookup_host((name.as_str(), port)),
-        )
-        .await
-        .map_err(|_| unresolvable())?
-        .map_err(|_| unresolvable())?;
+        let found = tokio::time::timeout(RESOLVE_TIMEOUT, tokio::net::lookup_host((name.as_str(), port)))
+            .await
+            .map_err(|_| unresolvable())?
+            .map_err(|_| unresolvable())?;
         let mut addrs: Vec<SocketAddr> = Vec::new();
         for addr in found {
             if !addrs.contains(&addr) {
@@ -153,18 +141,13 @@ impl NetGuard {
 }
 
 fn blocked(block: &str) -> Error {
-    Error::Blocked(format!(
-        "URL resolves to a reserved network address (block: {block})"
-    ))
+    Error::Blocked(format!("URL resolves to a reserved network address (block: {block})"))
 }
 
 /// Lower-cased host without IPv6 brackets or a trailing root dot.
 fn normalize_host(host: &str) -> String {
     let host = host.trim();
-    let host = host
-        .strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .unwrap_or(host);
+    let host = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
     host.trim_end_matches('.').to_ascii_lowercase()
 }
 
@@ -181,20 +164,13 @@ fn parse_allow_entry(entry: &str) -> Option<AllowedHost> {
             None if after.is_empty() => None,
             None => return None,
         };
-        return Some(AllowedHost {
-            host: normalize_host(host),
-            port,
-        });
+        return Some(AllowedHost { host: normalize_host(host), port });
     }
     match entry.split_once(':') {
-        Some((host, port)) if !port.contains(':') => Some(AllowedHost {
-            host: normalize_host(host),
-            port: Some(port.parse().ok()?),
-        }),
-        _ => Some(AllowedHost {
-            host: normalize_host(entry),
-            port: None,
-        }),
+        Some((host, port)) if !port.contains(':') => {
+            Some(AllowedHost { host: normalize_host(host), port: Some(port.parse().ok()?) })
+        }
+        _ => Some(AllowedHost { host: normalize_host(entry), port: None }),
     }
 }
 
@@ -209,20 +185,9 @@ mod tests {
     /// Allowlist entries parse as host, host:port, bracketed and bare IPv6.
     #[test]
     fn allow_entries_parse() {
-        let entry = |host: &str, port| {
-            Some(AllowedHost {
-                host: host.to_owned(),
-                port,
-            })
-        };
-        assert_eq!(
-            parse_allow_entry("MinIO.Internal"),
-            entry("minio.internal", None)
-        );
-        assert_eq!(
-            parse_allow_entry(" redis.local:6380 "),
-            entry("redis.local", Some(6380))
-        );
+        let entry = |host: &str, port| Some(AllowedHost { host: host.to_owned(), port });
+        assert_eq!(parse_allow_entry("MinIO.Internal"), entry("minio.internal", None));
+        assert_eq!(parse_allow_entry(" redis.local:6380 "), entry("redis.local", Some(6380)));
         assert_eq!(parse_allow_entry("[::1]:6379"), entry("::1", Some(6379)));
         assert_eq!(parse_allow_entry("[::1]"), entry("::1", None));
         assert_eq!(parse_allow_entry("fd00::5"), entry("fd00::5", None));
@@ -246,109 +211,54 @@ mod tests {
     /// With protection on, loopback is refused with Label Studio's message.
     #[tokio::test]
     async fn loopback_is_blocked() {
-        let err = guard(&[])
-            .resolve_host("127.0.0.1", 6379)
-            .await
-            .expect_err("blocked");
+        let err = guard(&[]).resolve_host("127.0.0.1", 6379).await.expect_err("blocked");
         assert!(matches!(err, Error::Blocked(_)), "{err:?}");
-        assert_eq!(
-            err.to_string(),
-            "URL resolves to a reserved network address (block: 127.0.0.0/8)"
-        );
-        let err = guard(&[])
-            .resolve_host("[::1]", 6379)
-            .await
-            .expect_err("blocked");
-        assert_eq!(
-            err.to_string(),
-            "URL resolves to a reserved network address (block: ::1/128)"
-        );
+        assert_eq!(err.to_string(), "URL resolves to a reserved network address (block: 127.0.0.0/8)");
+        let err = guard(&[]).resolve_host("[::1]", 6379).await.expect_err("blocked");
+        assert_eq!(err.to_string(), "URL resolves to a reserved network address (block: ::1/128)");
     }
 
     /// `localhost` resolves to loopback and is refused, as Label Studio refuses an empty Redis host.
     #[tokio::test]
     async fn localhost_is_blocked() {
-        let err = guard(&[])
-            .resolve_host("localhost", 6379)
-            .await
-            .expect_err("blocked");
+        let err = guard(&[]).resolve_host("localhost", 6379).await.expect_err("blocked");
         assert!(matches!(err, Error::Blocked(_)), "{err:?}");
     }
 
     /// An allowlisted host:port or a disabled guard resolves loopback and returns the pinned address.
     #[tokio::test]
     async fn allowlisted_or_disabled_guard_returns_addresses() {
-        let addrs = guard(&["127.0.0.1:6379"])
-            .resolve_host("127.0.0.1", 6379)
-            .await
-            .expect("allowed");
-        assert_eq!(
-            addrs,
-            vec!["127.0.0.1:6379".parse::<SocketAddr>().expect("addr")]
-        );
-        let err = guard(&["127.0.0.1:6379"])
-            .resolve_host("127.0.0.1", 6380)
-            .await
-            .expect_err("other port");
+        let addrs = guard(&["127.0.0.1:6379"]).resolve_host("127.0.0.1", 6379).await.expect("allowed");
+        assert_eq!(addrs, vec!["127.0.0.1:6379".parse::<SocketAddr>().expect("addr")]);
+        let err = guard(&["127.0.0.1:6379"]).resolve_host("127.0.0.1", 6380).await.expect_err("other port");
         assert!(matches!(err, Error::Blocked(_)));
-        let addrs = NetGuard::disabled()
-            .resolve_host("127.0.0.1", 1)
-            .await
-            .expect("disabled");
+        let addrs = NetGuard::disabled().resolve_host("127.0.0.1", 1).await.expect("disabled");
         assert_eq!(addrs.len(), 1);
     }
 
     /// An unresolvable host is reported with Label Studio's text, not as blocked.
     #[tokio::test]
     async fn unresolvable_host_is_unreachable() {
-        let err = guard(&[])
-            .resolve_host("no-such-host.invalid", 80)
-            .await
-            .expect_err("unresolvable");
+        let err = guard(&[]).resolve_host("no-such-host.invalid", 80).await.expect_err("unresolvable");
         assert!(matches!(err, Error::Unreachable(_)), "{err:?}");
-        assert_eq!(
-            err.to_string(),
-            "Can't resolve hostname no-such-host.invalid"
-        );
+        assert_eq!(err.to_string(), "Can't resolve hostname no-such-host.invalid");
     }
 
     /// Only http and https URLs pass; IP-literal URLs are checked like hosts.
     #[tokio::test]
     async fn url_check_requires_http_and_allowed_host() {
         let g = guard(&[]);
-        for bad in [
-            "ftp://example.com/",
-            "file:///etc/passwd",
-            "not a url",
-            "http://",
-        ] {
+        for bad in ["ftp://example.com/", "file:///etc/passwd", "not a url", "http://"] {
             let err = g.check_url(bad).await.expect_err(bad);
             assert_eq!(err.to_string(), URL_NOT_ALLOWED, "{bad}");
         }
-        let err = g
-            .check_url("http://169.254.169.254/latest/meta-data")
-            .await
-            .expect_err("metadata");
-        assert_eq!(
-            err.to_string(),
-            "URL resolves to a reserved network address (block: 169.254.0.0/16)"
-        );
-        let err = g
-            .check_url("http://[::ffff:127.0.0.1]:9000/")
-            .await
-            .expect_err("mapped");
-        assert_eq!(
-            err.to_string(),
-            "URL resolves to a reserved network address (block: 127.0.0.0/8)"
-        );
-        let ok = guard(&["127.0.0.1:9000"])
-            .check_url("http://127.0.0.1:9000/bucket")
-            .await;
+        let err = g.check_url("http://169.254.169.254/latest/meta-data").await.expect_err("metadata");
+        assert_eq!(err.to_string(), "URL resolves to a reserved network address (block: 169.254.0.0/16)");
+        let err = g.check_url("http://[::ffff:127.0.0.1]:9000/").await.expect_err("mapped");
+        assert_eq!(err.to_string(), "URL resolves to a reserved network address (block: 127.0.0.0/8)");
+        let ok = guard(&["127.0.0.1:9000"]).check_url("http://127.0.0.1:9000/bucket").await;
         assert_eq!(ok.expect("allowlisted").port(), Some(9000));
-        let scheme = NetGuard::disabled()
-            .check_url("gopher://127.0.0.1/")
-            .await
-            .expect_err("scheme");
+        let scheme = NetGuard::disabled().check_url("gopher://127.0.0.1/").await.expect_err("scheme");
         assert_eq!(scheme.to_string(), URL_NOT_ALLOWED);
     }
 }

@@ -67,10 +67,7 @@ pub fn banned_range(ip: IpAddr) -> Option<&'static str> {
 }
 
 fn first_match(ip: IpAddr) -> Option<&'static str> {
-    BANNED
-        .iter()
-        .find(|(_, net)| net.contains(&ip))
-        .map(|(text, _)| *text)
+    BANNED.iter().find(|(_, net)| net.contains(&ip)).map(|(text, _)| *text)
 }
 
 #[cfg(test)]
@@ -109,15 +106,9 @@ mod tests {
     /// Public IPv4 addresses next to banned ranges are allowed.
     #[test]
     fn ipv4_public_addresses_are_allowed() {
-        for ip in [
-            "8.8.8.8",
-            "1.1.1.1",
-            "172.32.0.1",
-            "172.15.255.255",
-            "100.128.0.1",
-            "192.0.1.1",
-            "52.216.0.1",
-        ] {
+        for ip in
+            ["8.8.8.8", "1.1.1.1", "172.32.0.1", "172.15.255.255", "100.128.0.1", "192.0.1.1", "52.216.0.1"]
+        {
             assert_eq!(block(ip), None, "{ip}");
         }
     }
@@ -140,11 +131,7 @@ mod tests {
     /// Public IPv6 addresses are allowed.
     #[test]
     fn ipv6_public_addresses_are_allowed() {
-        for ip in [
-            "2606:4700:4700::1111",
-            "2a00:1450:4001::200e",
-            "2001:4860::8888",
-        ] {
+        for ip in ["2606:4700:4700::1111", "2a00:1450:4001::200e", "2001:4860::8888"] {
             assert_eq!(block(ip), None, "{ip}");
         }
     }

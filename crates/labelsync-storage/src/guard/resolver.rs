@@ -40,17 +40,13 @@ mod tests {
     async fn resolver_applies_the_guard() {
         let strict = NetGuard::new(true, Vec::new()).dns_resolver(80);
         let name: Name = "localhost".parse().expect("name");
-        let Err(err) = strict.resolve(name).await else {
-            panic!("localhost must be refused")
-        };
+        let Err(err) = strict.resolve(name).await else { panic!("localhost must be refused") };
         let err = err.downcast::<Error>().expect("a storage error");
         assert!(matches!(*err, Error::Blocked(_)), "{err:?}");
 
         let allowed = NetGuard::new(true, vec!["localhost:80".into()]).dns_resolver(80);
         let name: Name = "localhost".parse().expect("name");
-        let Ok(addrs) = allowed.resolve(name).await else {
-            panic!("allowlisted")
-        };
+        let Ok(addrs) = allowed.resolve(name).await else { panic!("allowlisted") };
         assert!(addrs.into_iter().all(|a| a.ip().is_loopback()));
     }
 }

@@ -64,9 +64,7 @@ impl DocumentRoot {
     pub async fn stat(&self, path: &Path) -> Result<LocalFile> {
         let key = path.to_string_lossy().into_owned();
         if !path.starts_with(&self.base) {
-            return Err(Error::InvalidKey(format!(
-                "{key} is outside the local files document root"
-            )));
+            return Err(Error::InvalidKey(format!("{key} is outside the local files document root")));
         }
         let real_root = tokio::fs::canonicalize(&self.base)
             .await
@@ -123,19 +121,13 @@ mod tests {
         assert_eq!(ok("/ds1/a.jpg"), PathBuf::from("/srv/ls-root/ds1/a.jpg"));
         assert_eq!(ok("ds1/../tasks/x"), PathBuf::from("/srv/ls-root/tasks/x"));
         assert_eq!(ok("/etc/passwd"), PathBuf::from("/srv/ls-root/etc/passwd"));
-        assert_eq!(
-            ok("/../../etc/passwd"),
-            PathBuf::from("/srv/ls-root/etc/passwd")
-        );
+        assert_eq!(ok("/../../etc/passwd"), PathBuf::from("/srv/ls-root/etc/passwd"));
         let err = root.join("../../etc/passwd").expect_err("escape");
         assert_eq!(
             err.to_string(),
             "The joined path (/etc/passwd) is located outside of the base path component (/srv/ls-root)"
         );
-        assert!(matches!(
-            root.join("ds1/../../x"),
-            Err(Error::InvalidKey(_))
-        ));
+        assert!(matches!(root.join("ds1/../../x"), Err(Error::InvalidKey(_))));
         assert!(matches!(root.join("a\0b"), Err(Error::InvalidKey(_))));
     }
 }

@@ -32,9 +32,7 @@ pub(super) fn list(layout: Arc<Layout>) -> BoxStream<'static, Result<ObjectMeta>
     futures::stream::once(async move {
         let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
         tokio::task::spawn_blocking(move || walk(&layout, &tx));
-        futures::stream::unfold(rx, |mut rx| async move {
-            rx.recv().await.map(|item| (item, rx))
-        })
+        futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) })
     })
     .flatten()
     .boxed()
@@ -49,11 +47,8 @@ fn walk(layout: &Layout, tx: &mpsc::Sender<Result<ObjectMeta>>) {
         }
     };
     let max_depth = if layout.recursive { usize::MAX } else { 1 };
-    let walker = WalkDir::new(&layout.dir)
-        .min_depth(1)
-        .max_depth(max_depth)
-        .follow_links(false)
-        .sort_by_file_name();
+    let walker =
+        WalkDir::new(&layout.dir).min_depth(1).max_depth(max_depth).follow_links(false).sort_by_file_name();
     for entry in walker {
         let item = match entry {
             Ok(entry) => listed(&entry, &real.root).map(Ok),
@@ -97,7 +92,5 @@ fn symlink_target_inside(path: &Path, real_root: &Path) -> Option<std::fs::Metad
     if !target.starts_with(real_root) {
         return None;
     }
-    std::fs::metadata(&target)
-        .ok()
-        .filter(std::fs::Metadata::is_file)
+    std::fs::metadata(&target).ok().filter(std::fs::Metadata::is_file)
 }

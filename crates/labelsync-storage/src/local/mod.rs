@@ -25,8 +25,8 @@ use bytes::Bytes;
 use futures::stream::BoxStream;
 
 use crate::{
-    Connected, Error, ExportStorage, ImportStorage, LocalFilesConfig, MediaObject, MediaStorage,
-    ObjectMeta, Result, Role,
+    Connected, Error, ExportStorage, ImportStorage, LocalFilesConfig, MediaObject, MediaStorage, ObjectMeta,
+    Result, Role,
 };
 
 mod document;
@@ -47,20 +47,10 @@ the environment variables are unset.";
 
 /// Builds the local-files roles for `role`: import storages also serve media.
 pub(crate) fn connect(config: &LocalFilesConfig, role: Role) -> Connected {
-    let storage = Arc::new(LocalFilesStorage {
-        layout: Arc::new(Layout::new(config)),
-    });
+    let storage = Arc::new(LocalFilesStorage { layout: Arc::new(Layout::new(config)) });
     match role {
-        Role::Import => Connected {
-            import: Some(storage.clone()),
-            export: None,
-            media: Some(storage),
-        },
-        Role::Export => Connected {
-            import: None,
-            export: Some(storage),
-            media: None,
-        },
+        Role::Import => Connected { import: Some(storage.clone()), export: None, media: Some(storage) },
+        Role::Export => Connected { import: None, export: Some(storage), media: None },
     }
 }
 
@@ -102,9 +92,7 @@ impl Layout {
     /// Label Studio's `validate_connection`, its five checks in order with its messages.
     fn validate(&self) -> Result<()> {
         if self.path.is_empty() {
-            return Err(Error::InvalidConfig(
-                "Path must be set for Local Files storage".to_owned(),
-            ));
+            return Err(Error::InvalidConfig("Path must be set for Local Files storage".to_owned()));
         }
         if !Path::new(&self.path).exists() {
             return Err(Error::ContainerNotFound(format!(
@@ -125,9 +113,9 @@ impl Layout {
         let example = self.root.configured().join("dataset1");
         let example = example.display();
         match placement(&self.dir, self.root.path()) {
-            _ if self.path.is_empty() => Err(Error::InvalidConfig(
-                "Path must be set for Local Files storage".to_owned(),
-            )),
+            _ if self.path.is_empty() => {
+                Err(Error::InvalidConfig("Path must be set for Local Files storage".to_owned()))
+            }
             Placement::Inside => Ok(()),
             Placement::SameAsRoot => Err(Error::InvalidConfig(format!(
                 "Absolute local path \"{}\" cannot be the same as LOCAL_FILES_DOCUMENT_ROOT=\"{root}\" by security \
@@ -146,13 +134,11 @@ impl Layout {
     /// Blocking.
     fn real_dirs(&self) -> Result<RealDirs> {
         self.check_placement()?;
-        let root =
-            std::fs::canonicalize(self.root.path()).map_err(|e| self.unreadable(&e.to_string()))?;
+        let root = std::fs::canonicalize(self.root.path()).map_err(|e| self.unreadable(&e.to_string()))?;
         let dir = std::fs::canonicalize(&self.dir).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Error::ContainerNotFound(format!(
-                "Absolute local path \"{}\" does not exist",
-                self.path
-            )),
+            std::io::ErrorKind::NotFound => {
+                Error::ContainerNotFound(format!("Absolute local path \"{}\" does not exist", self.path))
+            }
             _ => self.unreadable(&e.to_string()),
         })?;
         if !dir.starts_with(&root) {
@@ -171,9 +157,7 @@ impl Layout {
 }
 
 /// Runs blocking filesystem work off the async threads.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T> + Send + 'static,
-) -> Result<T> {
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| Error::Other(format!("local files task failed: {e}")))?
@@ -233,10 +217,8 @@ impl ExportStorage for LocalFilesStorage {
         let dir = self.real_dirs().await?.dir;
         let target = dir.join(key);
         let owned_key = target.to_string_lossy().into_owned();
-        blocking(move || {
-            write_atomically(&dir, &target, &body).map_err(|e| write_error(&owned_key, &e))
-        })
-        .await
+        blocking(move || write_atomically(&dir, &target, &body).map_err(|e| write_error(&owned_key, &e)))
+            .await
     }
 
     async fn delete(&self, key: &str) -> Result<()> {
@@ -253,12 +235,7 @@ impl ExportStorage for LocalFilesStorage {
 
 #[async_trait]
 impl MediaStorage for LocalFilesStorage {
-    async fn presign_get(
-        &self,
-        _key: &str,
-        _ttl: Duration,
-        _content_type: Option<&str>,
-    ) -> Result<url::Url> {
+    async fn presign_get(&self, _key: &str, _ttl: Duration, _content_type: Option<&str>) -> Result<url::Url> {
         Err(Error::not_supported("presign", "localfiles"))
     }
 

@@ -100,15 +100,10 @@ pub(crate) fn check_import_key(key: &str, dir: &Path) -> Result<PathBuf> {
     let path = Path::new(key);
     let normalized = path.is_absolute() && !key.contains('\0') && posix_normpath(key) == key;
     if !normalized {
-        return Err(Error::InvalidKey(format!(
-            "{key} is not a normalized absolute file path"
-        )));
+        return Err(Error::InvalidKey(format!("{key} is not a normalized absolute file path")));
     }
     if path == dir || !path.starts_with(dir) {
-        return Err(Error::InvalidKey(format!(
-            "{key} is outside the storage path {}",
-            dir.display()
-        )));
+        return Err(Error::InvalidKey(format!("{key} is outside the storage path {}", dir.display())));
     }
     Ok(path.to_path_buf())
 }
@@ -135,23 +130,11 @@ mod tests {
     #[test]
     fn placement_is_component_wise() {
         let root = Path::new("/srv/root");
-        assert_eq!(
-            placement(Path::new("/srv/root/ds1"), root),
-            Placement::Inside
-        );
-        assert_eq!(
-            placement(Path::new("/srv/root"), root),
-            Placement::SameAsRoot
-        );
-        assert_eq!(
-            placement(Path::new("/srv/root-other/ds1"), root),
-            Placement::Outside
-        );
+        assert_eq!(placement(Path::new("/srv/root/ds1"), root), Placement::Inside);
+        assert_eq!(placement(Path::new("/srv/root"), root), Placement::SameAsRoot);
+        assert_eq!(placement(Path::new("/srv/root-other/ds1"), root), Placement::Outside);
         assert_eq!(placement(Path::new("/etc"), root), Placement::Outside);
-        assert_eq!(
-            placement(Path::new("srv/root/ds1"), root),
-            Placement::Outside
-        );
+        assert_eq!(placement(Path::new("srv/root/ds1"), root), Placement::Outside);
     }
 
     /// Export keys with separators, parent references or absolute paths are refused.
@@ -161,10 +144,7 @@ mod tests {
             assert!(check_export_key(ok).is_ok(), "{ok}");
         }
         for bad in ["", ".", "..", "../x", "a/b", "/etc/passwd", "..\\x", "a\0b"] {
-            assert!(
-                matches!(check_export_key(bad), Err(Error::InvalidKey(_))),
-                "{bad}"
-            );
+            assert!(matches!(check_export_key(bad), Err(Error::InvalidKey(_))), "{bad}");
         }
     }
 
@@ -182,20 +162,14 @@ mod tests {
             "ds1/a.json",
             "/srv/root/ds1//a.json",
         ] {
-            assert!(
-                matches!(check_import_key(bad, dir), Err(Error::InvalidKey(_))),
-                "{bad}"
-            );
+            assert!(matches!(check_import_key(bad, dir), Err(Error::InvalidKey(_))), "{bad}");
         }
     }
 
     /// Absolute normalization resolves `..` lexically and never climbs above `/`.
     #[test]
     fn absolute_normalization_is_lexical() {
-        assert_eq!(
-            absolute_normalized(Path::new("/srv/x/../root/")),
-            PathBuf::from("/srv/root")
-        );
+        assert_eq!(absolute_normalized(Path::new("/srv/x/../root/")), PathBuf::from("/srv/root"));
         assert_eq!(absolute_normalized(Path::new("/../..")), PathBuf::from("/"));
         assert!(absolute_normalized(Path::new("rel")).is_absolute());
     }

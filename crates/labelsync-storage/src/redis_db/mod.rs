@@ -17,9 +17,7 @@ use redis::{ConnectionAddr, ErrorKind, IntoConnectionInfo, RedisConnectionInfo, 
 
 use crate::config::Secret;
 use crate::guard::NetGuard;
-use crate::{
-    Connected, Error, ExportStorage, ImportStorage, ObjectMeta, RedisConfig, Result, Role,
-};
+use crate::{Connected, Error, ExportStorage, ImportStorage, ObjectMeta, RedisConfig, Result, Role};
 
 mod scan;
 
@@ -36,23 +34,11 @@ const DB_REQUIRED: &str =
 /// Resolves the host through `guard` (an empty host is `localhost`, which the guard refuses
 /// unless protection is off or it is allowlisted, as in Label Studio); the TCP connection
 /// itself is opened on first use.
-pub(crate) async fn connect(
-    config: &RedisConfig,
-    role: Role,
-    guard: &NetGuard,
-) -> Result<Connected> {
+pub(crate) async fn connect(config: &RedisConfig, role: Role, guard: &NetGuard) -> Result<Connected> {
     let storage = Arc::new(RedisStorage::connect(config, guard).await?);
     Ok(match role {
-        Role::Import => Connected {
-            import: Some(storage),
-            export: None,
-            media: None,
-        },
-        Role::Export => Connected {
-            import: None,
-            export: Some(storage),
-            media: None,
-        },
+        Role::Import => Connected { import: Some(storage), export: None, media: None },
+        Role::Export => Connected { import: None, export: Some(storage), media: None },
     })
 }
 
@@ -68,26 +54,18 @@ struct RedisStorage {
 
 impl RedisStorage {
     async fn connect(config: &RedisConfig, guard: &NetGuard) -> Result<RedisStorage> {
-        let host = config
-            .host
-            .as_deref()
-            .map(str::trim)
-            .filter(|h| !h.is_empty())
-            .unwrap_or("localhost");
+        let host = config.host.as_deref().map(str::trim).filter(|h| !h.is_empty()).unwrap_or("localhost");
         let port = config.port.unwrap_or(DEFAULT_PORT);
         match config.db {
             0 => return Err(Error::InvalidConfig(DB_REQUIRED.to_owned())),
             db if db < 0 => {
-                return Err(Error::InvalidConfig(format!(
-                    "Redis db {db} is not a valid db id"
-                )));
+                return Err(Error::InvalidConfig(format!("Redis db {db} is not a valid db id")));
             }
             _ => {}
         }
         let addrs = guard.resolve_host(host, port).await?;
-        let pinned = addrs
-            .first()
-            .ok_or_else(|| Error::Unreachable(format!("Can't resolve hostname {host}")))?;
+        let pinned =
+            addrs.first().ok_or_else(|| Error::Unreachable(format!("Can't resolve hostname {host}")))?;
         let password = config.password.clone().filter(|p| !p.expose().is_empty());
         let mut settings = RedisConnectionInfo::default().set_db(config.db);
         if let Some(password) = &password {
@@ -105,12 +83,7 @@ impl RedisStorage {
             .set_response_timeout(Some(RESPONSE_TIMEOUT))
             .set_number_of_retries(1);
         let conn = ConnectionManager::new_lazy_with_config(client, manager_config).map_err(fail)?;
-        Ok(RedisStorage {
-            name,
-            prefix: config.path.clone(),
-            conn,
-            password,
-        })
+        Ok(RedisStorage { name, prefix: config.path.clone(), conn, password })
     }
 
     /// Maps a Redis error to what the user must do about it, without the password.
@@ -123,29 +96,20 @@ impl RedisStorage {
         let code = err.code().unwrap_or_default();
         if code == "WRONGTYPE" || text.contains("WRONGTYPE") {
             let key = key.unwrap_or("?");
-            return Error::Other(format!(
-                "Redis key {key} in {name} does not hold a string value"
-            ));
+            return Error::Other(format!("Redis key {key} in {name} does not hold a string value"));
         }
-        let auth = matches!(code, "WRONGPASS" | "NOAUTH")
-            || text.contains("WRONGPASS")
-            || text.contains("NOAUTH");
-        if err.kind() == ErrorKind::AuthenticationFailed || auth || text.contains("AUTH <password>")
-        {
+        let auth =
+            matches!(code, "WRONGPASS" | "NOAUTH") || text.contains("WRONGPASS") || text.contains("NOAUTH");
+        if err.kind() == ErrorKind::AuthenticationFailed || auth || text.contains("AUTH <password>") {
             return Error::Unauthenticated(format!("Redis {name}: authentication failed ({text})"));
         }
         if code == "NOPERM" {
             return Error::PermissionDenied(format!("Redis {name}: {text}"));
         }
         if text.contains("DB index is out of range") {
-            return Error::ContainerNotFound(format!(
-                "Redis {name}: the database does not exist ({text})"
-            ));
+            return Error::ContainerNotFound(format!("Redis {name}: the database does not exist ({text})"));
         }
-        if err.is_io_error()
-            || err.is_timeout()
-            || err.is_connection_refusal()
-            || err.is_connection_dropped()
+        if err.is_io_error() || err.is_timeout() || err.is_connection_refusal() || err.is_connection_dropped()
         {
             return Error::Unreachable(format!("Cannot connect to Redis {name}: {text}"));
         }
@@ -187,10 +151,7 @@ impl ImportStorage for RedisStorage {
                 };
                 let (next, page) = self.scan_page(cursor, &pattern).await?;
                 let state = (next != 0).then_some(next);
-                Ok(Some((
-                    futures::stream::iter(page.into_iter().map(Ok)),
-                    state,
-                )))
+                Ok(Some((futures::stream::iter(page.into_iter().map(Ok)), state)))
             }
         })
         .try_flatten()
@@ -214,15 +175,10 @@ impl ImportStorage for RedisStorage {
             .await
             .map_err(|e| self.error(e, Some(key)))?;
         if !exists {
-            return Err(Error::NotFound {
-                key: key.to_owned(),
-            });
+            return Err(Error::NotFound { key: key.to_owned() });
         }
         if body.len() as u64 > max_bytes {
-            return Err(Error::TooLarge {
-                key: key.to_owned(),
-                limit: max_bytes,
-            });
+            return Err(Error::TooLarge { key: key.to_owned(), limit: max_bytes });
         }
         Ok(Bytes::from(body))
     }
@@ -249,25 +205,16 @@ impl ExportStorage for RedisStorage {
     /// `DEL key`; a missing key is fine.
     async fn delete(&self, key: &str) -> Result<()> {
         let mut conn = self.conn.clone();
-        redis::cmd("DEL")
-            .arg(key)
-            .exec_async(&mut conn)
-            .await
-            .map_err(|e| self.error(e, Some(key)))
+        redis::cmd("DEL").arg(key).exec_async(&mut conn).await.map_err(|e| self.error(e, Some(key)))
     }
 }
 
 async fn ping(storage: &RedisStorage) -> Result<()> {
     let mut conn = storage.conn.clone();
-    let reply: String = redis::cmd("PING")
-        .query_async(&mut conn)
-        .await
-        .map_err(|e| storage.error(e, None))?;
+    let reply: String =
+        redis::cmd("PING").query_async(&mut conn).await.map_err(|e| storage.error(e, None))?;
     if reply != "PONG" {
-        return Err(Error::Other(format!(
-            "Redis {}: unexpected PING reply {reply:?}",
-            storage.name
-        )));
+        return Err(Error::Other(format!("Redis {}: unexpected PING reply {reply:?}", storage.name)));
     }
     Ok(())
 }
@@ -279,13 +226,8 @@ mod tests {
     /// db 0 is refused with Label Studio's message before any connection is attempted.
     #[tokio::test]
     async fn db_zero_is_refused() {
-        let config = RedisConfig {
-            db: 0,
-            ..RedisConfig::default()
-        };
-        let err = RedisStorage::connect(&config, &NetGuard::disabled())
-            .await
-            .expect_err("db 0");
+        let config = RedisConfig { db: 0, ..RedisConfig::default() };
+        let err = RedisStorage::connect(&config, &NetGuard::disabled()).await.expect_err("db 0");
         assert_eq!(err.to_string(), DB_REQUIRED);
     }
 
@@ -293,19 +235,9 @@ mod tests {
     #[tokio::test]
     async fn loopback_hosts_are_refused_by_the_guard() {
         let guard = NetGuard::new(true, Vec::new());
-        for host in [
-            None,
-            Some("127.0.0.1".to_owned()),
-            Some("localhost".to_owned()),
-        ] {
-            let config = RedisConfig {
-                host: host.clone(),
-                db: 1,
-                ..RedisConfig::default()
-            };
-            let err = RedisStorage::connect(&config, &guard)
-                .await
-                .expect_err("blocked");
+        for host in [None, Some("127.0.0.1".to_owned()), Some("localhost".to_owned())] {
+            let config = RedisConfig { host: host.clone(), db: 1, ..RedisConfig::default() };
+            let err = RedisStorage::connect(&config, &guard).await.expect_err("blocked");
             assert!(matches!(err, Error::Blocked(_)), "{host:?}: {err:?}");
         }
     }

@@ -13,11 +13,7 @@ const SCAN_COUNT: usize = 1000;
 impl RedisStorage {
     /// One `SCAN` page: the next cursor (0 = done) and the page's keys with their sizes,
     /// each key once (SCAN may repeat a key across pages; the sync engine dedupes those).
-    pub(super) async fn scan_page(
-        &self,
-        cursor: u64,
-        pattern: &str,
-    ) -> Result<(u64, Vec<ObjectMeta>)> {
+    pub(super) async fn scan_page(&self, cursor: u64, pattern: &str) -> Result<(u64, Vec<ObjectMeta>)> {
         let mut conn = self.conn.clone();
         let (next, raw): (u64, Vec<Vec<u8>>) = redis::cmd("SCAN")
             .arg(cursor)
@@ -35,12 +31,7 @@ impl RedisStorage {
         let metas = keys
             .into_iter()
             .zip(sizes)
-            .map(|(key, size)| ObjectMeta {
-                key,
-                size,
-                last_modified: None,
-                etag: None,
-            })
+            .map(|(key, size)| ObjectMeta { key, size, last_modified: None, etag: None })
             .collect();
         Ok((next, metas))
     }
@@ -57,10 +48,7 @@ impl RedisStorage {
             pipe.cmd("STRLEN").arg(key);
         }
         let mut conn = self.conn.clone();
-        let values: Vec<Value> = pipe
-            .query_async(&mut conn)
-            .await
-            .map_err(|e| self.error(e, None))?;
+        let values: Vec<Value> = pipe.query_async(&mut conn).await.map_err(|e| self.error(e, None))?;
         Ok(values
             .into_iter()
             .map(|v| match v {

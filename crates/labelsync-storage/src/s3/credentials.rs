@@ -77,15 +77,10 @@ pub(super) async fn provider(
 /// The static keys, if configured (empty strings count as unset, as Label Studio stores them).
 fn static_keys(config: &S3Config) -> Result<Option<AwsCredential>> {
     let secret = |s: &Option<Secret>| nonempty(s.as_ref().map(Secret::expose)).map(str::to_owned);
-    match (
-        secret(&config.access_key_id),
-        secret(&config.secret_access_key),
-    ) {
-        (Some(key_id), Some(secret_key)) => Ok(Some(AwsCredential {
-            key_id,
-            secret_key,
-            token: secret(&config.session_token),
-        })),
+    match (secret(&config.access_key_id), secret(&config.secret_access_key)) {
+        (Some(key_id), Some(secret_key)) => {
+            Ok(Some(AwsCredential { key_id, secret_key, token: secret(&config.session_token) }))
+        }
         (None, None) => Ok(None),
         _ => Err(Error::InvalidConfig(format!(
             "Wrong credentials for S3 {}: the access key id and the secret access key must be set together",
@@ -108,10 +103,7 @@ async fn sdk_config(config: &S3Config, region: &str, profile_file: Option<&Path>
         // The aliases are deprecated in favour of aws-runtime's names; not worth a dependency.
         #[allow(deprecated)]
         let files = aws_config::profile::profile_file::ProfileFiles::builder()
-            .with_file(
-                aws_config::profile::profile_file::ProfileFileKind::Credentials,
-                file,
-            )
+            .with_file(aws_config::profile::profile_file::ProfileFileKind::Credentials, file)
             .build();
         loader = loader.profile_files(files);
     }
@@ -124,9 +116,7 @@ fn https_client() -> SharedHttpClient {
     CLIENT
         .get_or_init(|| {
             aws_smithy_http_client::Builder::new()
-                .tls_provider(tls::Provider::Rustls(
-                    tls::rustls_provider::CryptoMode::Ring,
-                ))
+                .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
                 .build_https()
         })
         .clone()
@@ -161,25 +151,12 @@ pub(super) struct SdkCredentials {
 }
 
 impl SdkCredentials {
-    pub(super) fn new(
-        inner: SharedCredentialsProvider,
-        source: Source,
-        config: &S3Config,
-    ) -> SdkCredentials {
-        let secrets = [
-            &config.access_key_id,
-            &config.secret_access_key,
-            &config.session_token,
-        ]
-        .into_iter()
-        .filter_map(|s| nonempty(s.as_ref().map(Secret::expose)).map(str::to_owned))
-        .collect();
-        SdkCredentials {
-            inner,
-            source,
-            secrets,
-            cached: tokio::sync::Mutex::new(None),
-        }
+    pub(super) fn new(inner: SharedCredentialsProvider, source: Source, config: &S3Config) -> SdkCredentials {
+        let secrets = [&config.access_key_id, &config.secret_access_key, &config.session_token]
+            .into_iter()
+            .filter_map(|s| nonempty(s.as_ref().map(Secret::expose)).map(str::to_owned))
+            .collect();
+        SdkCredentials { inner, source, secrets, cached: tokio::sync::Mutex::new(None) }
     }
 
     /// A credentials failure as one of our errors, worded for the user, secrets removed.
@@ -188,8 +165,8 @@ impl SdkCredentials {
         for secret in &self.secrets {
             reason = reason.replace(secret.as_str(), "[REDACTED]");
         }
-        let unreachable = matches!(err, CredentialsError::ProviderTimedOut(_))
-            || has_source::<ConnectorError>(err);
+        let unreachable =
+            matches!(err, CredentialsError::ProviderTimedOut(_)) || has_source::<ConnectorError>(err);
         match (&self.source, err) {
             (Source::DefaultChain, CredentialsError::CredentialsNotLoaded(_)) => no_credentials(),
             (_, CredentialsError::InvalidConfiguration(_)) => {
@@ -223,9 +200,7 @@ fn has_source<T: std::error::Error + 'static>(err: &(dyn std::error::Error + 'st
 
 impl fmt::Debug for SdkCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SdkCredentials")
-            .field("source", &self.source)
-            .finish_non_exhaustive()
+        f.debug_struct("SdkCredentials").field("source", &self.source).finish_non_exhaustive()
     }
 }
 
@@ -241,19 +216,13 @@ impl CredentialProvider for SdkCredentials {
         {
             return Ok(credential.clone());
         }
-        let fetched =
-            self.inner
-                .provide_credentials()
-                .await
-                .map_err(|e| object_store::Error::Generic {
-                    store: "S3",
-                    source: Box::new(self.error(&e)),
-                })?;
+        let fetched = self
+            .inner
+            .provide_credentials()
+            .await
+            .map_err(|e| object_store::Error::Generic { store: "S3", source: Box::new(self.error(&e)) })?;
         let refresh_at = match fetched.expiry() {
-            Some(expiry) => expiry
-                .checked_sub(REFRESH_BEFORE_EXPIRY)
-                .unwrap_or(now)
-                .max(now),
+            Some(expiry) => expiry.checked_sub(REFRESH_BEFORE_EXPIRY).unwrap_or(now).max(now),
             None => now + REUSE_WITHOUT_EXPIRY,
         };
         let credential = Arc::new(AwsCredential {

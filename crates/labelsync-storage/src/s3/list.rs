@@ -29,9 +29,7 @@ impl S3Provider {
                 .map_err(|e| Failure::from_object_store(&e))?;
             Ok(request)
         };
-        let response = send_raw(&self.http, sign)
-            .await
-            .map_err(|f| self.error(f, None))?;
+        let response = send_raw(&self.http, sign).await.map_err(|f| self.error(f, None))?;
         parse_page(&response.body).map_err(|reason| {
             crate::Error::Other(format!("S3 {}: unreadable listing: {reason}", self.bucket))
         })
@@ -53,11 +51,7 @@ fn list_query(page: PageRequest<'_>) -> String {
     }
     let max_keys = page.max_keys.unwrap_or(PAGE_SIZE).min(PAGE_SIZE);
     query.push(("max-keys", max_keys.to_string()));
-    query
-        .into_iter()
-        .map(|(name, value)| format!("{name}={value}"))
-        .collect::<Vec<_>>()
-        .join("&")
+    query.into_iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>().join("&")
 }
 
 fn parse_page(body: &[u8]) -> Result<Page, String> {
@@ -67,10 +61,8 @@ fn parse_page(body: &[u8]) -> Result<Page, String> {
         .into_iter()
         .map(|mut record| {
             let key = record.remove("Key").ok_or("an object without a Key")?;
-            let size = record
-                .get("Size")
-                .and_then(|s| s.trim().parse().ok())
-                .ok_or("an object without a Size")?;
+            let size =
+                record.get("Size").and_then(|s| s.trim().parse().ok()).ok_or("an object without a Size")?;
             Ok(ObjectMeta {
                 key,
                 size,
@@ -81,15 +73,8 @@ fn parse_page(body: &[u8]) -> Result<Page, String> {
             })
         })
         .collect::<Result<Vec<_>, &str>>()?;
-    let truncated = listing
-        .top
-        .get("IsTruncated")
-        .is_some_and(|t| t.trim() == "true");
-    let next = listing
-        .top
-        .get("NextContinuationToken")
-        .filter(|t| truncated && !t.is_empty())
-        .cloned();
+    let truncated = listing.top.get("IsTruncated").is_some_and(|t| t.trim() == "true");
+    let next = listing.top.get("NextContinuationToken").filter(|t| truncated && !t.is_empty()).cloned();
     Ok(Page { objects, next })
 }
 

@@ -74,13 +74,8 @@ impl S3Provider {
             Some(region) if !region.is_empty() => region.to_owned(),
             _ => DEFAULT_REGION.to_owned(),
         };
-        if !region
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        {
-            return Err(Error::InvalidConfig(format!(
-                "Invalid S3 region {region:?}"
-            )));
+        if !region.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            return Err(Error::InvalidConfig(format!("Invalid S3 region {region:?}")));
         }
         let (endpoint, reach) = endpoint(config, &region, guard).await?;
         let url = url::Url::parse(&endpoint)
@@ -100,9 +95,8 @@ impl S3Provider {
         if let Some(kms) = config.sse_kms_key_id.as_deref().filter(|k| !k.is_empty()) {
             builder = builder.with_sse_kms_encryption(kms);
         }
-        let store = builder
-            .build()
-            .map_err(|e| Error::InvalidConfig(format!("S3 {}: {e}", config.bucket)))?;
+        let store =
+            builder.build().map_err(|e| Error::InvalidConfig(format!("S3 {}: {e}", config.bucket)))?;
         let http = reach
             .connect(&options)
             .map_err(|e| Error::InvalidConfig(format!("S3 {}: {e}", config.bucket)))?;
@@ -161,12 +155,7 @@ impl Provider for S3Provider {
     }
 
     /// SigV4 query signing; `response-content-type` is part of the signature.
-    async fn presign(
-        &self,
-        key: &str,
-        ttl: Duration,
-        content_type: Option<&str>,
-    ) -> Result<url::Url> {
+    async fn presign(&self, key: &str, ttl: Duration, content_type: Option<&str>) -> Result<url::Url> {
         let path = object_path(key)?;
         let mut options = SignedUrlOptions::default();
         if let Some(content_type) = content_type {
@@ -184,12 +173,8 @@ impl Provider for S3Provider {
         let bucket = &self.bucket;
         match failure.classify(&CODES, key.is_some()) {
             Class::Storage(err) => err,
-            Class::ContainerMissing => {
-                Error::ContainerNotFound(format!("Cannot find bucket {bucket} in S3"))
-            }
-            Class::KeyMissing => Error::NotFound {
-                key: key.unwrap_or_default().to_owned(),
-            },
+            Class::ContainerMissing => Error::ContainerNotFound(format!("Cannot find bucket {bucket} in S3")),
+            Class::KeyMissing => Error::NotFound { key: key.unwrap_or_default().to_owned() },
             Class::BadCredentials => Error::Unauthenticated(format!(
                 "Cannot connect to S3 {bucket} with specified AWS credentials"
             )),
@@ -197,18 +182,16 @@ impl Provider for S3Provider {
                 Some(key) => format!("Access denied to s3://{bucket}/{key}"),
                 None => format!("Cannot connect to S3 {bucket} with specified AWS credentials"),
             }),
-            Class::Unreachable(reason) => Error::Unreachable(format!(
-                "Cannot connect to S3 endpoint {}: {reason}",
-                self.host
-            )),
+            Class::Unreachable(reason) => {
+                Error::Unreachable(format!("Cannot connect to S3 endpoint {}: {reason}", self.host))
+            }
             Class::WrongRegion => Error::InvalidConfig(format!(
                 "S3 bucket {bucket} is not in region {}: set region_name to the bucket's region",
                 self.region
             )),
-            Class::InvalidPath => Error::InvalidKey(format!(
-                "{:?} cannot be addressed in S3 {bucket}",
-                key.unwrap_or_default()
-            )),
+            Class::InvalidPath => {
+                Error::InvalidKey(format!("{:?} cannot be addressed in S3 {bucket}", key.unwrap_or_default()))
+            }
             Class::Other(what) => Error::Other(format!("S3 {bucket}: {what}")),
         }
     }

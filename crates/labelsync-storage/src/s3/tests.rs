@@ -11,8 +11,7 @@ use crate::testing::{Fixture, S3Fixture};
 #[tokio::test]
 async fn default_chain_uses_the_shared_credentials_file() {
     let test = "s3::tests::default_chain_uses_the_shared_credentials_file";
-    if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() || std::env::var_os("AWS_PROFILE").is_some()
-    {
+    if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() || std::env::var_os("AWS_PROFILE").is_some() {
         // The environment comes first in the chain; this test is about the profile file.
         crate::testing::skip_or_fail(test, "AWS_ACCESS_KEY_ID or AWS_PROFILE is set");
         return;
@@ -23,24 +22,12 @@ async fn default_chain_uses_the_shared_credentials_file() {
     fx.seed("one.json", b"{}").await;
     let (key, secret) = fx.keys();
     let mut file = tempfile::NamedTempFile::new().expect("temp file");
-    write!(
-        file,
-        "[default]\naws_access_key_id = {key}\naws_secret_access_key = {secret}\n"
-    )
-    .expect("write profile");
-    let config = S3Config {
-        access_key_id: None,
-        secret_access_key: None,
-        ..fx.config_for(None, true)
-    };
-    let provider = S3Provider::new(&config, &fx.guard(), Some(file.path()))
-        .await
-        .expect("provider");
+    write!(file, "[default]\naws_access_key_id = {key}\naws_secret_access_key = {secret}\n")
+        .expect("write profile");
+    let config = S3Config { access_key_id: None, secret_access_key: None, ..fx.config_for(None, true) };
+    let provider = S3Provider::new(&config, &fx.guard(), Some(file.path())).await.expect("provider");
     let storage = CloudStorage::new(provider, "S3(test)".into(), None, true);
-    storage
-        .validate()
-        .await
-        .expect("validate with profile credentials");
+    storage.validate().await.expect("validate with profile credentials");
     let got = storage.get("one.json", 100).await.expect("signed GET");
     assert_eq!(got.as_ref(), b"{}");
 }

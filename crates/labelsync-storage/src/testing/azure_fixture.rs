@@ -39,19 +39,14 @@ impl std::fmt::Debug for AzureFixture {
 impl AzureFixture {
     /// A fresh container, or `None` (skipped, printed) without Azurite.
     pub async fn for_test(test: &str) -> Option<AzureFixture> {
-        let endpoint = super::azurite_endpoint(test)?
-            .trim_end_matches('/')
-            .to_owned();
+        let endpoint = super::azurite_endpoint(test)?.trim_end_matches('/').to_owned();
         let fixture = AzureFixture {
             container: super::unique_bucket(),
             credential: azure_credential(AZURITE_KEY),
             http: client(),
             endpoint,
         };
-        let url = format!(
-            "{}/{}?restype=container",
-            fixture.endpoint, fixture.container
-        );
+        let url = format!("{}/{}?restype=container", fixture.endpoint, fixture.container);
         fixture.send(Method::PUT, &url, Bytes::new(), &[]).await;
         Some(fixture)
     }
@@ -75,33 +70,15 @@ impl AzureFixture {
         }
     }
 
-    async fn send(
-        &self,
-        method: Method,
-        url: &str,
-        body: Bytes,
-        headers: &[(&'static str, &'static str)],
-    ) {
-        azure_send(
-            &self.http,
-            &self.credential,
-            AZURITE_ACCOUNT,
-            method,
-            url,
-            body,
-            headers,
-        )
-        .await;
+    async fn send(&self, method: Method, url: &str, body: Bytes, headers: &[(&'static str, &'static str)]) {
+        azure_send(&self.http, &self.credential, AZURITE_ACCOUNT, method, url, body, headers).await;
     }
 }
 
 #[async_trait]
 impl Fixture for AzureFixture {
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            listing: Listing::Folders,
-            may_repeat_keys: false,
-        }
+        Capabilities { listing: Listing::Folders, may_repeat_keys: false }
     }
 
     fn guard(&self) -> NetGuard {
@@ -114,10 +91,7 @@ impl Fixture for AzureFixture {
 
     /// Another valid-looking key: Azurite refuses the signature.
     fn config_with_bad_credentials(&self) -> Option<StorageConfig> {
-        let config = AzureConfig {
-            account_key: Some(Secret::new(WRONG_KEY)),
-            ..self.config_for(None, true)
-        };
+        let config = AzureConfig { account_key: Some(Secret::new(WRONG_KEY)), ..self.config_for(None, true) };
         Some(StorageConfig::Azure(config))
     }
 
@@ -128,8 +102,7 @@ impl Fixture for AzureFixture {
     async fn seed(&self, name: &str, body: &[u8]) {
         let url = format!("{}/{}/{}", self.endpoint, self.container, encode_path(name));
         let headers = [("x-ms-blob-type", "BlockBlob")];
-        self.send(Method::PUT, &url, Bytes::copy_from_slice(body), &headers)
-            .await;
+        self.send(Method::PUT, &url, Bytes::copy_from_slice(body), &headers).await;
     }
 
     fn key_of(&self, name: &str) -> String {

@@ -22,35 +22,21 @@ pub async fn connect(fx: &dyn Fixture, role: Role, scope: Scope<'_>) -> Connecte
 }
 
 async fn import(fx: &dyn Fixture, scope: Scope<'_>) -> Arc<dyn ImportStorage> {
-    connect(fx, Role::Import, scope)
-        .await
-        .import
-        .expect("the import role is provided")
+    connect(fx, Role::Import, scope).await.import.expect("the import role is provided")
 }
 
 async fn export(fx: &dyn Fixture) -> Arc<dyn ExportStorage> {
-    connect(fx, Role::Export, Scope::ALL)
-        .await
-        .export
-        .expect("the export role is provided")
+    connect(fx, Role::Export, Scope::ALL).await.export.expect("the export role is provided")
 }
 
 /// Everything `storage` lists.
 pub async fn list_all(storage: &dyn ImportStorage) -> Vec<ObjectMeta> {
-    storage
-        .list()
-        .try_collect()
-        .await
-        .unwrap_or_else(|e| panic!("{storage}: listing failed: {e}"))
+    storage.list().try_collect().await.unwrap_or_else(|e| panic!("{storage}: listing failed: {e}"))
 }
 
 async fn listed_keys(fx: &dyn Fixture, scope: Scope<'_>) -> BTreeSet<String> {
     let storage = import(fx, scope).await;
-    list_all(storage.as_ref())
-        .await
-        .into_iter()
-        .map(|m| m.key)
-        .collect()
+    list_all(storage.as_ref()).await.into_iter().map(|m| m.key).collect()
 }
 
 fn keys_of(fx: &dyn Fixture, names: &[&str]) -> BTreeSet<String> {
@@ -60,15 +46,9 @@ fn keys_of(fx: &dyn Fixture, names: &[&str]) -> BTreeSet<String> {
 /// Both roles validate against the fixture's sandbox.
 pub async fn validate_accepts_the_sandbox(fx: &dyn Fixture) {
     let storage = import(fx, Scope::ALL).await;
-    storage
-        .validate()
-        .await
-        .unwrap_or_else(|e| panic!("{storage}: import validate: {e}"));
+    storage.validate().await.unwrap_or_else(|e| panic!("{storage}: import validate: {e}"));
     let storage = export(fx).await;
-    storage
-        .validate()
-        .await
-        .unwrap_or_else(|e| panic!("{storage}: export validate: {e}"));
+    storage.validate().await.unwrap_or_else(|e| panic!("{storage}: export validate: {e}"));
 }
 
 /// 1,500 objects (more than one listing page), with awkward names, are all listed with their sizes.
@@ -84,11 +64,7 @@ pub async fn list_returns_every_key(fx: &dyn Fixture) {
     let got: BTreeSet<String> = listed.iter().map(|m| m.key.clone()).collect();
     assert_eq!(got, expected, "{storage}: listed keys");
     if !fx.capabilities().may_repeat_keys {
-        assert_eq!(
-            listed.len(),
-            expected.len(),
-            "{storage}: a key was listed twice"
-        );
+        assert_eq!(listed.len(), expected.len(), "{storage}: a key was listed twice");
     }
     for name in &names {
         let key = fx.key_of(name);
@@ -119,19 +95,13 @@ pub async fn list_respects_prefix_and_recursion(fx: &dyn Fixture) {
             (scope(None, true), all.to_vec()),
             (scope(Some("subdir"), false), subdir.to_vec()),
             (scope(Some("subdir/"), false), subdir.to_vec()),
-            (
-                scope(Some("subdir"), true),
-                [&subdir[..], &["subdir/another/image2.jpg"]].concat(),
-            ),
+            (scope(Some("subdir"), true), [&subdir[..], &["subdir/another/image2.jpg"]].concat()),
             (scope(Some("a*b"), true), vec!["a*b/1.json"]),
         ],
         Listing::RawPrefix => vec![
             (scope(None, false), all.to_vec()),
             (scope(Some(""), false), all.to_vec()),
-            (
-                scope(Some("subdir"), false),
-                [&all[1..4], &["subdirX/x.jpg"]].concat(),
-            ),
+            (scope(Some("subdir"), false), [&all[1..4], &["subdirX/x.jpg"]].concat()),
             (scope(Some("subdir/"), false), all[1..4].to_vec()),
             (scope(Some("a*b"), false), vec!["a*b/1.json"]),
         ],
@@ -142,11 +112,7 @@ pub async fn list_respects_prefix_and_recursion(fx: &dyn Fixture) {
     }
     if fx.capabilities().listing == Listing::Folders {
         let storage = import(fx, scope(Some("subdir"), false)).await;
-        let keys: Vec<String> = list_all(storage.as_ref())
-            .await
-            .into_iter()
-            .map(|m| m.key)
-            .collect();
+        let keys: Vec<String> = list_all(storage.as_ref()).await.into_iter().map(|m| m.key).collect();
         let mut sorted = keys.clone();
         sorted.sort();
         assert_eq!(keys, sorted, "{storage}: a folder is listed in name order");
@@ -160,25 +126,16 @@ pub async fn get_roundtrip(fx: &dyn Fixture) {
     fx.seed("data/task one+%.json", text.as_bytes()).await;
     fx.seed("bin/blob.bin", &binary).await;
     let storage = import(fx, Scope::ALL).await;
-    let got = storage
-        .get(&fx.key_of("data/task one+%.json"), 1 << 20)
-        .await;
+    let got = storage.get(&fx.key_of("data/task one+%.json"), 1 << 20).await;
     assert_eq!(got.expect("text object"), Bytes::from(text), "{storage}");
     let got = storage.get(&fx.key_of("bin/blob.bin"), 1 << 20).await;
-    assert_eq!(
-        got.expect("binary object"),
-        Bytes::from(binary),
-        "{storage}"
-    );
+    assert_eq!(got.expect("binary object"), Bytes::from(binary), "{storage}");
 }
 
 /// Reading a key that does not exist is `NotFound`.
 pub async fn missing_key_is_not_found(fx: &dyn Fixture) {
     let storage = import(fx, Scope::ALL).await;
-    let err = storage
-        .get(&fx.key_of("missing.json"), 1 << 20)
-        .await
-        .expect_err("missing key");
+    let err = storage.get(&fx.key_of("missing.json"), 1 << 20).await.expect_err("missing key");
     assert!(matches!(err, Error::NotFound { .. }), "{storage}: {err:?}");
 }
 
@@ -190,16 +147,9 @@ pub async fn get_respects_max_bytes(fx: &dyn Fixture) {
     let key = fx.key_of("big.json");
     for limit in [0, 99] {
         let err = storage.get(&key, limit).await.expect_err("over the limit");
-        assert!(
-            matches!(err, Error::TooLarge { limit: l, .. } if l == limit),
-            "{storage}: {err:?}"
-        );
+        assert!(matches!(err, Error::TooLarge { limit: l, .. } if l == limit), "{storage}: {err:?}");
     }
-    assert_eq!(
-        storage.get(&key, 100).await.expect("at the limit"),
-        Bytes::from(body),
-        "{storage}"
-    );
+    assert_eq!(storage.get(&key, 100).await.expect("at the limit"), Bytes::from(body), "{storage}");
 }
 
 /// Export writes, overwrites and deletes an object (deleting twice is fine).
@@ -207,61 +157,31 @@ pub async fn export_put_get_delete(fx: &dyn Fixture) {
     let exporter = export(fx).await;
     let reader = import(fx, Scope::ALL).await;
     let key = fx.key_of("42");
-    exporter
-        .put("42", Bytes::from_static(b"{\"id\": 42}"))
-        .await
-        .expect("put");
-    assert_eq!(
-        reader.get(&key, 1 << 20).await.expect("written"),
-        Bytes::from_static(b"{\"id\": 42}")
-    );
-    exporter
-        .put("42", Bytes::from_static(b"{\"id\": 43}"))
-        .await
-        .expect("overwrite");
-    assert_eq!(
-        reader.get(&key, 1 << 20).await.expect("overwritten"),
-        Bytes::from_static(b"{\"id\": 43}")
-    );
+    exporter.put("42", Bytes::from_static(b"{\"id\": 42}")).await.expect("put");
+    assert_eq!(reader.get(&key, 1 << 20).await.expect("written"), Bytes::from_static(b"{\"id\": 42}"));
+    exporter.put("42", Bytes::from_static(b"{\"id\": 43}")).await.expect("overwrite");
+    assert_eq!(reader.get(&key, 1 << 20).await.expect("overwritten"), Bytes::from_static(b"{\"id\": 43}"));
     exporter.delete("42").await.expect("delete");
     let err = reader.get(&key, 1 << 20).await.expect_err("deleted");
     assert!(matches!(err, Error::NotFound { .. }), "{exporter}: {err:?}");
-    exporter
-        .delete("42")
-        .await
-        .expect("deleting a missing object succeeds");
-    assert_eq!(
-        listed_keys(fx, Scope::ALL).await,
-        BTreeSet::new(),
-        "{exporter}: nothing left behind"
-    );
+    exporter.delete("42").await.expect("deleting a missing object succeeds");
+    assert_eq!(listed_keys(fx, Scope::ALL).await, BTreeSet::new(), "{exporter}: nothing left behind");
 }
 
 /// Wrong credentials are `Unauthenticated`, and no error text contains a secret.
 pub async fn bad_credentials_are_reported(fx: &dyn Fixture) {
-    let config = fx
-        .config_with_bad_credentials()
-        .expect("the backend has credentials");
+    let config = fx.config_with_bad_credentials().expect("the backend has credentials");
     let err = match crate::connect(&config, Role::Import, &fx.guard()).await {
         Err(err) => err,
         Ok(connected) => {
             let storage = connected.import.expect("import role");
-            storage
-                .validate()
-                .await
-                .expect_err("validate with bad credentials")
+            storage.validate().await.expect_err("validate with bad credentials")
         }
     };
     assert!(matches!(err, Error::Unauthenticated(_)), "{err:?}");
     for secret in fx.secrets() {
-        assert!(
-            !err.to_string().contains(&secret),
-            "the error reveals a secret: {err}"
-        );
-        assert!(
-            !format!("{err:?} {config:?}").contains(&secret),
-            "debug output reveals a secret"
-        );
+        assert!(!err.to_string().contains(&secret), "the error reveals a secret: {err}");
+        assert!(!format!("{err:?} {config:?}").contains(&secret), "debug output reveals a secret");
     }
 }
 
@@ -272,17 +192,10 @@ pub async fn presign_or_not_supported(fx: &dyn Fixture) {
         return;
     };
     let key = fx.key_of("media/photo one.jpg");
-    match media
-        .presign_get(&key, Duration::from_secs(60), Some("image/jpeg"))
-        .await
-    {
+    match media.presign_get(&key, Duration::from_secs(60), Some("image/jpeg")).await {
         Err(Error::NotSupported { .. }) => {}
         Err(err) => panic!("{media}: presign failed: {err}"),
-        Ok(url) => assert_eq!(
-            fetch(&url).await,
-            Bytes::from_static(b"jpeg bytes"),
-            "{media}: {url}"
-        ),
+        Ok(url) => assert_eq!(fetch(&url).await, Bytes::from_static(b"jpeg bytes"), "{media}: {url}"),
     }
 }
 
@@ -291,16 +204,8 @@ pub async fn presign_or_not_supported(fx: &dyn Fixture) {
 pub async fn fetch(url: &url::Url) -> Bytes {
     crate::install_crypto_provider();
     let client = reqwest::Client::builder().build().expect("HTTP client");
-    let response = client
-        .get(url.clone())
-        .send()
-        .await
-        .expect("GET presigned URL");
-    assert!(
-        response.status().is_success(),
-        "GET {url}: {}",
-        response.status()
-    );
+    let response = client.get(url.clone()).send().await.expect("GET presigned URL");
+    assert!(response.status().is_success(), "GET {url}: {}", response.status());
     response.bytes().await.expect("presigned body")
 }
 
@@ -318,30 +223,14 @@ pub async fn open_range(fx: &dyn Fixture) {
     };
     assert_eq!(whole, (0..1000, body.clone()), "{media}: whole object");
     for (asked, served) in [(10..20, 10..20), (990..2000, 990..1000), (0..0, 0..0)] {
-        let object = media
-            .open(&key, Some(asked.clone()))
-            .await
-            .expect("open range");
+        let object = media.open(&key, Some(asked.clone())).await.expect("open range");
         assert_eq!(object.meta.size, 1000, "{media}: size");
         let expected = body[served.start as usize..served.end as usize].to_vec();
-        assert_eq!(
-            read(object).await,
-            (served, expected),
-            "{media}: range {asked:?}"
-        );
+        assert_eq!(read(object).await, (served, expected), "{media}: range {asked:?}");
     }
-    let err = media
-        .open(&key, Some(1000..1001))
-        .await
-        .expect_err("past the end");
-    assert!(
-        matches!(err, Error::RangeNotSatisfiable { size: 1000, .. }),
-        "{media}: {err:?}"
-    );
-    let err = media
-        .open(&fx.key_of("media/missing.bin"), None)
-        .await
-        .expect_err("missing");
+    let err = media.open(&key, Some(1000..1001)).await.expect_err("past the end");
+    assert!(matches!(err, Error::RangeNotSatisfiable { size: 1000, .. }), "{media}: {err:?}");
+    let err = media.open(&fx.key_of("media/missing.bin"), None).await.expect_err("missing");
     assert!(matches!(err, Error::NotFound { .. }), "{media}: {err:?}");
 }
 
@@ -354,33 +243,17 @@ async fn read(object: MediaObject) -> (Range<u64>, Vec<u8>) {
 /// (`a//b`) are listed exactly and refused one at a time with `InvalidKey`. For providers that
 /// store such keys (S3 on moto, GCS, Azure; not s3s-fs, which keeps objects as files).
 pub async fn list_skips_folder_placeholders(fx: &dyn Fixture) {
-    for name in [
-        "dir/",
-        "dir/a.json",
-        "dir/sub/",
-        "dir/sub/b.json",
-        "x//y.json",
-    ] {
+    for name in ["dir/", "dir/a.json", "dir/sub/", "dir/sub/b.json", "x//y.json"] {
         fx.seed(name, b"{}").await;
     }
     let scope = |prefix, recursive| Scope { prefix, recursive };
     let all = listed_keys(fx, scope(None, true)).await;
-    assert_eq!(
-        all,
-        keys_of(fx, &["dir/a.json", "dir/sub/b.json", "x//y.json"]),
-        "recursive listing"
-    );
+    assert_eq!(all, keys_of(fx, &["dir/a.json", "dir/sub/b.json", "x//y.json"]), "recursive listing");
     let direct = listed_keys(fx, scope(Some("dir"), false)).await;
-    assert_eq!(
-        direct,
-        keys_of(fx, &["dir/a.json"]),
-        "direct children of dir/"
-    );
+    assert_eq!(direct, keys_of(fx, &["dir/a.json"]), "direct children of dir/");
     let storage = import(fx, Scope::ALL).await;
-    let err = storage
-        .get(&fx.key_of("x//y.json"), 1 << 20)
-        .await
-        .expect_err("object_store cannot address a//b");
+    let err =
+        storage.get(&fx.key_of("x//y.json"), 1 << 20).await.expect_err("object_store cannot address a//b");
     assert!(matches!(err, Error::InvalidKey(_)), "{storage}: {err:?}");
 }
 
@@ -388,34 +261,12 @@ pub async fn list_skips_folder_placeholders(fx: &dyn Fixture) {
 /// the same prefix validates (Label Studio's rules).
 pub async fn validate_requires_objects_under_an_import_prefix(fx: &dyn Fixture) {
     fx.seed("full/1.json", b"{}").await;
-    let scope = Scope {
-        prefix: Some("empty"),
-        recursive: false,
-    };
+    let scope = Scope { prefix: Some("empty"), recursive: false };
     let storage = import(fx, scope).await;
     let err = storage.validate().await.expect_err("empty import prefix");
-    assert!(
-        matches!(err, Error::ContainerNotFound(_)),
-        "{storage}: {err:?}"
-    );
-    let exporter = connect(fx, Role::Export, scope)
-        .await
-        .export
-        .expect("export role");
-    exporter
-        .validate()
-        .await
-        .unwrap_or_else(|e| panic!("{exporter}: export validate: {e}"));
-    let storage = import(
-        fx,
-        Scope {
-            prefix: Some("full"),
-            recursive: false,
-        },
-    )
-    .await;
-    storage
-        .validate()
-        .await
-        .unwrap_or_else(|e| panic!("{storage}: {e}"));
+    assert!(matches!(err, Error::ContainerNotFound(_)), "{storage}: {err:?}");
+    let exporter = connect(fx, Role::Export, scope).await.export.expect("export role");
+    exporter.validate().await.unwrap_or_else(|e| panic!("{exporter}: export validate: {e}"));
+    let storage = import(fx, Scope { prefix: Some("full"), recursive: false }).await;
+    storage.validate().await.unwrap_or_else(|e| panic!("{storage}: {e}"));
 }

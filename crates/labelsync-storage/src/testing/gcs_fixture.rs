@@ -27,11 +27,7 @@ impl GcsFixture {
         let http = client();
         let bucket = super::unique_bucket();
         gcs_create_bucket(&http, &endpoint, &bucket).await;
-        Some(GcsFixture {
-            endpoint,
-            bucket,
-            http,
-        })
+        Some(GcsFixture { endpoint, bucket, http })
     }
 
     pub fn bucket(&self) -> &str {
@@ -57,10 +53,7 @@ impl GcsFixture {
 #[async_trait]
 impl Fixture for GcsFixture {
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            listing: Listing::Folders,
-            may_repeat_keys: false,
-        }
+        Capabilities { listing: Listing::Folders, may_repeat_keys: false }
     }
 
     fn guard(&self) -> NetGuard {

@@ -28,12 +28,7 @@ impl LocalFixture {
         for dir in [&sandbox, &outside] {
             std::fs::create_dir_all(dir).expect("create fixture directory");
         }
-        LocalFixture {
-            temp,
-            root,
-            sandbox,
-            outside,
-        }
+        LocalFixture { temp, root, sandbox, outside }
     }
 
     /// The fixture for `test` (always available; the argument mirrors service fixtures).
@@ -81,10 +76,7 @@ impl Default for LocalFixture {
 #[async_trait]
 impl Fixture for LocalFixture {
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            listing: Listing::Folders,
-            may_repeat_keys: false,
-        }
+        Capabilities { listing: Listing::Folders, may_repeat_keys: false }
     }
 
     fn guard(&self) -> NetGuard {
@@ -110,20 +102,12 @@ impl Fixture for LocalFixture {
     async fn seed(&self, name: &str, body: &[u8]) {
         let path = self.sandbox.join(name);
         if let Some(parent) = path.parent() {
-            tokio::fs::create_dir_all(parent)
-                .await
-                .expect("create seed directory");
+            tokio::fs::create_dir_all(parent).await.expect("create seed directory");
         }
-        tokio::fs::write(&path, body)
-            .await
-            .expect("write seed file");
+        tokio::fs::write(&path, body).await.expect("write seed file");
     }
 
     fn key_of(&self, name: &str) -> String {
-        self.sandbox
-            .join(name)
-            .to_str()
-            .expect("UTF-8 key")
-            .to_owned()
+        self.sandbox.join(name).to_str().expect("UTF-8 key").to_owned()
     }
 }

@@ -50,10 +50,7 @@ pub fn services_required() -> bool {
 
 /// Prints why `test` skips, or fails it when services are required.
 pub fn skip_or_fail(test: &str, reason: &str) {
-    assert!(
-        !services_required(),
-        "{test}: {reason}, and LABELSYNC_TEST_REQUIRE_SERVICES=1 forbids skipping"
-    );
+    assert!(!services_required(), "{test}: {reason}, and LABELSYNC_TEST_REQUIRE_SERVICES=1 forbids skipping");
     eprintln!("SKIPPED {test}: {reason}");
 }
 
@@ -71,8 +68,7 @@ pub fn service_env(var: &str, test: &str) -> Option<String> {
 /// The redis-server to test against ([`REDIS_URL_VAR`]), or `None` (skipped).
 pub fn redis_url(test: &str) -> Option<url::Url> {
     let raw = service_env(REDIS_URL_VAR, test)?;
-    let url = url::Url::parse(&raw)
-        .unwrap_or_else(|e| panic!("{REDIS_URL_VAR}={raw:?} is not a URL: {e}"));
+    let url = url::Url::parse(&raw).unwrap_or_else(|e| panic!("{REDIS_URL_VAR}={raw:?} is not a URL: {e}"));
     Some(url)
 }
 
@@ -155,10 +151,7 @@ pub struct Scope<'a> {
 
 impl Scope<'static> {
     /// The whole sandbox, recursively.
-    pub const ALL: Scope<'static> = Scope {
-        prefix: None,
-        recursive: true,
-    };
+    pub const ALL: Scope<'static> = Scope { prefix: None, recursive: true };
 }
 
 /// A backend connected to a private sandbox that nothing else uses during the test.

@@ -14,9 +14,7 @@ use crate::cloud::keys::{encode_component, encode_path};
 /// A plain-HTTP client for loopback emulators.
 pub(crate) fn client() -> HttpClient {
     crate::install_crypto_provider();
-    Reach::Trusted
-        .connect(&client_options(true))
-        .expect("HTTP client")
+    Reach::Trusted.connect(&client_options(true)).expect("HTTP client")
 }
 
 async fn send(
@@ -31,12 +29,7 @@ async fn send(
 }
 
 /// `PUT {endpoint}/{bucket}{path}` SigV4-signed (region us-east-1).
-pub(crate) async fn s3_put(
-    client: &HttpClient,
-    credential: &AwsCredential,
-    url: &str,
-    body: Bytes,
-) {
+pub(crate) async fn s3_put(client: &HttpClient, credential: &AwsCredential, url: &str, body: Bytes) {
     send(client, &format!("S3 PUT {url}"), || {
         let mut request = request_with_body(Method::PUT, url, body.clone())?;
         AwsAuthorizer::new(credential, "s3", "us-east-1")
@@ -54,13 +47,7 @@ pub(crate) async fn s3_create_bucket(
     endpoint: &str,
     bucket: &str,
 ) {
-    s3_put(
-        client,
-        credential,
-        &format!("{endpoint}/{bucket}"),
-        Bytes::new(),
-    )
-    .await;
+    s3_put(client, credential, &format!("{endpoint}/{bucket}"), Bytes::new()).await;
 }
 
 /// Stores `body` as `key` in an S3 bucket, whatever the key.
@@ -82,10 +69,9 @@ pub(crate) async fn gcs_create_bucket(client: &HttpClient, endpoint: &str, bucke
     let body = Bytes::from(serde_json::json!({ "name": bucket }).to_string());
     send(client, &format!("GCS create {bucket}"), || {
         let mut request = request_with_body(Method::POST, &url, body.clone())?;
-        request.headers_mut().insert(
-            http::header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
+        request
+            .headers_mut()
+            .insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         Ok(request)
     })
     .await;
@@ -99,15 +85,11 @@ pub(crate) async fn gcs_put_object(
     key: &str,
     body: &[u8],
 ) {
-    let url = format!(
-        "{endpoint}/upload/storage/v1/b/{bucket}/o?uploadType=media&name={}",
-        encode_component(key)
-    );
+    let url =
+        format!("{endpoint}/upload/storage/v1/b/{bucket}/o?uploadType=media&name={}", encode_component(key));
     let body = Bytes::copy_from_slice(body);
-    send(client, &format!("GCS upload {key:?}"), || {
-        request_with_body(Method::POST, &url, body.clone())
-    })
-    .await;
+    send(client, &format!("GCS upload {key:?}"), || request_with_body(Method::POST, &url, body.clone()))
+        .await;
 }
 
 /// Shared Key credentials of an Azure account.
@@ -129,14 +111,10 @@ pub(crate) async fn azure_send(
         let mut request = request_with_body(method.clone(), url, body.clone())?;
         // Shared Key signs Content-Length, so it must be set before signing.
         if !body.is_empty() {
-            request
-                .headers_mut()
-                .insert(http::header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+            request.headers_mut().insert(http::header::CONTENT_LENGTH, HeaderValue::from(body.len()));
         }
         for (name, value) in headers {
-            request
-                .headers_mut()
-                .insert(*name, HeaderValue::from_static(value));
+            request.headers_mut().insert(*name, HeaderValue::from_static(value));
         }
         AzureAuthorizer::new(credential, account)
             .try_authorize(&mut request)

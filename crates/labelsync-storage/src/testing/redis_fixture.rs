@@ -30,13 +30,8 @@ impl RedisDbLease {
         loop {
             for db in TEST_DBS {
                 let path = lock_path(host, port, db);
-                let file = File::options()
-                    .create(true)
-                    .truncate(false)
-                    .write(true)
-                    .open(&path);
-                let file =
-                    file.unwrap_or_else(|e| panic!("open lease file {}: {e}", path.display()));
+                let file = File::options().create(true).truncate(false).write(true).open(&path);
+                let file = file.unwrap_or_else(|e| panic!("open lease file {}: {e}", path.display()));
                 if file.try_lock().is_ok() {
                     return RedisDbLease { db, _lock: file };
                 }
@@ -51,10 +46,7 @@ impl RedisDbLease {
 }
 
 fn lock_path(host: &str, port: u16, db: i64) -> PathBuf {
-    let host: String = host
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
+    let host: String = host.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
     std::env::temp_dir().join(format!("labelsync-test-redis-{host}-{port}-db{db}.lock"))
 }
 
@@ -82,14 +74,8 @@ impl RedisFixture {
     /// The fixture for `test`, or `None` (skipped, printed) without a test server.
     pub async fn for_test(test: &str) -> Option<RedisFixture> {
         let url = super::redis_url(test)?;
-        let host = url
-            .host_str()
-            .expect("LABELSYNC_TEST_REDIS_URL has a host")
-            .to_owned();
-        let host = host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_owned();
+        let host = url.host_str().expect("LABELSYNC_TEST_REDIS_URL has a host").to_owned();
+        let host = host.trim_start_matches('[').trim_end_matches(']').to_owned();
         let port = url.port().unwrap_or(6379);
         let password = url.password().map(str::to_owned);
         let lease = RedisDbLease::acquire(&host, port).await;
@@ -98,15 +84,7 @@ impl RedisFixture {
         let client = redis::Client::open(seed_url.as_str()).expect("redis client for seeding");
         let bad_password = format!("labelsync-wrong-{}-{}", std::process::id(), lease.db());
         let conn = tokio::sync::OnceCell::new();
-        let fixture = RedisFixture {
-            host,
-            port,
-            password,
-            lease,
-            client,
-            conn,
-            bad_password,
-        };
+        let fixture = RedisFixture { host, port, password, lease, client, conn, bad_password };
         fixture.flush().await;
         Some(fixture)
     }
@@ -130,30 +108,21 @@ impl RedisFixture {
     /// A connection to the leased database, for seeding and inspecting.
     pub async fn connection(&self) -> redis::aio::MultiplexedConnection {
         let connect = || async {
-            self.client
-                .get_multiplexed_async_connection()
-                .await
-                .expect("connect to the test redis")
+            self.client.get_multiplexed_async_connection().await.expect("connect to the test redis")
         };
         self.conn.get_or_init(connect).await.clone()
     }
 
     async fn flush(&self) {
         let mut conn = self.connection().await;
-        redis::cmd("FLUSHDB")
-            .exec_async(&mut conn)
-            .await
-            .expect("FLUSHDB the leased db");
+        redis::cmd("FLUSHDB").exec_async(&mut conn).await.expect("FLUSHDB the leased db");
     }
 }
 
 impl Drop for RedisFixture {
     fn drop(&mut self) {
         // Best effort: leave the leased database empty for the next test.
-        if let Ok(mut conn) = self
-            .client
-            .get_connection_with_timeout(Duration::from_secs(1))
-        {
+        if let Ok(mut conn) = self.client.get_connection_with_timeout(Duration::from_secs(1)) {
             let _ = redis::cmd("FLUSHDB").exec(&mut conn);
         }
     }
@@ -162,10 +131,7 @@ impl Drop for RedisFixture {
 #[async_trait]
 impl Fixture for RedisFixture {
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            listing: Listing::RawPrefix,
-            may_repeat_keys: true,
-        }
+        Capabilities { listing: Listing::RawPrefix, may_repeat_keys: true }
     }
 
     fn guard(&self) -> NetGuard {
@@ -177,10 +143,8 @@ impl Fixture for RedisFixture {
     }
 
     fn config_with_bad_credentials(&self) -> Option<StorageConfig> {
-        let config = RedisConfig {
-            password: Some(Secret::new(self.bad_password.clone())),
-            ..self.config_for(None)
-        };
+        let config =
+            RedisConfig { password: Some(Secret::new(self.bad_password.clone())), ..self.config_for(None) };
         Some(StorageConfig::Redis(config))
     }
 
@@ -192,12 +156,7 @@ impl Fixture for RedisFixture {
 
     async fn seed(&self, name: &str, body: &[u8]) {
         let mut conn = self.connection().await;
-        redis::cmd("SET")
-            .arg(name)
-            .arg(body)
-            .exec_async(&mut conn)
-            .await
-            .expect("seed SET");
+        redis::cmd("SET").arg(name).arg(body).exec_async(&mut conn).await.expect("seed SET");
     }
 
     fn key_of(&self, name: &str) -> String {

@@ -41,22 +41,15 @@ impl S3Fixture {
     /// A fresh bucket on moto (any keys are accepted), or `None` (skipped, printed).
     pub async fn moto(test: &str) -> Option<S3Fixture> {
         let endpoint = super::moto_endpoint(test)?;
-        let fixture = S3Fixture::create(
-            endpoint,
-            "AKIALABELSYNCTEST".to_owned(),
-            "labelsync-moto-secret".to_owned(),
-        )
-        .await;
+        let fixture =
+            S3Fixture::create(endpoint, "AKIALABELSYNCTEST".to_owned(), "labelsync-moto-secret".to_owned())
+                .await;
         Some(fixture)
     }
 
     async fn create(endpoint: String, access_key: String, secret_key: String) -> S3Fixture {
         let endpoint = endpoint.trim_end_matches('/').to_owned();
-        let credential = AwsCredential {
-            key_id: access_key,
-            secret_key,
-            token: None,
-        };
+        let credential = AwsCredential { key_id: access_key, secret_key, token: None };
         let http = client();
         let bucket = super::unique_bucket();
         s3_create_bucket(&http, &credential, &endpoint, &bucket).await;
@@ -101,10 +94,7 @@ impl S3Fixture {
 #[async_trait]
 impl Fixture for S3Fixture {
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            listing: Listing::Folders,
-            may_repeat_keys: false,
-        }
+        Capabilities { listing: Listing::Folders, may_repeat_keys: false }
     }
 
     fn guard(&self) -> NetGuard {
@@ -124,23 +114,11 @@ impl Fixture for S3Fixture {
     }
 
     fn secrets(&self) -> Vec<String> {
-        vec![
-            self.credential.key_id.clone(),
-            self.credential.secret_key.clone(),
-            self.bad_secret.clone(),
-        ]
+        vec![self.credential.key_id.clone(), self.credential.secret_key.clone(), self.bad_secret.clone()]
     }
 
     async fn seed(&self, name: &str, body: &[u8]) {
-        s3_put_object(
-            &self.http,
-            &self.credential,
-            &self.endpoint,
-            &self.bucket,
-            name,
-            body,
-        )
-        .await;
+        s3_put_object(&self.http, &self.credential, &self.endpoint, &self.bucket, name, body).await;
     }
 
     fn key_of(&self, name: &str) -> String {

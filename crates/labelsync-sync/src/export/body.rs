@@ -11,7 +11,12 @@ use crate::tasks::rename_undefined;
 use crate::wire::{created_username, timesince_now, ts, ts_opt};
 
 /// The annotation-centric export object.
-pub fn annotation_body(annotation: &Annotation, author: Option<&User>, task: &Task, first_data_key: Option<&str>) -> Value {
+pub fn annotation_body(
+    annotation: &Annotation,
+    author: Option<&User>,
+    task: &Task,
+    first_data_key: Option<&str>,
+) -> Value {
     let mut out = Map::new();
     let mut put = |k: &str, v: Value| {
         out.insert(k.to_owned(), v);
@@ -22,9 +27,10 @@ pub fn annotation_body(annotation: &Annotation, author: Option<&User>, task: &Ta
     put("created_ago", json!(timesince_now(&annotation.created_at)));
     put(
         "completed_by",
-        author.map_or(Value::Null, |u| {
-            json!({"id": u.id, "first_name": u.first_name, "last_name": u.last_name, "email": u.email})
-        }),
+        author.map_or(
+            Value::Null,
+            |u| json!({"id": u.id, "first_name": u.first_name, "last_name": u.last_name, "email": u.email}),
+        ),
     );
     put("task", task_body(task, first_data_key));
     put("was_cancelled", json!(annotation.was_cancelled));

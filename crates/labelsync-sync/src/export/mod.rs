@@ -58,10 +58,9 @@ pub async fn annotations_changed(
     }
     for annotation in deleted {
         for (storage_id, key) in links::export_links_of_annotation(&mut *tx, annotation.id).await? {
-            let deletes = targets
-                .iter()
-                .find(|s| s.id == storage_id)
-                .is_some_and(|s| s.settings.0.get("can_delete_objects").and_then(Value::as_bool) == Some(true));
+            let deletes = targets.iter().find(|s| s.id == storage_id).is_some_and(|s| {
+                s.settings.0.get("can_delete_objects").and_then(Value::as_bool) == Some(true)
+            });
             if deletes {
                 enqueue(tx, &DeleteExportedObject { storage_id, key }).await?;
             }
@@ -90,10 +89,13 @@ impl Target {
     /// `None` when the storage or its project is gone.
     async fn connect(ctx: &SyncContext, storage_id: i64) -> Result<Option<Target>, SyncError> {
         let Some(storage) = storages::find_unscoped(&ctx.db, storage_id).await? else { return Ok(None) };
-        let Some(project) = projects::find_unscoped(&ctx.db, storage.project_id).await? else { return Ok(None) };
+        let Some(project) = projects::find_unscoped(&ctx.db, storage.project_id).await? else {
+            return Ok(None);
+        };
         let config = crate::storages::config_from_row(&storage, &ctx.secrets, &ctx.storage_env)
             .map_err(|e| SyncError::Final(e.to_string()))?;
-        let connected = crate::storages::connect(&config, Role::Export, &ctx.guard).await.map_err(storage_failure)?;
+        let connected =
+            crate::storages::connect(&config, Role::Export, &ctx.guard).await.map_err(storage_failure)?;
         let export = connected.export.ok_or_else(|| SyncError::Final("this storage cannot export".into()))?;
         let first_data_key = LabelConfig::parse(&project.label_config).ok().and_then(|c| c.first_data_key());
         let indented = config.kind() == StorageKind::LocalFiles;
@@ -101,9 +103,15 @@ impl Target {
     }
 
     /// Writes one annotation and records its export link. `false` when it no longer exists.
-    async fn write(&self, ctx: &SyncContext, annotation_id: i64, users: &mut HashMap<i64, Option<User>>)
-    -> Result<bool, SyncError> {
-        let Some(annotation) = annotations::find_unscoped(&ctx.db, annotation_id).await? else { return Ok(false) };
+    async fn write(
+        &self,
+        ctx: &SyncContext,
+        annotation_id: i64,
+        users: &mut HashMap<i64, Option<User>>,
+    ) -> Result<bool, SyncError> {
+        let Some(annotation) = annotations::find_unscoped(&ctx.db, annotation_id).await? else {
+            return Ok(false);
+        };
         let Some(task) = tasks::find_unscoped(&ctx.db, annotation.task_id).await? else { return Ok(false) };
         let author = match annotation.completed_by_id {
             Some(id) => match users.get(&id) {
@@ -116,7 +124,8 @@ impl Target {
             },
             None => None,
         };
-        let value = body::annotation_body(&annotation, author.as_ref(), &task, self.first_data_key.as_deref());
+        let value =
+            body::annotation_body(&annotation, author.as_ref(), &task, self.first_data_key.as_deref());
         let bytes = if self.indented { format::dumps_indented(&value) } else { format::dumps(&value) };
         let key = annotation.id.to_string();
         self.export.put(&key, Bytes::from(bytes)).await.map_err(storage_failure)?;
@@ -141,7 +150,11 @@ async fn record_failure(ctx: &SyncContext, storage: &Storage, reason: &str) -> l
 }
 
 /// Writes `annotation_ids` to storage `storage_id` (the automatic export after a save).
-pub async fn export_annotations(ctx: &SyncContext, storage_id: i64, annotation_ids: &[i64]) -> anyhow::Result<()> {
+pub async fn export_annotations(
+    ctx: &SyncContext,
+    storage_id: i64,
+    annotation_ids: &[i64],
+) -> anyhow::Result<()> {
     let target = match Target::connect(ctx, storage_id).await {
         Ok(Some(target)) => target,
         Ok(None) => return Ok(()),
@@ -204,13 +217,19 @@ pub async fn export_all(ctx: &SyncContext, storage_id: i64, lease: &Lease) -> an
     }
 }
 
-async fn write_all(ctx: &SyncContext, target: &Target, progress: &mut Progress, lease: &Lease) -> Result<i64, SyncError> {
+async fn write_all(
+    ctx: &SyncContext,
+    target: &Target,
+    progress: &mut Progress,
+    lease: &Lease,
+) -> Result<i64, SyncError> {
     progress.created = 0;
     let mut after = 0;
     let mut total = 0;
     loop {
         lease.check()?;
-        let page = annotations::list_for_project_after(&ctx.db, target.storage.project_id, after, 500).await?;
+        let page =
+            annotations::list_for_project_after(&ctx.db, target.storage.project_id, after, 500).await?;
         let Some(last) = page.last() else { break };
         after = last.id;
         total += page.len() as i64;

@@ -205,7 +205,9 @@ async fn import_task_files(
                 continue;
             }
             Err(FileError::Read(err)) => match err {
-                StorageError::Unreachable(_) | StorageError::Unauthenticated(_) => return Err(storage_failure(err)),
+                StorageError::Unreachable(_) | StorageError::Unauthenticated(_) => {
+                    return Err(storage_failure(err));
+                }
                 other => {
                     progress.record_error(&key, &other.to_string());
                     continue;
@@ -233,7 +235,8 @@ fn candidates_of(key: &str, bytes: &[u8]) -> Result<Vec<TaskCandidate>, String> 
     let rows = parse_task_json(bytes, key).map_err(|e| e.to_string())?;
     rows.into_iter()
         .map(|(row, row_index)| {
-            candidate_from_object(row, TaskSource { key: key.to_owned(), row_index }).map_err(|e| e.to_string())
+            candidate_from_object(row, TaskSource { key: key.to_owned(), row_index })
+                .map_err(|e| e.to_string())
         })
         .collect()
 }

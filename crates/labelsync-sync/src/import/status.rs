@@ -41,7 +41,8 @@ impl Progress {
         }
         meta.insert("time_last_ping".into(), meta_time(now));
         let created = if resumed { i64::from(storage.last_sync_count.unwrap_or(0)) } else { 0 };
-        let existed = if resumed { meta.get("tasks_existed").and_then(Value::as_i64).unwrap_or(0) } else { 0 };
+        let existed =
+            if resumed { meta.get("tasks_existed").and_then(Value::as_i64).unwrap_or(0) } else { 0 };
         let mut progress = Progress {
             storage_id: storage.id,
             started: Instant::now(),

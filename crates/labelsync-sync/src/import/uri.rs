@@ -17,7 +17,11 @@ pub fn object_uri(config: &StorageConfig, key: &str, host: Option<&str>) -> Opti
             let root = c.document_root.to_string_lossy();
             let root = root.trim_end_matches('/');
             let relative = key.strip_prefix(root).unwrap_or(key).trim_start_matches('/');
-            Some(format!("{}/data/local-files/?d={}", host.unwrap_or(""), utf8_percent_encode(relative, QUOTE)))
+            Some(format!(
+                "{}/data/local-files/?d={}",
+                host.unwrap_or(""),
+                utf8_percent_encode(relative, QUOTE)
+            ))
         }
         StorageConfig::Redis(_) => None,
     }

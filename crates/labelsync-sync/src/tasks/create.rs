@@ -58,11 +58,7 @@ pub async fn create_tasks(
     let annotation_ids = annotations::insert_many(&mut *tx, &new_annotations).await?;
     predictions::insert_many(&mut *tx, &new_predictions).await?;
     crate::export::annotations_changed(tx, project.id, &annotation_ids, &[]).await?;
-    Ok(CreatedTasks {
-        task_ids,
-        annotation_ids,
-        prediction_count: new_predictions.len(),
-    })
+    Ok(CreatedTasks { task_ids, annotation_ids, prediction_count: new_predictions.len() })
 }
 
 fn import_links(candidates: &[TaskCandidate], task_ids: &[i64]) -> Vec<NewImportLink> {
@@ -122,11 +118,7 @@ fn children(
 
 fn new_task(candidate: &TaskCandidate, inner_id: i64, maximum_annotations: i32) -> NewTask {
     let all = candidate.annotations.len();
-    let cancelled = candidate
-        .annotations
-        .iter()
-        .filter(|a| a.was_cancelled)
-        .count();
+    let cancelled = candidate.annotations.iter().filter(|a| a.was_cancelled).count();
     let as_i32 = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
     NewTask {
         data: Value::Object(candidate.data.clone()),

@@ -36,10 +36,7 @@ mod tests {
     #[test]
     fn renames() {
         let blob = json!({"$undefined$": "s3://b/k.jpg"});
-        assert_eq!(
-            rename_undefined(&blob, Some("image_url")),
-            json!({"image_url": "s3://b/k.jpg"})
-        );
+        assert_eq!(rename_undefined(&blob, Some("image_url")), json!({"image_url": "s3://b/k.jpg"}));
         assert_eq!(rename_undefined(&blob, None), blob);
         let plain = json!({"image_url": "x"});
         assert_eq!(rename_undefined(&plain, Some("image_url")), plain);

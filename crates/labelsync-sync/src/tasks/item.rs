@@ -27,9 +27,7 @@ pub struct CandidatePrediction {
 impl CandidateAnnotation {
     /// Reads one element of a task's `annotations`, with Label Studio's messages.
     pub fn from_json(value: &Value) -> Result<CandidateAnnotation, String> {
-        let object = value
-            .as_object()
-            .ok_or_else(|| "Annotation must be dict".to_owned())?;
+        let object = value.as_object().ok_or_else(|| "Annotation must be dict".to_owned())?;
         let result = result_list(object, "annotation")?;
         Ok(CandidateAnnotation {
             result,
@@ -43,9 +41,7 @@ impl CandidateAnnotation {
 impl CandidatePrediction {
     /// Reads one element of a task's `predictions`, with Label Studio's messages.
     pub fn from_json(value: &Value) -> Result<CandidatePrediction, String> {
-        let object = value
-            .as_object()
-            .ok_or_else(|| "Prediction must be dict".to_owned())?;
+        let object = value.as_object().ok_or_else(|| "Prediction must be dict".to_owned())?;
         let result = result_list(object, "prediction")?;
         let model_version = match object.get("model_version") {
             None | Some(Value::Null) => "undefined".to_owned(),
@@ -53,11 +49,7 @@ impl CandidatePrediction {
             Some(Value::Number(n)) => n.to_string(),
             Some(_) => return Err("Prediction \"model_version\" must be a string".into()),
         };
-        Ok(CandidatePrediction {
-            result,
-            score: number(object, "score")?,
-            model_version,
-        })
+        Ok(CandidatePrediction { result, score: number(object, "score")?, model_version })
     }
 }
 
@@ -76,14 +68,8 @@ pub fn parse_result(value: &Value, what: &str) -> Result<Value, String> {
 }
 
 fn result_list(object: &Map<String, Value>, what: &str) -> Result<Value, String> {
-    let capitalized = if what == "annotation" {
-        "Annotation"
-    } else {
-        "Prediction"
-    };
-    let value = object
-        .get("result")
-        .ok_or_else(|| format!("{capitalized} must have \"result\" fields"))?;
+    let capitalized = if what == "annotation" { "Annotation" } else { "Prediction" };
+    let value = object.get("result").ok_or_else(|| format!("{capitalized} must have \"result\" fields"))?;
     parse_result(value, what)
 }
 

@@ -65,12 +65,6 @@ impl TaskCandidate {
     pub fn blob(uri: String, key: String) -> TaskCandidate {
         let mut data = Map::new();
         data.insert(UNDEFINED_KEY.to_owned(), Value::String(uri));
-        TaskCandidate {
-            source: Some(TaskSource {
-                key,
-                row_index: None,
-            }),
-            ..TaskCandidate::new(data)
-        }
+        TaskCandidate { source: Some(TaskSource { key, row_index: None }), ..TaskCandidate::new(data) }
     }
 }

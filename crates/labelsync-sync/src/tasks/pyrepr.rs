@@ -72,11 +72,7 @@ fn write_repr(out: &mut String, value: &Value) {
 
 /// Python picks single quotes unless the text has a single quote and no double quote.
 fn write_str(out: &mut String, s: &str) {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
+    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
     out.push(quote);
     for c in s.chars() {
         match c {

@@ -21,10 +21,7 @@ pub enum StorageTaskError {
 
 /// The rows of a task file (spec §4.6): a JSON array (rows 0, 1, …), one JSON object (row
 /// `None`), or JSON Lines (rows 0, 1, …). Empty input, other JSON and a BOM are errors.
-pub fn parse_task_json(
-    bytes: &[u8],
-    key: &str,
-) -> Result<Vec<(Value, Option<i32>)>, StorageTaskError> {
+pub fn parse_task_json(bytes: &[u8], key: &str) -> Result<Vec<(Value, Option<i32>)>, StorageTaskError> {
     let not_json = || StorageTaskError::NotJson(key.to_owned());
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     match first {
@@ -63,15 +60,9 @@ fn numbered(rows: Vec<Value>, key: &str) -> Result<Vec<(Value, Option<i32>)>, St
 /// has one (other keys but `annotations`, `predictions`, `allow_skip` ignored), else the row
 /// itself. Invalid annotations and predictions are dropped with a warning, as Label Studio
 /// drops them; `meta` is never set.
-pub fn candidate_from_object(
-    row: Value,
-    source: TaskSource,
-) -> Result<TaskCandidate, StorageTaskError> {
+pub fn candidate_from_object(row: Value, source: TaskSource) -> Result<TaskCandidate, StorageTaskError> {
     let Value::Object(mut object) = row else {
-        return Err(StorageTaskError::NotAnObject {
-            key: source.key,
-            found: json_type(&row),
-        });
+        return Err(StorageTaskError::NotAnObject { key: source.key, found: json_type(&row) });
     };
     let has_data = object.contains_key("data");
     let annotations = take_list(&object, "annotations");
@@ -82,10 +73,7 @@ pub fn candidate_from_object(
     if !annotations.is_empty() && !has_data {
         return Err(StorageTaskError::NeedsData("annotations"));
     }
-    let allow_skip = object
-        .get("allow_skip")
-        .and_then(Value::as_bool)
-        .unwrap_or(true);
+    let allow_skip = object.get("allow_skip").and_then(Value::as_bool).unwrap_or(true);
     let data = match object.remove("data") {
         Some(Value::Object(data)) => data,
         Some(other) => {
@@ -110,11 +98,7 @@ fn take_list(object: &Map<String, Value>, name: &str) -> Vec<Value> {
     }
 }
 
-fn lenient<T>(
-    items: &[Value],
-    parse: fn(&Value) -> Result<T, String>,
-    source: &TaskSource,
-) -> Vec<T> {
+fn lenient<T>(items: &[Value], parse: fn(&Value) -> Result<T, String>, source: &TaskSource) -> Vec<T> {
     items
         .iter()
         .filter_map(|item| match parse(item) {
@@ -144,10 +128,7 @@ mod tests {
     use serde_json::json;
 
     fn src(row: Option<i32>) -> TaskSource {
-        TaskSource {
-            key: "k.json".into(),
-            row_index: row,
-        }
+        TaskSource { key: "k.json".into(), row_index: row }
     }
 
     /// Arrays, single objects and JSON Lines give the rows of §4.6; anything else is refused.
@@ -155,25 +136,12 @@ mod tests {
     fn parses_files() {
         let rows = parse_task_json(b" [{\"a\":1},{\"a\":2}]", "k").unwrap();
         assert_eq!(rows[1], (json!({"a": 2}), Some(1)));
-        assert_eq!(
-            parse_task_json(b"{\"a\":1}", "k").unwrap(),
-            vec![(json!({"a": 1}), None)]
-        );
+        assert_eq!(parse_task_json(b"{\"a\":1}", "k").unwrap(), vec![(json!({"a": 1}), None)]);
         let jsonl = parse_task_json(b"{\"a\":1}\n\n{\"a\":2}\n", "k").unwrap();
         assert_eq!(jsonl[1], (json!({"a": 2}), Some(1)));
         assert!(parse_task_json(b"[]", "k").unwrap().is_empty());
-        for bad in [
-            &b""[..],
-            b"  ",
-            b"\"x\"",
-            b"\xef\xbb\xbf[]",
-            b"[1,",
-            b"{\"a\":1}\nnope",
-        ] {
-            assert!(matches!(
-                parse_task_json(bad, "k"),
-                Err(StorageTaskError::NotJson(_))
-            ));
+        for bad in [&b""[..], b"  ", b"\"x\"", b"\xef\xbb\xbf[]", b"[1,", b"{\"a\":1}\nnope"] {
+            assert!(matches!(parse_task_json(bad, "k"), Err(StorageTaskError::NotJson(_))));
         }
     }
 
@@ -190,12 +158,8 @@ mod tests {
         assert_eq!(c.meta, json!({}));
         assert!(!c.allow_skip);
         assert_eq!((c.annotations.len(), c.predictions.len()), (1, 1));
-        let flat =
-            candidate_from_object(json!({"text": "single", "meta_x": 1}), src(None)).unwrap();
-        assert_eq!(
-            Value::Object(flat.data),
-            json!({"text": "single", "meta_x": 1})
-        );
+        let flat = candidate_from_object(json!({"text": "single", "meta_x": 1}), src(None)).unwrap();
+        assert_eq!(Value::Object(flat.data), json!({"text": "single", "meta_x": 1}));
         assert_eq!(
             candidate_from_object(json!({"t": 1, "predictions": [{"result": []}]}), src(None)),
             Err(StorageTaskError::NeedsData("predictions"))

@@ -42,10 +42,7 @@ pub fn validate_import(
             }
             Err(why) => {
                 failed += 1;
-                errors.push(Value::String(format!(
-                    "Error at item {index}: {why} :: {}",
-                    py_repr(&item)
-                )));
+                errors.push(Value::String(format!("Error at item {index}: {why} :: {}", py_repr(&item))));
                 if failed >= MAX_ERRORS {
                     if let Some(last) = errors.last_mut() {
                         *last = Value::String("...".into());
@@ -75,13 +72,11 @@ pub fn check_task_data(data: Value, config: &LabelConfig) -> Result<Map<String, 
 fn candidate(item: &Value, data_types: &[(String, String)]) -> Result<TaskCandidate, String> {
     let Some(task) = item.as_object() else {
         return Err(
-            "Task root must be dict with \"data\", \"meta\", \"annotations\", \"predictions\" fields"
-                .into(),
+            "Task root must be dict with \"data\", \"meta\", \"annotations\", \"predictions\" fields".into(),
         );
     };
     let Some(data) = task.get("data") else {
-        let data =
-            check_data(item.clone(), data_types).map_err(|why| format!("{why}{}", FLAT_SUFFIX))?;
+        let data = check_data(item.clone(), data_types).map_err(|why| format!("{why}{}", FLAT_SUFFIX))?;
         return match data {
             Value::Object(map) => Ok(TaskCandidate::new(map)),
             _ => Err("Task[data] must be dict".into()),
@@ -90,8 +85,7 @@ fn candidate(item: &Value, data_types: &[(String, String)]) -> Result<TaskCandid
     if !matches!(data, Value::Object(_) | Value::Array(_)) {
         return Err("Task[data] must be dict or list".into());
     }
-    let data =
-        check_data(data.clone(), data_types).map_err(|why| format!("{why}{}", WRAPPED_SUFFIX))?;
+    let data = check_data(data.clone(), data_types).map_err(|why| format!("{why}{}", WRAPPED_SUFFIX))?;
     let Value::Object(data) = data else {
         return Err("Task[data] must be dict".into());
     };
@@ -107,10 +101,7 @@ fn candidate(item: &Value, data_types: &[(String, String)]) -> Result<TaskCandid
         meta,
         annotations,
         predictions,
-        allow_skip: task
-            .get("allow_skip")
-            .and_then(Value::as_bool)
-            .unwrap_or(true),
+        allow_skip: task.get("allow_skip").and_then(Value::as_bool).unwrap_or(true),
         source: None,
     })
 }
@@ -202,10 +193,7 @@ mod tests {
                    "annotations": [{"result": []}], "predictions": [{"result": []}]}),
         ];
         let c = validate_import(items, &config()).unwrap();
-        assert_eq!(
-            Value::Object(c[0].data.clone()),
-            json!({"image_url": "a", "extra": 1})
-        );
+        assert_eq!(Value::Object(c[0].data.clone()), json!({"image_url": "a", "extra": 1}));
         assert_eq!(c[1].meta, json!({"m": 1}));
         assert_eq!((c[1].annotations.len(), c[1].predictions.len()), (1, 1));
     }
@@ -213,11 +201,8 @@ mod tests {
     /// Errors carry Label Studio's text, with `{}` for valid items.
     #[test]
     fn messages() {
-        let err = validate_import(
-            vec![json!({"image_url": "a"}), json!({"data": {"text": "x"}})],
-            &config(),
-        )
-        .unwrap_err();
+        let err = validate_import(vec![json!({"image_url": "a"}), json!({"data": {"text": "x"}})], &config())
+            .unwrap_err();
         assert_eq!(
             err.0,
             vec![
@@ -242,27 +227,14 @@ mod tests {
             )
         );
         let err = validate_import(vec![json!({"data": "str"}), json!(1)], &config()).unwrap_err();
-        assert_eq!(
-            err.0[0],
-            json!("Error at item 0: Task[data] must be dict or list :: {'data': 'str'}")
-        );
-        assert!(
-            err.0[1]
-                .as_str()
-                .unwrap()
-                .starts_with("Error at item 1: Task root must be dict")
-        );
+        assert_eq!(err.0[0], json!("Error at item 0: Task[data] must be dict or list :: {'data': 'str'}"));
+        assert!(err.0[1].as_str().unwrap().starts_with("Error at item 1: Task root must be dict"));
         let err = validate_import(
             vec![json!({"data": {"image_url": "d"}, "annotations": {"result": []}})],
             &config(),
         )
         .unwrap_err();
-        assert!(
-            err.0[0]
-                .as_str()
-                .unwrap()
-                .contains("Task[annotations] must be list")
-        );
+        assert!(err.0[0].as_str().unwrap().contains("Task[annotations] must be list"));
     }
 
     /// `$undefined$` is renamed to the first data key at import.
@@ -281,9 +253,6 @@ mod tests {
             "\"image_url\" key is expected in task data [assume: item[\"data\"] = task root with values]"
         );
         let empty = LabelConfig::parse("<View></View>").unwrap();
-        assert_eq!(
-            check_task_data(json!([1]), &empty).unwrap_err(),
-            "Task[data] must be dict"
-        );
+        assert_eq!(check_task_data(json!([1]), &empty).unwrap_err(), "Task[data] must be dict");
     }
 }
