@@ -35,7 +35,10 @@ pub async fn existing_import_keys(
                 sep.push_bind(*key);
             }
             qb.push(") group by key");
-            let hits: Vec<(String, i64)> = qb.build_query_as().fetch_all(&mut *c).await?;
+            // Not a prepared statement: PostgreSQL's generic plan for a 1,000-parameter `in` list
+            // filters it linearly per row (a re-sync of 100,000 objects took minutes); a one-off
+            // plan sees the values and hashes them.
+            let hits: Vec<(String, i64)> = qb.build_query_as().persistent(false).fetch_all(&mut *c).await?;
             for (key, count) in hits {
                 rows += count;
                 found.insert(key);
