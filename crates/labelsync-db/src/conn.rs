@@ -82,6 +82,28 @@ macro_rules! with_conn {
 }
 pub(crate) use with_conn;
 
+/// Like [`with_conn!`], with one body per dialect, for the statements whose binds differ
+/// (PostgreSQL arrays for `unnest`, which SQLite does not have).
+macro_rules! by_dialect {
+    ($ex:expr, postgres |$pc:ident| $pg:expr, sqlite |$sc:ident| $sqlite:expr $(,)?) => {
+        match ::core::convert::Into::<$crate::Ex<'_>>::into($ex) {
+            $crate::Ex::PgPool(pool) => {
+                let mut guard = pool.acquire().await?;
+                let $pc: &mut ::sqlx::PgConnection = &mut guard;
+                $pg
+            }
+            $crate::Ex::PgConn($pc) => $pg,
+            $crate::Ex::SqlitePool(pool) => {
+                let mut guard = pool.acquire().await?;
+                let $sc: &mut ::sqlx::SqliteConnection = &mut guard;
+                $sqlite
+            }
+            $crate::Ex::SqliteConn($sc) => $sqlite,
+        }
+    };
+}
+pub(crate) use by_dialect;
+
 /// Chooses between two spellings of a statement for the few places the dialects differ.
 pub(crate) trait DialectOf {
     const DIALECT: Dialect;
@@ -105,10 +127,10 @@ impl ConnDb for SqliteConnection {
 }
 
 /// A query builder for the connection's dialect (for multi-row inserts and `in (…)` lists).
-pub(crate) fn builder<C: ConnDb + ?Sized>(
+pub(crate) fn builder<'args, C: ConnDb + ?Sized>(
     _conn: &C,
     init: &str,
-) -> sqlx::QueryBuilder<<C as ConnDb>::Database> {
+) -> sqlx::QueryBuilder<'args, <C as ConnDb>::Database> {
     sqlx::QueryBuilder::new(init)
 }
 

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use crate::conn::{builder, with_conn};
+use crate::conn::{builder, by_dialect, with_conn};
 use crate::{Ex, Result};
 
 /// A link to insert for a freshly created task.
@@ -25,50 +25,96 @@ pub async fn existing_import_keys(
     if keys.is_empty() {
         return Ok((found, rows));
     }
-    with_conn!(ex, |c| {
-        for chunk in keys.chunks(1000) {
-            let mut qb = builder(&*c, "select key, count(*) from import_links where storage_id = ");
-            qb.push_bind(storage_id);
-            qb.push(" and key in (");
-            let mut sep = qb.separated(", ");
-            for key in chunk {
-                sep.push_bind(*key);
-            }
-            qb.push(") group by key");
-            // Not a prepared statement: PostgreSQL's generic plan for a 1,000-parameter `in` list
-            // filters it linearly per row (a re-sync of 100,000 objects took minutes); a one-off
-            // plan sees the values and hashes them.
-            let hits: Vec<(String, i64)> = qb.build_query_as().persistent(false).fetch_all(&mut *c).await?;
+    by_dialect!(
+        ex,
+        postgres | c | {
+            // One index probe per key, whatever the statistics say: the lateral subquery is run
+            // per key, and for one key the index always wins. A join (or an `in (…)` list) lets
+            // the planner, whose statistics lag a bulk import, hash every link of the storage per
+            // batch instead: 20 ms instead of 2 ms per 1,000 keys at 100,000 links, and minutes
+            // for a re-sync with the generic plan of an `in` list.
+            let hits: Vec<(String, i64)> = sqlx::query_as(
+                "select k.key, c.n from unnest($2::text[]) as k(key) cross join lateral \
+                 (select count(*) as n from import_links l where l.storage_id = $1 and l.key = k.key) c \
+                 where c.n > 0",
+            )
+            .bind(storage_id)
+            .bind(keys)
+            .fetch_all(&mut *c)
+            .await?;
             for (key, count) in hits {
                 rows += count;
                 found.insert(key);
             }
-        }
-        Ok((found, rows))
-    })
+            Ok((found, rows))
+        },
+        sqlite | c | {
+            for chunk in keys.chunks(1000) {
+                let mut qb = builder(&*c, "select key, count(*) from import_links where storage_id = ");
+                qb.push_bind(storage_id);
+                qb.push(" and key in (");
+                let mut sep = qb.separated(", ");
+                for key in chunk {
+                    sep.push_bind(*key);
+                }
+                qb.push(") group by key");
+                let hits: Vec<(String, i64)> = qb.build_query_as().fetch_all(&mut *c).await?;
+                for (key, count) in hits {
+                    rows += count;
+                    found.insert(key);
+                }
+            }
+            Ok((found, rows))
+        },
+    )
 }
 
+/// Inserts the import links of freshly created tasks (column arrays on PostgreSQL, as
+/// [`crate::tasks::insert_many`]).
 pub async fn insert_import_links(
     ex: impl Into<Ex<'_>>,
     storage_id: i64,
     links: &[NewImportLink],
 ) -> Result<()> {
+    if links.is_empty() {
+        return Ok(());
+    }
     let now = crate::now();
-    with_conn!(ex, |c| {
-        for chunk in links.chunks(1000) {
-            let mut qb =
-                builder(&*c, "insert into import_links (storage_id, task_id, key, row_index, created_at) ");
-            qb.push_values(chunk, |mut row, link| {
-                row.push_bind(storage_id)
-                    .push_bind(link.task_id)
-                    .push_bind(link.key.as_str())
-                    .push_bind(link.row_index)
-                    .push_bind(now);
-            });
-            qb.build().execute(&mut *c).await?;
-        }
-        Ok(())
-    })
+    by_dialect!(
+        ex,
+        postgres | c | {
+            sqlx::query(
+                "insert into import_links (storage_id, task_id, key, row_index, created_at) \
+                 select $1, l.task_id, l.key, l.row_index, $2 \
+                 from unnest($3::int8[], $4::text[], $5::int4[]) as l(task_id, key, row_index)",
+            )
+            .bind(storage_id)
+            .bind(now)
+            .bind(links.iter().map(|l| l.task_id).collect::<Vec<_>>())
+            .bind(links.iter().map(|l| l.key.as_str()).collect::<Vec<_>>())
+            .bind(links.iter().map(|l| l.row_index).collect::<Vec<_>>())
+            .execute(&mut *c)
+            .await?;
+            Ok(())
+        },
+        sqlite | c | {
+            for chunk in links.chunks(1000) {
+                let mut qb = builder(
+                    &*c,
+                    "insert into import_links (storage_id, task_id, key, row_index, created_at) ",
+                );
+                qb.push_values(chunk, |mut row, link| {
+                    row.push_bind(storage_id)
+                        .push_bind(link.task_id)
+                        .push_bind(link.key.as_str())
+                        .push_bind(link.row_index)
+                        .push_bind(now);
+                });
+                qb.build().execute(&mut *c).await?;
+            }
+            Ok(())
+        },
+    )
 }
 
 /// The import link of a task: `(storage_id, key)`.

@@ -65,7 +65,7 @@ impl TestDb {
         let mut attempt = 0;
         loop {
             let sql = format!("create database {name} template {template}");
-            match admin.execute(sqlx::AssertSqlSafe(sql)).await {
+            match admin.execute(sql.as_str()).await {
                 Ok(_) => break,
                 Err(e) if attempt < 50 => {
                     attempt += 1;
@@ -89,7 +89,7 @@ impl TestDb {
             && let Ok(mut admin) = PgConnection::connect(admin_url).await
         {
             let sql = format!("drop database if exists {name} with (force)");
-            let _ = admin.execute(sqlx::AssertSqlSafe(sql)).await;
+            let _ = admin.execute(sql.as_str()).await;
             let _ = admin.close().await;
         }
     }
@@ -120,7 +120,7 @@ async fn ensure_template(admin_url: &str) -> String {
         .expect("query pg_database");
     if !exists {
         let sql = format!("create database {template}");
-        admin.execute(sqlx::AssertSqlSafe(sql)).await.expect("create template database");
+        admin.execute(sql.as_str()).await.expect("create template database");
         let db = Db::connect(&with_database(admin_url, &template), 1).await.expect("connect template");
         db.migrate().await.expect("migrate template");
         db.close().await;
@@ -142,7 +142,7 @@ async fn sweep_stale(admin: &mut PgConnection) {
         let stamp = name.trim_start_matches("labelsync_test_").split('_').next().unwrap_or("");
         if stamp.len() == 14 && stamp < cutoff.as_str() {
             let sql = format!("drop database if exists {name} with (force)");
-            let _ = admin.execute(sqlx::AssertSqlSafe(sql)).await;
+            let _ = admin.execute(sql.as_str()).await;
         }
     }
 }

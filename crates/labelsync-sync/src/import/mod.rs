@@ -130,6 +130,10 @@ impl Plan {
     }
 }
 
+/// Listed batches buffered ahead of the writer: the listing of the next pages overlaps the
+/// writing of this one, and memory stays bounded by this many batches.
+const BATCHES_AHEAD: usize = 4;
+
 async fn import_all(
     ctx: &SyncContext,
     storage: &Storage,
@@ -137,36 +141,64 @@ async fn import_all(
     progress: &mut Progress,
     lease: &Lease,
 ) -> Result<(), SyncError> {
-    let plan = Plan::new(ctx, storage).await?;
-    let mut listing = plan.import.list().chunks(ctx.settings.batch_size.max(1));
-    while let Some(batch) = listing.next().await {
-        lease.check()?;
-        let mut seen = HashSet::new();
-        let mut keys = Vec::with_capacity(batch.len());
-        for object in batch {
-            let object = object.map_err(storage_failure)?;
-            if plan.selects(&object) && seen.insert(object.key.clone()) {
-                keys.push(object.key);
+    let plan = &Plan::new(ctx, storage).await?;
+    let (sender, mut batches) = tokio::sync::mpsc::channel(BATCHES_AHEAD);
+    // Two futures in one task: the listing proceeds while a batch waits on the database. When
+    // the writer fails it drops the receiver, and the listing stops at its next send.
+    let list = async move {
+        let mut listing = plan.import.list().chunks(ctx.settings.batch_size.max(1));
+        while let Some(batch) = listing.next().await {
+            if sender.send(batch).await.is_err() {
+                break;
             }
         }
-        let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let (existing, rows) = links::existing_import_keys(&ctx.db, storage.id, &key_refs).await?;
-        progress.existed += rows;
-        let new_keys: Vec<String> = keys.into_iter().filter(|k| !existing.contains(k)).collect();
-        if plan.blob_mode {
-            let host = ctx.settings.host.as_deref();
-            let candidates = new_keys
-                .into_iter()
-                .filter_map(|key| {
-                    uri::object_uri(&plan.config, &key, host).map(|uri| TaskCandidate::blob(uri, key))
-                })
-                .collect();
-            write(ctx, storage, project, progress, candidates).await?;
-        } else {
-            import_task_files(ctx, storage, project, &plan, progress, new_keys, lease).await?;
+    };
+    let write_all = async move {
+        while let Some(batch) = batches.recv().await {
+            import_batch(ctx, storage, project, plan, progress, batch, lease).await?;
         }
-        progress.ping(&ctx.db).await?;
+        Ok(())
+    };
+    let ((), written) = tokio::join!(list, write_all);
+    written
+}
+
+/// Filters, deduplicates and writes one listed batch.
+async fn import_batch(
+    ctx: &SyncContext,
+    storage: &Storage,
+    project: &Project,
+    plan: &Plan,
+    progress: &mut Progress,
+    batch: Vec<Result<ObjectMeta, StorageError>>,
+    lease: &Lease,
+) -> Result<(), SyncError> {
+    lease.check()?;
+    let mut seen = HashSet::new();
+    let mut keys = Vec::with_capacity(batch.len());
+    for object in batch {
+        let object = object.map_err(storage_failure)?;
+        if plan.selects(&object) && seen.insert(object.key.clone()) {
+            keys.push(object.key);
+        }
     }
+    let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let (existing, rows) = links::existing_import_keys(&ctx.db, storage.id, &key_refs).await?;
+    progress.existed += rows;
+    let new_keys: Vec<String> = keys.into_iter().filter(|k| !existing.contains(k)).collect();
+    if plan.blob_mode {
+        let host = ctx.settings.host.as_deref();
+        let candidates = new_keys
+            .into_iter()
+            .filter_map(|key| {
+                uri::object_uri(&plan.config, &key, host).map(|uri| TaskCandidate::blob(uri, key))
+            })
+            .collect();
+        write(ctx, storage, project, progress, candidates).await?;
+    } else {
+        import_task_files(ctx, storage, project, plan, progress, new_keys, lease).await?;
+    }
+    progress.ping(&ctx.db).await?;
     Ok(())
 }
 
