@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::ops::Bound;
 use std::sync::RwLock;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use bytes::{Bytes, BytesMut};
 use futures::StreamExt;
@@ -43,11 +43,15 @@ pub struct ServeArgs {
     json: usize,
     #[arg(long, default_value = "tasks/")]
     json_prefix: String,
+    /// Added to every `ListObjectsV2` response, in milliseconds: a page of a real S3 bucket
+    /// takes tens of milliseconds or more, this server answers in about 2 ms.
+    #[arg(long, default_value_t = 0)]
+    list_latency_ms: u64,
 }
 
 /// Serves the seeded bucket until the process is killed.
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let store = MemS3::default();
+    let store = MemS3 { list_latency: Duration::from_millis(args.list_latency_ms), ..MemS3::default() };
     store.create(&args.bucket);
     for i in 0..args.blobs {
         store.insert(&args.bucket, format!("{}img-{i:07}.png", args.blob_prefix), Bytes::from_static(BLOB));
@@ -102,6 +106,7 @@ type Bucket = BTreeMap<String, StoredObject>;
 #[derive(Default)]
 struct MemS3 {
     buckets: RwLock<BTreeMap<String, Bucket>>,
+    list_latency: Duration,
 }
 
 impl MemS3 {
@@ -222,6 +227,9 @@ impl S3 for MemS3 {
         &self,
         req: S3Request<ListObjectsV2Input>,
     ) -> S3Result<S3Response<ListObjectsV2Output>> {
+        if !self.list_latency.is_zero() {
+            tokio::time::sleep(self.list_latency).await;
+        }
         self.read(&req.input.bucket, |objects| Ok(S3Response::new(list_page(objects, &req.input))))
     }
 
