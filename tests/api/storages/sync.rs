@@ -111,6 +111,42 @@ async fn json_import_with_errors(app: TestApp) {
 }
 api_test!(json_import_with_errors);
 
+/// Many small batches (7 objects, so Tasks mode also splits a batch's rows over two writes):
+/// in blob mode and in Tasks mode every object becomes its tasks exactly once, with distinct
+/// inner ids and an exact `last_sync_count`, and a re-sync finds every link and adds nothing.
+async fn many_small_batches(app: TestApp) {
+    let project = app.project().await;
+    let blobs: Vec<(String, String)> = (0..60).map(|i| (format!("img-{i:03}.png"), format!("{i}"))).collect();
+    let files: Vec<(&str, &str)> = blobs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let blob_id = local_import(&app, project, "blobs", &files, json!({"use_blob_urls": true})).await;
+    let rows: Vec<(String, String)> = (0..25)
+        .map(|i| (format!("t-{i:03}.json"), format!(r#"[{{"n": {i}}}, {{"n": {}}}]"#, i + 100)))
+        .collect();
+    let files: Vec<(&str, &str)> = rows.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let json_id = local_import(&app, project, "rows", &files, json!({})).await;
+
+    for (id, expected) in [(blob_id, 60), (json_id, 50)] {
+        let path = format!("/api/storages/localfiles/{id}/sync");
+        let storage = sync(&app, &path).await;
+        assert_eq!(
+            (storage["status"].as_str(), storage["last_sync_count"].as_i64()),
+            (Some("completed"), Some(expected))
+        );
+        let storage = sync(&app, &path).await;
+        assert_eq!(storage["last_sync_count"], 0, "{storage}");
+        assert_eq!(storage["meta"]["tasks_existed"], expected, "{storage}");
+    }
+    let (_, page) = app.get(&format!("/api/tasks/?project={project}&fields=all&page_size=1000")).await;
+    let tasks = page["tasks"].as_array().unwrap();
+    assert_eq!(tasks.len(), 110);
+    let inner: std::collections::HashSet<i64> =
+        tasks.iter().map(|t| t["inner_id"].as_i64().unwrap()).collect();
+    assert_eq!(inner.len(), 110, "inner ids are distinct");
+    let data: std::collections::HashSet<String> = tasks.iter().map(|t| t["data"].to_string()).collect();
+    assert_eq!(data.len(), 110, "no object was imported twice");
+}
+api_test!(many_small_batches, |args| args.worker.sync_batch_size = 7);
+
 /// A sync request while one is queued coalesces: one job, one import.
 async fn repeated_sync_requests_coalesce(app: TestApp) {
     let project = app.project().await;
