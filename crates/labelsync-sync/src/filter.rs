@@ -11,9 +11,13 @@ impl KeyFilter {
     pub fn new(pattern: Option<&str>) -> Result<KeyFilter, String> {
         match pattern.filter(|p| !p.is_empty()) {
             None => Ok(KeyFilter(None)),
-            Some(p) => fancy_regex::Regex::new(&format!(r"\A(?:{p})"))
-                .map(|re| KeyFilter(Some(re)))
-                .map_err(|e| format!("Invalid regex_filter {p:?}: {e}")),
+            Some(p) => {
+                // The pattern alone first: its error positions are the user's, and a pattern
+                // such as `a)|(b` cannot pass by closing the anchoring group.
+                let invalid = |e: fancy_regex::Error| format!("Invalid regex_filter {p:?}: {e}");
+                fancy_regex::Regex::new(p).map_err(invalid)?;
+                fancy_regex::Regex::new(&format!(r"\A(?:{p})")).map(|re| KeyFilter(Some(re))).map_err(invalid)
+            }
         }
     }
 
@@ -44,5 +48,8 @@ mod tests {
         assert!(KeyFilter::new(Some(r"(?!tmp).*\.json")).unwrap().matches("x.json"));
         assert!(!KeyFilter::new(Some(r"(?!tmp).*\.json")).unwrap().matches("tmp.json"));
         assert!(KeyFilter::new(Some("([")).is_err());
+        assert!(KeyFilter::new(Some("a)|(b")).is_err(), "cannot close the anchoring group");
+        let err = KeyFilter::new(Some("[")).unwrap_err();
+        assert!(err.contains("position 1"), "positions are the pattern's own: {err}");
     }
 }
