@@ -64,20 +64,7 @@ impl<'a> From<&'a mut Tx> for Ex<'a> {
 /// The body is compiled once per dialect, so the same SQL text and binds serve both.
 macro_rules! with_conn {
     ($ex:expr, |$c:ident| $body:expr) => {
-        match ::core::convert::Into::<$crate::Ex<'_>>::into($ex) {
-            $crate::Ex::PgPool(pool) => {
-                let mut guard = pool.acquire().await?;
-                let $c: &mut ::sqlx::PgConnection = &mut guard;
-                $body
-            }
-            $crate::Ex::PgConn($c) => $body,
-            $crate::Ex::SqlitePool(pool) => {
-                let mut guard = pool.acquire().await?;
-                let $c: &mut ::sqlx::SqliteConnection = &mut guard;
-                $body
-            }
-            $crate::Ex::SqliteConn($c) => $body,
-        }
+        $crate::conn::by_dialect!($ex, postgres | $c | $body, sqlite | $c | $body)
     };
 }
 pub(crate) use with_conn;
