@@ -64,8 +64,38 @@ async fn all_tasks_streamed(app: TestApp) {
     }
     let streamed: Vec<Value> = all.iter().map(|t| t["id"].clone()).collect();
     assert_eq!(streamed, paged);
+    let (_, whole) = app.get(&format!("{path}?page_size=1000")).await;
+    assert_eq!(whole.as_array(), Some(all), "one page holding everything is the same list");
 }
 api_test!(all_tasks_streamed);
+
+/// `/api/tasks/` pages larger than a chunk are streamed and equal the small pages they cover,
+/// from any offset, with `fields=all` too, in the same object with the same totals.
+async fn large_task_pages(app: TestApp) {
+    let pid = app.project().await;
+    let rows: Vec<Value> = (0..450).map(|i| json!({"image_url": format!("img-{i}")})).collect();
+    app.import(pid, Value::Array(rows)).await;
+    let get = |query: String| {
+        let app = &app;
+        async move { app.get(&format!("/api/tasks/?project={pid}&{query}")).await }
+    };
+    for fields in ["", "&fields=all"] {
+        let mut small = Vec::new();
+        for page in 1..=9 {
+            let (_, body) = get(format!("page_size=50&page={page}{fields}")).await;
+            small.extend(body["tasks"].as_array().expect("tasks").iter().cloned());
+        }
+        let (status, whole) = get(format!("page_size=1000{fields}")).await;
+        assert_eq!(status, StatusCode::OK, "{whole}");
+        assert_eq!(whole["total"], 450);
+        assert_eq!(whole["tasks"].as_array(), Some(&small), "page_size=1000{fields}");
+        let keys: Vec<&str> = whole.as_object().expect("object").keys().map(String::as_str).collect();
+        assert_eq!(keys, ["total_annotations", "total_predictions", "total", "tasks"]);
+        let (_, second) = get(format!("page_size=300&page=2{fields}")).await;
+        assert_eq!(second["tasks"].as_array().map(Vec::as_slice), Some(&small[300..]), "page 2 of 300");
+    }
+}
+api_test!(large_task_pages);
 
 /// A `label_config` over `LABELSYNC_MAX_LABEL_CONFIG_BYTES` is a 400 on the field, on create
 /// and on PATCH, and the project keeps its config.

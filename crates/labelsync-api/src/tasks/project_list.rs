@@ -1,23 +1,19 @@
+use std::sync::Arc;
+
 use axum::Json;
-use axum::body::Body;
 use axum::extract::State;
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use labelsync_db::projects::Project;
 use serde_json::Value;
 
 use super::json::{ServeContext, with_nested};
 use super::related::Related;
+use super::stream;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Path, Query};
 use crate::pagination::{Page, PageQuery};
 use crate::state::AppState;
-
-/// Tasks per chunk of a `page_size=-1` answer: each chunk is read, joined with its
-/// annotations and predictions and written out before the next one is read.
-const ALL_CHUNK: i64 = 200;
 
 /// A project's tasks, most recently updated first, as a bare list with annotations and
 /// predictions (`page`, `page_size`: default 50; `-1` = all, streamed, `page` ignored). Like
@@ -44,6 +40,10 @@ pub async fn list_project_tasks(
         return Ok(stream_all(app, project));
     }
     let page = Page::resolve(&query, 50, None, count).map_err(|_| not_found())?;
+    if page.size > stream::CHUNK && page.size >= count {
+        // One page holding every task: the same answer as -1, without holding it in memory.
+        return Ok(stream_all(app, project));
+    }
     let tasks = labelsync_db::tasks::list_recent(&app.db, project.id, page.offset(), page.size).await?;
     let ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
     let related = Related::load(&app.db, &ids).await?;
@@ -55,63 +55,34 @@ pub async fn list_project_tasks(
     Ok(Json(Value::Array(items.collect())).into_response())
 }
 
-/// Where a streamed answer stands: the last task written, or not started.
-struct Cursor {
-    after: Option<(DateTime<Utc>, i64)>,
-    started: bool,
-}
-
-/// Every task of the project as one JSON array, written chunk by chunk from keyset pages, so
-/// memory stays bounded by one chunk whatever the project's size. A database error after
-/// the first bytes can only cut the response short (the status is already sent); it is logged.
+/// Every task of the project as one JSON array, read in keyset chunks (see [`stream`]).
 fn stream_all(app: AppState, project: Project) -> Response {
-    let ctx = std::sync::Arc::new(ServeContext::new(&project));
-    let start = Cursor { after: None, started: false };
-    let chunks = futures::stream::try_unfold(Some(start), move |cursor| {
-        let (app, ctx, project_id) = (app.clone(), ctx.clone(), project.id);
-        async move {
-            let Some(cursor) = cursor else { return Ok(None) };
-            let result = next_chunk(&app, &ctx, project_id, cursor).await;
-            result.map(Some).map_err(|err| {
-                tracing::error!(project = project_id, "streaming a project's tasks failed: {err}");
-                std::io::Error::other("streaming the tasks failed")
-            })
-        }
-    });
-    ([(header::CONTENT_TYPE, "application/json")], Body::from_stream(chunks)).into_response()
+    let ctx = Arc::new(ServeContext::new(&project));
+    let project_id = project.id;
+    stream::json_items("[".to_owned(), "]", None, move |after| {
+        let (app, ctx) = (app.clone(), ctx.clone());
+        async move { next_chunk(&app, &ctx, project_id, after).await }
+    })
 }
 
-/// The bytes of the next chunk (with the array's brackets where they belong) and the cursor
-/// after it, `None` once the array is closed.
+/// The tasks after `after` (the `(updated_at, id)` of the last one written) with their
+/// annotations and predictions, and where the next chunk starts (`None`: this was the last).
 async fn next_chunk(
     app: &AppState,
     ctx: &ServeContext,
     project_id: i64,
-    cursor: Cursor,
-) -> ApiResult<(Bytes, Option<Cursor>)> {
-    let tasks = labelsync_db::tasks::list_recent_after(&app.db, project_id, cursor.after, ALL_CHUNK).await?;
+    after: Option<(DateTime<Utc>, i64)>,
+) -> ApiResult<(Vec<Value>, Option<Option<(DateTime<Utc>, i64)>>)> {
+    let tasks = labelsync_db::tasks::list_recent_after(&app.db, project_id, after, stream::CHUNK).await?;
     let ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
     let related = Related::load(&app.db, &ids).await?;
-    let mut out = Vec::new();
-    if !cursor.started {
-        out.push(b'[');
-    }
-    for (index, task) in tasks.iter().enumerate() {
-        if cursor.started || index > 0 {
-            out.push(b',');
-        }
+    let values = tasks.iter().map(|task| {
         let (a, p) = (related.annotations(task.id), related.predictions(task.id));
-        serde_json::to_writer(&mut out, &with_nested(task, ctx, a, p, &related.users))
-            .map_err(ApiError::internal)?;
-    }
+        with_nested(task, ctx, a, p, &related.users)
+    });
     let next = match tasks.last() {
-        Some(last) if tasks.len() as i64 == ALL_CHUNK => {
-            Some(Cursor { after: Some((last.updated_at, last.id)), started: true })
-        }
-        _ => {
-            out.push(b']');
-            None
-        }
+        Some(last) if tasks.len() as i64 == stream::CHUNK => Some(Some((last.updated_at, last.id))),
+        _ => None,
     };
-    Ok((Bytes::from(out), next))
+    Ok((values.collect(), next))
 }
