@@ -3,8 +3,10 @@
 
 mod annotations;
 mod auth;
+mod bounds;
 mod errors;
 mod export;
+mod hostile_s3;
 mod import;
 mod local_files_serving;
 mod media;

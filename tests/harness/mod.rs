@@ -81,6 +81,7 @@ pub fn test_args(dir: &std::path::Path) -> ServeArgs {
         max_body_bytes: 4 * 1024 * 1024,
         resolve_within_prefix: false,
         access_token_ttl: 300,
+        max_label_config_bytes: 1024 * 1024,
         worker: WorkerArgs {
             workers: 0,
             job_lease_secs: 60,
@@ -88,6 +89,7 @@ pub fn test_args(dir: &std::path::Path) -> ServeArgs {
             sync_batch_size: 1000,
             sync_fetch_concurrency: 16,
             max_task_file_bytes: 64 * 1024 * 1024,
+            sync_max_bytes_in_flight: 256 * 1024 * 1024,
             storage: StorageArgs {
                 ssrf_protection_enabled: false,
                 outbound_allow_hosts: Vec::new(),
@@ -101,6 +103,7 @@ pub fn test_args(dir: &std::path::Path) -> ServeArgs {
                 azure_blob_account_key: None,
                 azure_blob_endpoint: None,
                 storage_emulator_host: None,
+                outbound: Default::default(),
             },
         },
     }

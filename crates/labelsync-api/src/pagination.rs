@@ -27,19 +27,15 @@ impl Page {
 
     /// Resolves the page against `count` rows: a page past the end (other than an empty
     /// first page), `page=0` or a non-number is DRF's 404 `"Invalid page."`; `page=last` works.
+    /// No value of `page` or `page_size` can overflow (see [`page_size`]).
     pub fn resolve(
         query: &PageQuery,
         default_size: i64,
         max_size: Option<i64>,
         count: i64,
     ) -> Result<Page, ApiError> {
-        let size = query
-            .page_size
-            .as_deref()
-            .and_then(|s| s.trim().parse::<i64>().ok())
-            .filter(|s| *s > 0)
-            .map_or(default_size, |s| max_size.map_or(s, |max| s.min(max)));
-        let pages = ((count + size - 1) / size).max(1);
+        let size = page_size(query.page_size.as_deref(), default_size, max_size);
+        let pages = if count <= 0 { 1 } else { (count - 1) / size + 1 };
         let number = match query.page.as_deref().map(str::trim) {
             None | Some("") => 1,
             Some("last") => pages,
@@ -68,7 +64,8 @@ impl Page {
             let query = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
             if query.is_empty() { base.clone() } else { format!("{base}?{query}") }
         };
-        let next = (self.offset() + self.size < count).then(|| json!(with_page(Some(self.number + 1))));
+        let next = (self.offset().saturating_add(self.size) < count)
+            .then(|| json!(with_page(Some(self.number + 1))));
         let previous = match self.number {
             1 => None,
             2 => Some(json!(with_page(None))),
@@ -76,6 +73,20 @@ impl Page {
         };
         (next.unwrap_or(Value::Null), previous.unwrap_or(Value::Null))
     }
+}
+
+/// DRF's `page_size`: a positive integer, at most `max_size`; zero, negative or not a number
+/// means the default. Python's integers have no bound, so a positive number too large for an
+/// `i64` is the largest page there is, not an error.
+fn page_size(text: Option<&str>, default_size: i64, max_size: Option<i64>) -> i64 {
+    let Some(text) = text.map(str::trim) else { return default_size };
+    let digits = text.strip_prefix('+').unwrap_or(text);
+    let size = match text.parse::<i64>() {
+        Ok(size) if size > 0 => size,
+        Err(_) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => i64::MAX,
+        _ => return default_size,
+    };
+    max_size.map_or(size, |max| size.min(max)).max(1)
 }
 
 fn invalid() -> ApiError {
@@ -100,6 +111,33 @@ mod tests {
         assert!(Page::resolve(&q(Some("4"), Some("2")), 30, None, 5).is_err());
         assert!(Page::resolve(&q(Some("abc"), None), 30, None, 5).is_err());
         assert!(Page::resolve(&q(Some("0"), None), 30, None, 5).is_err());
+    }
+
+    /// No `page` or `page_size` overflows: huge sizes are one page (clamped where there is a
+    /// maximum), huge, negative and non-numeric pages are `Invalid page.`, and links stay sane.
+    #[test]
+    fn extreme_values() {
+        let max = i64::MAX.to_string();
+        let huge = "99999999999999999999999999";
+        for size in [max.as_str(), huge, "+9223372036854775807"] {
+            let page = Page::resolve(&q(None, Some(size)), 30, None, 5).unwrap();
+            assert_eq!((page.number, page.size, page.offset()), (1, i64::MAX, 0));
+            assert_eq!(Page::resolve(&q(None, Some(size)), 30, Some(100), 5).unwrap().size, 100);
+            assert_eq!(Page::resolve(&q(Some("last"), Some(size)), 30, None, i64::MAX).unwrap().number, 1);
+        }
+        for size in ["-1", "-9223372036854775808", "0", "abc", "1.5", "", "-99999999999999999999999"] {
+            assert_eq!(Page::resolve(&q(None, Some(size)), 30, None, 5).unwrap().size, 30, "{size}");
+        }
+        for page in [max.as_str(), huge, "-1", "-9223372036854775808", "1e3", "2"] {
+            assert!(Page::resolve(&q(Some(page), Some("5")), 30, None, 5).is_err(), "{page}");
+        }
+        let last = Page::resolve(&q(Some("last"), Some("1")), 30, None, i64::MAX).unwrap();
+        assert_eq!(last.number, i64::MAX);
+        let uri: Uri = "/api/projects/".parse().unwrap();
+        let (next, _) = Page { number: 1, size: i64::MAX }.links(&uri, &HeaderMap::new(), i64::MAX);
+        assert_eq!(next, Value::Null);
+        let (next, _) = last.links(&uri, &HeaderMap::new(), i64::MAX);
+        assert_eq!(next, Value::Null);
     }
 
     /// Links are absolute, sorted, and page 2's previous link drops `page`.

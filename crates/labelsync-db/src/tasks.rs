@@ -228,6 +228,33 @@ pub async fn list_recent(
     })
 }
 
+/// The tasks of a project that come after `after` (the `(updated_at, id)` of the last task
+/// seen) in [`list_recent`]'s order: keyset paging, so serving a whole project
+/// (`page_size=-1`) holds one bounded chunk at a time.
+pub async fn list_recent_after(
+    ex: impl Into<Ex<'_>>,
+    project_id: i64,
+    after: Option<(DateTime<Utc>, i64)>,
+    limit: i64,
+) -> Result<Vec<Task>> {
+    let Some((updated_at, id)) = after else {
+        return list_recent(ex, project_id, 0, limit).await;
+    };
+    with_conn!(ex, |c| {
+        sqlx::query_as::<_, Task>(concat!(
+            task_select!(),
+            "where t.project_id = $1 and (t.updated_at < $2 or (t.updated_at = $2 and t.id < $3)) \
+             order by t.updated_at desc, t.id desc limit $4"
+        ))
+        .bind(project_id)
+        .bind(updated_at)
+        .bind(id)
+        .bind(limit)
+        .fetch_all(c)
+        .await
+    })
+}
+
 /// Tasks of a project with ids greater than `after_id`, in id order (keyset paging for
 /// exports, which must not hold a whole project in memory).
 pub async fn list_after(

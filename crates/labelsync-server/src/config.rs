@@ -30,7 +30,7 @@ pub enum Command {
     /// Run the HTTP API (and, by default, job workers). The default command.
     Serve(Box<ServeArgs>),
     /// Run job workers only, without the HTTP API.
-    Worker(WorkerArgs),
+    Worker(Box<WorkerArgs>),
     /// Apply database migrations and exit.
     Migrate,
     /// Print the OpenAPI document.
@@ -89,6 +89,10 @@ pub struct WorkerArgs {
     /// Largest task-JSON object an import sync reads; larger ones are recorded as errors.
     #[arg(long, env = "LABELSYNC_MAX_TASK_FILE_BYTES", default_value_t = 64 * 1024 * 1024)]
     pub max_task_file_bytes: u64,
+    /// Bytes of task-JSON objects one import sync may hold while reading them concurrently
+    /// (raised to one file of the maximum size if smaller).
+    #[arg(long, env = "LABELSYNC_SYNC_MAX_BYTES_IN_FLIGHT", default_value_t = 256 * 1024 * 1024)]
+    pub sync_max_bytes_in_flight: u64,
     #[command(flatten)]
     pub storage: StorageArgs,
 }
@@ -133,6 +137,64 @@ pub struct StorageArgs {
     /// Google Cloud Storage endpoint override (an emulator such as fake-gcs-server).
     #[arg(long, env = "STORAGE_EMULATOR_HOST")]
     pub storage_emulator_host: Option<String>,
+    #[command(flatten)]
+    pub outbound: OutboundArgs,
+}
+
+/// Bounds on requests to storage providers, and the proxy they use.
+#[derive(Debug, Clone, Args)]
+pub struct OutboundArgs {
+    /// How long connecting to a storage provider may take, in seconds.
+    #[arg(long, env = "LABELSYNC_OUTBOUND_CONNECT_TIMEOUT_SECS", default_value_t = 5.0)]
+    pub outbound_connect_timeout_secs: f64,
+    /// How long one request to a storage provider may take with its answer read whole (a
+    /// listing page, a task file), in seconds.
+    #[arg(long, env = "LABELSYNC_OUTBOUND_TIMEOUT_SECS", default_value_t = 60.0)]
+    pub outbound_timeout_secs: f64,
+    /// Largest listing page or error answer read from a storage provider, in bytes.
+    #[arg(long, env = "LABELSYNC_OUTBOUND_MAX_RESPONSE_BYTES", default_value_t = 32 * 1024 * 1024)]
+    pub outbound_max_response_bytes: u64,
+    /// The proxy every HTTP request to a storage provider goes through. Unset: direct
+    /// connections; `HTTP_PROXY`, `HTTPS_PROXY` and `ALL_PROXY` are ignored either way.
+    #[arg(long, env = "LABELSYNC_OUTBOUND_PROXY", value_parser = check_proxy)]
+    pub outbound_proxy: Option<String>,
+}
+
+impl Default for OutboundArgs {
+    fn default() -> Self {
+        let limits = labelsync_storage::guard::OutboundLimits::default();
+        OutboundArgs {
+            outbound_connect_timeout_secs: limits.connect_timeout.as_secs_f64(),
+            outbound_timeout_secs: limits.request_timeout.as_secs_f64(),
+            outbound_max_response_bytes: limits.max_response_bytes,
+            outbound_proxy: None,
+        }
+    }
+}
+
+impl OutboundArgs {
+    /// The limits; timeouts are held between a millisecond and a year.
+    pub fn limits(&self) -> labelsync_storage::guard::OutboundLimits {
+        // NaN becomes the lower bound, so the conversion cannot panic.
+        let secs = |s: f64| {
+            let s = if s.is_nan() { 0.0 } else { s };
+            std::time::Duration::from_secs_f64(s.clamp(0.001, 365.0 * 86_400.0))
+        };
+        labelsync_storage::guard::OutboundLimits {
+            connect_timeout: secs(self.outbound_connect_timeout_secs),
+            request_timeout: secs(self.outbound_timeout_secs),
+            max_response_bytes: self.outbound_max_response_bytes.max(1),
+        }
+    }
+
+    /// The proxy as a URL (checked when the flag was read).
+    pub fn proxy(&self) -> Option<url::Url> {
+        self.outbound_proxy.as_deref().and_then(|p| labelsync_storage::guard::parse_proxy(p).ok())
+    }
+}
+
+fn check_proxy(text: &str) -> Result<String, String> {
+    labelsync_storage::guard::parse_proxy(text).map(String::from).map_err(|e| e.to_string())
 }
 
 impl StorageArgs {
@@ -171,6 +233,9 @@ pub struct ServeArgs {
     /// Resolve a storage URI only when it lies under the storage's prefix.
     #[arg(long, env = "LABELSYNC_RESOLVE_WITHIN_PREFIX", default_value_t = false, action = ArgAction::Set)]
     pub resolve_within_prefix: bool,
+    /// Longest `label_config` a project may be given, in bytes.
+    #[arg(long, env = "LABELSYNC_MAX_LABEL_CONFIG_BYTES", default_value_t = 1024 * 1024)]
+    pub max_label_config_bytes: usize,
     /// Lifetime of access tokens from `/api/token/refresh`, in seconds.
     #[arg(long, env = "LABELSYNC_ACCESS_TOKEN_TTL", default_value_t = 300)]
     pub access_token_ttl: i64,

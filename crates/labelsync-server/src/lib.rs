@@ -21,7 +21,7 @@ pub async fn run() -> anyhow::Result<()> {
     match cli.command {
         None => serve_command(&cli.common, cli.serve).await,
         Some(Command::Serve(args)) => serve_command(&cli.common, *args).await,
-        Some(Command::Worker(args)) => worker_command(&cli.common, args).await,
+        Some(Command::Worker(args)) => worker_command(&cli.common, *args).await,
         Some(Command::Migrate) => {
             bootstrap::open_database(&cli.common).await?;
             println!("migrations applied");

@@ -69,6 +69,7 @@ pub fn sync_context(db: Db, master_key: &MasterKey, args: &WorkerArgs) -> SyncCo
             batch_size: args.sync_batch_size.max(1),
             fetch_concurrency: args.sync_fetch_concurrency.max(1),
             max_object_bytes: args.max_task_file_bytes,
+            max_bytes_in_flight: args.sync_max_bytes_in_flight,
             ..SyncSettings::default()
         },
     }
@@ -88,9 +89,11 @@ pub fn metrics_handle() -> Option<PrometheusHandle> {
         .clone()
 }
 
-/// The network guard for tenant-supplied hosts.
+/// The network guard for tenant-supplied hosts, with the outbound limits and proxy.
 pub fn net_guard(storage: &StorageArgs) -> NetGuard {
     NetGuard::new(storage.ssrf_protection_enabled, storage.outbound_allow_hosts.clone())
+        .with_limits(storage.outbound.limits())
+        .with_proxy(storage.outbound.proxy())
 }
 
 /// The API settings from the command line.
@@ -107,6 +110,7 @@ pub fn api_config(args: &ServeArgs) -> ApiConfig {
         local_files_serving_enabled: storage.local_files_serving_enabled,
         local_files_document_root: storage.local_files_document_root.clone(),
         resolve_within_prefix: args.resolve_within_prefix,
+        max_label_config_bytes: args.max_label_config_bytes,
     }
 }
 

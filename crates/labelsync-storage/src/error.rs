@@ -42,6 +42,12 @@ pub enum Error {
     #[error("{key} is larger than {limit} bytes")]
     TooLarge { key: String, limit: u64 },
 
+    /// The provider's answer broke a bound: larger than allowed, slower than allowed, or a
+    /// listing that comes back to a page it already gave. Retrying will not help until the
+    /// provider (or the operator's limit) changes.
+    #[error("{0}")]
+    BadResponse(String),
+
     /// The requested byte range starts at or after the end of the object (HTTP 416).
     #[error("range not satisfiable for {key} ({size} bytes)")]
     RangeNotSatisfiable { key: String, size: u64 },

@@ -161,7 +161,7 @@ pub async fn connect(config: &StorageConfig, role: Role, guard: &guard::NetGuard
         StorageConfig::LocalFiles(local) => Ok(local::connect(local, role)),
         StorageConfig::Redis(redis) => redis_db::connect(redis, role, guard).await,
         StorageConfig::S3(s3) => s3::connect(s3, role, guard).await,
-        StorageConfig::Gcs(gcs) => gcs::connect(gcs, role),
-        StorageConfig::Azure(azure) => azure::connect(azure, role),
+        StorageConfig::Gcs(gcs) => gcs::connect(gcs, role, guard),
+        StorageConfig::Azure(azure) => azure::connect(azure, role, guard),
     }
 }

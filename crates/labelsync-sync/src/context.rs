@@ -15,6 +15,9 @@ pub struct SyncSettings {
     pub fetch_concurrency: usize,
     /// Largest task-JSON object read; larger ones are recorded as errors.
     pub max_object_bytes: u64,
+    /// Bytes of task-JSON objects one import may hold at once while reading them (never
+    /// less than one object of `max_object_bytes`).
+    pub max_bytes_in_flight: u64,
     /// Annotations exported concurrently by a full export sync.
     pub export_concurrency: usize,
     /// `LABEL_STUDIO_HOST`, prefixed to local-files URLs written into tasks.
@@ -27,6 +30,7 @@ impl Default for SyncSettings {
             batch_size: 1000,
             fetch_concurrency: 16,
             max_object_bytes: 64 * 1024 * 1024,
+            max_bytes_in_flight: 256 * 1024 * 1024,
             export_concurrency: 8,
             host: None,
         }

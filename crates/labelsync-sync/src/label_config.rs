@@ -2,6 +2,8 @@
 //! which task data keys it shows (`data_types`), its control tags (`parsed_label_config`) and
 //! whether it is well formed.
 
+use std::collections::HashMap;
+
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use serde_json::{Map, Value, json};
@@ -21,10 +23,16 @@ impl Element {
     }
 }
 
-/// A parsed label config.
+/// A parsed label config. Every method is linear in the size of the config (lookups by name
+/// and by parent are indexed once), so a config with tens of thousands of tags stays cheap on
+/// every project read.
 #[derive(Debug, Clone)]
 pub struct LabelConfig {
     elements: Vec<Element>,
+    /// The first element carrying each `name`.
+    by_name: HashMap<String, usize>,
+    /// The children of each element, in document order.
+    children: Vec<Vec<usize>>,
 }
 
 /// Why a label config was refused; the message is shown to the user.
@@ -39,23 +47,28 @@ impl LabelConfig {
         if elements.is_empty() {
             return Err(ConfigError("syntax error: line 1, column 0".into()));
         }
-        let config = LabelConfig { elements };
+        let mut by_name = HashMap::new();
+        let mut children = vec![Vec::new(); elements.len()];
+        for (index, element) in elements.iter().enumerate() {
+            if let Some(name) = element.attr("name") {
+                by_name.entry(name.to_owned()).or_insert(index);
+            }
+            if let Some(parent) = element.parent {
+                children[parent].push(index);
+            }
+        }
+        let config = LabelConfig { elements, by_name, children };
         config.check_to_names()?;
         Ok(config)
     }
 
-    fn names(&self) -> Vec<&str> {
-        self.elements.iter().filter_map(|e| e.attr("name")).collect()
-    }
-
     fn check_to_names(&self) -> Result<(), ConfigError> {
-        let names = self.names();
         for element in &self.elements {
             let Some(to_name) = element.attr("toName") else {
                 continue;
             };
             for target in to_name.split(',').map(str::trim) {
-                if !names.contains(&target) {
+                if !self.by_name.contains_key(target) {
                     let controls: Vec<String> =
                         self.controls().map(|c| format!("'{}'", c.attr("name").unwrap_or(""))).collect();
                     return Err(ConfigError(format!(
@@ -76,15 +89,19 @@ impl LabelConfig {
     /// (Label Studio's `data_types`). `Video` wins over other tags on the same key.
     pub fn data_types(&self) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = Vec::new();
+        let mut position: HashMap<String, usize> = HashMap::new();
         for element in &self.elements {
             let (Some(_), Some(value)) = (element.attr("name"), element.attr("value")) else {
                 continue;
             };
             let Some(key) = data_key(value) else { continue };
-            match out.iter_mut().find(|(k, _)| *k == key) {
-                Some(existing) if element.tag == "Video" => existing.1 = element.tag.clone(),
+            match position.get(&key) {
+                Some(&at) if element.tag == "Video" => out[at].1 = element.tag.clone(),
                 Some(_) => {}
-                None => out.push((key, element.tag.clone())),
+                None => {
+                    position.insert(key.clone(), out.len());
+                    out.push((key, element.tag.clone()));
+                }
             }
         }
         out
@@ -105,7 +122,7 @@ impl LabelConfig {
             let to_names: Vec<&str> = to_name.split(',').map(str::trim).collect();
             let inputs: Vec<Value> = to_names
                 .iter()
-                .filter_map(|target| self.elements.iter().find(|e| e.attr("name") == Some(target)))
+                .filter_map(|target| self.by_name.get(*target).map(|&i| &self.elements[i]))
                 .map(|object| {
                     json!({"type": object.tag, "valueType": object.attr("valueType"),
                            "value": object.attr("value").and_then(data_key)})
@@ -113,7 +130,7 @@ impl LabelConfig {
                 .collect();
             let mut labels = Vec::new();
             let mut labels_attrs = Map::new();
-            for child in self.elements.iter().filter(|e| e.parent == Some(index)) {
+            for child in self.children[index].iter().map(|&i| &self.elements[i]) {
                 let Some(label) = child.attr("alias").or_else(|| child.attr("value")) else {
                     continue;
                 };
@@ -233,9 +250,15 @@ fn element(
 ) -> Result<Element, ConfigError> {
     let tag = String::from_utf8_lossy(start.name().as_ref()).into_owned();
     let mut attrs = Vec::new();
-    for attr in start.attributes() {
+    // quick-xml's own duplicate check compares each attribute with every earlier one
+    // (quadratic in a tag with many attributes); a set does it in linear time.
+    let mut seen = std::collections::HashSet::new();
+    for attr in start.attributes().with_checks(false) {
         let attr = attr.map_err(|e| syntax_error(xml, position, &e.to_string()))?;
         let key = String::from_utf8_lossy(attr.key.as_ref()).into_owned();
+        if !seen.insert(key.clone()) {
+            return Err(syntax_error(xml, position, &format!("duplicated attribute {key:?}")));
+        }
         let value =
             attr.unescape_value().map_err(|e| syntax_error(xml, position, &e.to_string()))?.into_owned();
         attrs.push((key, value));
@@ -292,6 +315,37 @@ mod tests {
         let err = LabelConfig::parse(r#"<View><Choices name="label" toName="nope"/></View>"#).unwrap_err();
         assert_eq!(err.0, "toName=\"nope\" not found in names: ['label']");
         assert!(LabelConfig::parse("<View><Image name=\"i\" value=\"$x\">").is_err());
+    }
+
+    /// A config with 20,000 controls and a tag with 20,000 attributes parse (linear checks),
+    /// every control keeps its own input, and a dangling `toName` among them is still found.
+    #[test]
+    fn large_configs() {
+        let n = 20_000;
+        let mut xml = String::from("<View>");
+        for i in 0..n {
+            xml.push_str(&format!(
+                r#"<Text name="t{i}" value="$k{i}"/><Choices name="c{i}" toName="t{i}"><Choice value="v{i}"/></Choices>"#
+            ));
+        }
+        let attrs: String = (0..n).map(|i| format!(r#" a{i}="{i}""#)).collect();
+        xml.push_str(&format!("<Header{attrs}/></View>"));
+        let config = LabelConfig::parse(&xml).unwrap();
+        let parsed = config.parsed();
+        assert_eq!(parsed.len(), n);
+        assert_eq!(parsed["c19999"]["inputs"][0]["value"], "k19999");
+        assert_eq!(parsed["c7"]["labels"], json!(["v7"]));
+        assert_eq!(config.data_types().len(), n);
+        let dangling = xml.replace(r#"toName="t12345""#, r#"toName="t12345,gone""#);
+        let err = LabelConfig::parse(&dangling).unwrap_err();
+        assert!(err.0.starts_with("toName=\"gone\" not found in names: ['c0', 'c1'"), "{}", &err.0[..80]);
+    }
+
+    /// A repeated attribute is still a syntax error with quick-xml's own checks turned off.
+    #[test]
+    fn duplicated_attributes() {
+        let err = LabelConfig::parse(r#"<View><Text name="a" name="b" value="$x"/></View>"#).unwrap_err();
+        assert!(err.0.contains("duplicated attribute \"name\""), "{}", err.0);
     }
 
     /// Region-based configs are not suitable for bulk annotation; choices alone are.

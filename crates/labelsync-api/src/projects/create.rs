@@ -19,7 +19,7 @@ pub async fn create_project(
     Body(body): Body,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     auth.require_manager()?;
-    let fields = json::parse(&body, None)?;
+    let fields = json::parse(&body, None, app.config.max_label_config_bytes)?;
     let project = labelsync_db::projects::insert(&app.db, auth.org_id, auth.user.id, fields).await?;
     Ok((StatusCode::CREATED, Json(json::project_json(&project, None, Some(&auth.user)))))
 }

@@ -72,10 +72,12 @@ const READ_ONLY: &[&str] = &[
     "state",
 ];
 
-/// Validates a create or update body into the fields to store.
+/// Validates a create or update body into the fields to store. A `label_config` longer than
+/// `max_config_bytes` is refused before it is parsed.
 pub fn parse(
     body: &Map<String, Value>,
     current_settings: Option<&Map<String, Value>>,
+    max_config_bytes: usize,
 ) -> Result<ProjectFields, ApiError> {
     let settings_spec = settings_fields();
     let mut spec: Vec<Field> = CORE.to_vec();
@@ -97,6 +99,15 @@ pub fn parse(
     }
     let label_config = match valid.get("label_config").and_then(Value::as_str) {
         Some(xml) => {
+            if xml.len() > max_config_bytes {
+                return Err(ApiError::field(
+                    "label_config",
+                    format!(
+                        "Ensure this field has no more than {max_config_bytes} bytes (it has {}).",
+                        xml.len()
+                    ),
+                ));
+            }
             LabelConfig::parse(xml).map_err(|e| ApiError::field("label_config", e.0))?;
             Some(xml.to_owned())
         }

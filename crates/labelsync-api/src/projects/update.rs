@@ -22,7 +22,7 @@ pub async fn update_project(
 ) -> ApiResult<Json<Value>> {
     let project = super::load(&app.db, &auth, id).await?;
     auth.require_manager()?;
-    let fields = json::parse(&body, Some(&project.settings.0))?;
+    let fields = json::parse(&body, Some(&project.settings.0), app.config.max_label_config_bytes)?;
     let project = labelsync_db::projects::update(&app.db, auth.org_id, id, fields)
         .await?
         .ok_or_else(|| ApiError::no_match("Project"))?;

@@ -1,10 +1,15 @@
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use labelsync_db::tasks::{ProjectTotals, Task};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::json::{full, list_item};
+use super::json::{ServeContext, full, list_item};
 use super::related::Related;
+use super::stream;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Query};
 use crate::pagination::{Page, PageQuery};
@@ -27,6 +32,8 @@ pub struct TaskListQuery {
 /// resolve URLs unless `resolve_uri=false`. Without `project` the answer is 404
 /// `"Neither project nor view id specified"` in our error envelope (Label Studio sends a
 /// bare `{"detail": …}`); labelsync has no Data Manager views, so `view` alone is 404 too.
+/// A page larger than a few hundred tasks is streamed, so no page size holds a whole project
+/// in memory.
 #[utoipa::path(get, path = "/api/tasks/", tag = "tasks",
     params(("project" = i64, Query, description = "Project id"),
            ("fields" = Option<String>, Query, description = "`all` adds annotations, predictions and summaries"),
@@ -39,32 +46,82 @@ pub async fn list_tasks(
     State(app): State<AppState>,
     auth: AuthUser,
     Query(query): Query<TaskListQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let project_id = project_id(&query)?;
     let project = crate::projects::load(&app.db, &auth, project_id).await?;
     let totals = labelsync_db::tasks::totals(&app.db, project.id).await?;
     let page = Page::resolve(&query.page, 100, None, totals.tasks)?;
-    let (tasks, _) = labelsync_db::tasks::list(&app.db, project.id, page.offset(), page.size).await?;
     let ctx = crate::media::serve_context(&app, &project, &query.resolve).await?;
-    let items: Vec<Value> = if query.fields.as_deref() == Some("all") {
-        let ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
-        let related = Related::load(&app.db, &ids).await?;
-        tasks
-            .iter()
-            .map(|t| {
-                let (a, p) = (related.annotations(t.id), related.predictions(t.id));
-                full(t, &ctx, a, p, &related.users, true)
-            })
-            .collect()
-    } else {
-        tasks.iter().map(|t| list_item(t, &ctx)).collect()
-    };
+    let nested = query.fields.as_deref() == Some("all");
+    if page.size > stream::CHUNK {
+        let rows = page.size.min(totals.tasks - page.offset());
+        return Ok(stream_page(app, project.id, totals, page.offset(), rows, ctx, nested));
+    }
+    let (tasks, _) = labelsync_db::tasks::list(&app.db, project.id, page.offset(), page.size).await?;
+    let items = render(&app, &ctx, &tasks, nested).await?;
     Ok(Json(json!({
         "total_annotations": totals.annotations,
         "total_predictions": totals.predictions,
         "total": totals.tasks,
         "tasks": items,
-    })))
+    }))
+    .into_response())
+}
+
+/// The list items of `tasks`; `nested` adds annotations and predictions (`fields=all`).
+async fn render(app: &AppState, ctx: &ServeContext, tasks: &[Task], nested: bool) -> ApiResult<Vec<Value>> {
+    if !nested {
+        return Ok(tasks.iter().map(|t| list_item(t, ctx)).collect());
+    }
+    let ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
+    let related = Related::load(&app.db, &ids).await?;
+    let items = tasks.iter().map(|t| {
+        let (a, p) = (related.annotations(t.id), related.predictions(t.id));
+        full(t, ctx, a, p, &related.users, true)
+    });
+    Ok(items.collect())
+}
+
+/// Where the next chunk of a streamed page starts.
+enum Cursor {
+    Offset(i64),
+    After(i64),
+}
+
+/// `rows` tasks from `offset` in id order, in the same object as a page, chunk by chunk: the
+/// first chunk by offset, the others after the last id written.
+fn stream_page(
+    app: AppState,
+    project_id: i64,
+    totals: ProjectTotals,
+    offset: i64,
+    rows: i64,
+    ctx: ServeContext,
+    nested: bool,
+) -> Response {
+    let head = format!(
+        "{{\"total_annotations\":{},\"total_predictions\":{},\"total\":{},\"tasks\":[",
+        totals.annotations, totals.predictions, totals.tasks
+    );
+    let ctx = Arc::new(ctx);
+    stream::json_items(head, "]}", (Cursor::Offset(offset), rows), move |(cursor, left)| {
+        let (app, ctx) = (app.clone(), ctx.clone());
+        async move {
+            let limit = left.min(stream::CHUNK);
+            let tasks = match cursor {
+                Cursor::Offset(offset) => {
+                    labelsync_db::tasks::list(&app.db, project_id, offset, limit).await?.0
+                }
+                Cursor::After(id) => labelsync_db::tasks::list_after(&app.db, project_id, id, limit).await?,
+            };
+            let left = left - tasks.len() as i64;
+            let next = match tasks.last() {
+                Some(last) if left > 0 && tasks.len() as i64 == limit => Some((Cursor::After(last.id), left)),
+                _ => None,
+            };
+            Ok((render(&app, &ctx, &tasks, nested).await?, next))
+        }
+    })
 }
 
 fn project_id(query: &TaskListQuery) -> ApiResult<i64> {

@@ -13,6 +13,7 @@ pub mod json;
 pub mod list;
 pub mod project_list;
 pub mod related;
+pub mod stream;
 pub mod update;
 
 use labelsync_db::Db;

@@ -13,13 +13,13 @@ use async_trait::async_trait;
 use base64::Engine;
 use bytes::Bytes;
 use object_store::azure::{AzureAccessKey, AzureCredential, MicrosoftAzure, MicrosoftAzureBuilder};
-use object_store::client::{HttpClient, HttpConnector};
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload, StaticCredentialProvider};
 
 use crate::cloud::errors::{Class, Codes, Failure};
-use crate::cloud::http::{Reach, client_options, install_crypto_provider, retry_config};
+use crate::cloud::http::{RawClient, Reach, client_options, install_crypto_provider, retry_config};
 use crate::cloud::keys::{check_bucket, object_path};
 use crate::cloud::{CloudStorage, Page, PageRequest, Provider};
+use crate::guard::NetGuard;
 use crate::{AzureConfig, Connected, Error, Result, Role};
 
 mod list;
@@ -45,20 +45,21 @@ AZURE_BLOB_ACCOUNT_NAME and AZURE_BLOB_ACCOUNT_KEY or account_name and account_k
 
 /// Builds the Azure roles for `role` (import storages also serve media). A missing name or
 /// key fails here with Label Studio's message; nothing is contacted.
-pub(crate) fn connect(config: &AzureConfig, role: Role) -> Result<Connected> {
-    let provider = AzureProvider::new(config)?;
+pub(crate) fn connect(config: &AzureConfig, role: Role, guard: &NetGuard) -> Result<Connected> {
+    let provider = AzureProvider::new(config, guard)?;
     let label = match config.prefix.as_deref().filter(|p| !p.is_empty()) {
         Some(prefix) => format!("Azure(azure-blob://{}/{prefix})", config.container),
         None => format!("Azure(azure-blob://{})", config.container),
     };
-    let storage = CloudStorage::new(provider, label, config.prefix.as_deref(), config.recursive);
+    let storage = CloudStorage::new(provider, label, config.prefix.as_deref(), config.recursive)
+        .with_limits(guard.limits());
     Ok(storage.connected(role))
 }
 
 /// One container.
 pub(crate) struct AzureProvider {
     store: MicrosoftAzure,
-    http: HttpClient,
+    http: RawClient,
     credential: Arc<AzureCredential>,
     signer: SasSigner,
     account: String,
@@ -68,7 +69,7 @@ pub(crate) struct AzureProvider {
 }
 
 impl AzureProvider {
-    fn new(config: &AzureConfig) -> Result<AzureProvider> {
+    fn new(config: &AzureConfig, guard: &NetGuard) -> Result<AzureProvider> {
         install_crypto_provider();
         check_bucket("container", &config.container)?;
         let (account, key) = account_and_key(config)?;
@@ -97,10 +98,10 @@ impl AzureProvider {
             .with_credentials(Arc::new(StaticCredentialProvider::new(AzureCredential::AccessKey(access_key))))
             .with_client_options(options.clone())
             .with_retry(retry_config())
-            .with_http_connector(Reach::Trusted)
+            .with_http_connector(Reach::trusted(guard))
             .build()
             .map_err(unusable)?;
-        let http = Reach::Trusted.connect(&options).map_err(unusable)?;
+        let http = Reach::trusted(guard).raw_client(&options).map_err(unusable)?;
         Ok(AzureProvider {
             store,
             http,

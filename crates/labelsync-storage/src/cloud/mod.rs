@@ -18,12 +18,15 @@ use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
 use object_store::{Attribute, GetOptions, GetRange, GetResult, ObjectStore, ObjectStoreExt};
 
+use crate::guard::OutboundLimits;
 use crate::{
     Connected, Error, ExportStorage, ImportStorage, MediaObject, MediaStorage, ObjectMeta, Result, Role,
 };
 
 pub(crate) mod errors;
 pub(crate) mod http;
+#[cfg(test)]
+mod http_tests;
 pub(crate) mod keys;
 pub(crate) mod xml;
 
@@ -81,6 +84,7 @@ pub(crate) struct CloudStorage<P> {
     /// The prefix as configured (validation and export keys use it raw).
     prefix: Option<String>,
     recursive: bool,
+    limits: OutboundLimits,
 }
 
 impl<P: Provider> CloudStorage<P> {
@@ -90,7 +94,14 @@ impl<P: Provider> CloudStorage<P> {
             label,
             prefix: prefix.filter(|p| !p.is_empty()).map(str::to_owned),
             recursive,
+            limits: OutboundLimits::default(),
         }
+    }
+
+    /// The operator's limits (the guard's); whole-object reads finish within their timeout.
+    pub(crate) fn with_limits(mut self, limits: OutboundLimits) -> Self {
+        self.limits = limits;
+        self
     }
 
     /// The roles of `role`: import storages also serve media.
@@ -149,13 +160,16 @@ impl<P: Provider> ImportStorage for CloudStorage<P> {
 
     /// Keys under `prefix/` (Label Studio's normalization), only direct children unless
     /// recursive, in the provider's (lexicographic) order, one provider page at a time.
-    /// Keys ending in `/` (folder placeholders) are skipped.
+    /// Keys ending in `/` (folder placeholders) are skipped. A provider that hands out a
+    /// continuation token it already gave (A, B, A…) would list forever: that fails with
+    /// [`Error::BadResponse`].
     fn list(&self) -> BoxStream<'_, Result<ObjectMeta>> {
         let prefix = list_prefix(self.prefix.as_deref());
-        futures::stream::try_unfold(Some(None::<String>), move |state| {
+        let start = Listing { token: None, seen: TokensSeen::default() };
+        futures::stream::try_unfold(Some(start), move |state| {
             let prefix = prefix.clone();
             async move {
-                let Some(token) = state else {
+                let Some(Listing { token, mut seen }) = state else {
                     return Ok(None);
                 };
                 let request = PageRequest {
@@ -165,19 +179,40 @@ impl<P: Provider> ImportStorage for CloudStorage<P> {
                     max_keys: None,
                 };
                 let page = self.provider.list_page(request).await?;
-                if page.next.is_some() && page.next == token {
-                    return Err(Error::Other(format!("{self}: the listing does not advance")));
+                if let Some(next) = &page.next
+                    && !seen.first_time(next)
+                {
+                    return Err(Error::BadResponse(format!(
+                        "{self}: the listing does not advance (the provider repeated a continuation token \
+                         after {} pages)",
+                        seen.pages()
+                    )));
                 }
                 let objects = page.objects.into_iter().filter(|m| !m.key.ends_with('/'));
-                Ok(Some((futures::stream::iter(objects.map(Ok)), page.next.map(Some))))
+                let next = page.next.map(|token| Listing { token: Some(token), seen });
+                Ok(Some((futures::stream::iter(objects.map(Ok)), next)))
             }
         })
         .try_flatten()
         .boxed()
     }
 
-    /// One GET; an object whose size is over `max_bytes` is refused before its body is read.
+    /// One GET; an object whose size is over `max_bytes` is refused before its body is read,
+    /// a body that grows past it while streaming as soon as it does, and the whole read must
+    /// finish within the request timeout.
     async fn get(&self, key: &str, max_bytes: u64) -> Result<Bytes> {
+        let timeout = self.limits.request_timeout;
+        tokio::time::timeout(timeout, self.get_within(key, max_bytes)).await.unwrap_or_else(|_| {
+            Err(Error::BadResponse(format!(
+                "{self}: reading {key} took longer than {} s (LABELSYNC_OUTBOUND_TIMEOUT_SECS)",
+                timeout.as_secs_f64()
+            )))
+        })
+    }
+}
+
+impl<P: Provider> CloudStorage<P> {
+    async fn get_within(&self, key: &str, max_bytes: u64) -> Result<Bytes> {
         let result = self.fetch(key, GetOptions::default()).await?;
         let too_large = || Error::TooLarge { key: key.to_owned(), limit: max_bytes };
         if result.meta.size > max_bytes {
@@ -274,6 +309,32 @@ impl<P: Provider> CloudStorage<P> {
             })
             .boxed();
         MediaObject { meta, content_type, range, body }
+    }
+}
+
+/// Where a listing stands: the token of the next page and every token already followed.
+struct Listing {
+    token: Option<String>,
+    seen: TokensSeen,
+}
+
+/// The continuation tokens of one listing, kept as 64-bit hashes (keyed per listing), so a
+/// listing of a million pages remembers 8 MB, not every token.
+#[derive(Default)]
+struct TokensSeen {
+    hasher: std::hash::RandomState,
+    hashes: std::collections::HashSet<u64>,
+}
+
+impl TokensSeen {
+    /// True the first time `token` is seen.
+    fn first_time(&mut self, token: &str) -> bool {
+        use std::hash::BuildHasher;
+        self.hashes.insert(self.hasher.hash_one(token))
+    }
+
+    fn pages(&self) -> usize {
+        self.hashes.len() + 1
     }
 }
 

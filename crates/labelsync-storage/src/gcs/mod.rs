@@ -15,14 +15,14 @@ use std::time::Duration;
 use async_trait::async_trait;
 use bytes::Bytes;
 use object_store::ObjectStore;
-use object_store::client::{HttpClient, HttpConnector};
 use object_store::gcp::{GoogleCloudStorage, GoogleCloudStorageBuilder};
 use serde::Deserialize;
 
 use crate::cloud::errors::{Class, Codes, Failure};
-use crate::cloud::http::{Reach, client_options, install_crypto_provider, retry_config};
+use crate::cloud::http::{RawClient, Reach, client_options, install_crypto_provider, retry_config};
 use crate::cloud::keys::check_bucket;
 use crate::cloud::{CloudStorage, Page, PageRequest, Provider};
+use crate::guard::NetGuard;
 use crate::{Connected, Error, GcsConfig, Result, Role};
 
 mod json_api;
@@ -39,13 +39,14 @@ const CODES: Codes = Codes {
 
 /// Builds the GCS roles for `role` (import storages also serve media). Malformed
 /// credentials JSON fails here with Label Studio's message; nothing is contacted.
-pub(crate) fn connect(config: &GcsConfig, role: Role) -> Result<Connected> {
-    let provider = GcsProvider::new(config)?;
+pub(crate) fn connect(config: &GcsConfig, role: Role, guard: &NetGuard) -> Result<Connected> {
+    let provider = GcsProvider::new(config, guard)?;
     let label = match config.prefix.as_deref().filter(|p| !p.is_empty()) {
         Some(prefix) => format!("GCS(gs://{}/{prefix})", config.bucket),
         None => format!("GCS(gs://{})", config.bucket),
     };
-    let storage = CloudStorage::new(provider, label, config.prefix.as_deref(), config.recursive);
+    let storage = CloudStorage::new(provider, label, config.prefix.as_deref(), config.recursive)
+        .with_limits(guard.limits());
     Ok(storage.connected(role))
 }
 
@@ -60,7 +61,7 @@ struct ServiceAccount {
 /// One bucket.
 pub(crate) struct GcsProvider {
     store: GoogleCloudStorage,
-    http: HttpClient,
+    http: RawClient,
     bucket: String,
     /// Scheme and authority of the API, no trailing slash.
     base_url: String,
@@ -69,7 +70,7 @@ pub(crate) struct GcsProvider {
 }
 
 impl GcsProvider {
-    fn new(config: &GcsConfig) -> Result<GcsProvider> {
+    fn new(config: &GcsConfig, guard: &NetGuard) -> Result<GcsProvider> {
         install_crypto_provider();
         check_bucket("bucket", &config.bucket)?;
         let base_url = base_url(config);
@@ -81,7 +82,7 @@ impl GcsProvider {
             .with_base_url(&base_url)
             .with_client_options(options.clone())
             .with_retry(retry_config())
-            .with_http_connector(Reach::Trusted);
+            .with_http_connector(Reach::trusted(guard));
         let credentials =
             config.credentials_json.as_ref().map(|s| s.expose().trim()).filter(|s| !s.is_empty());
         let signer = match credentials {
@@ -107,7 +108,7 @@ impl GcsProvider {
             ))
         };
         let store = builder.build().map_err(unusable)?;
-        let http = Reach::Trusted.connect(&options).map_err(unusable)?;
+        let http = Reach::trusted(guard).raw_client(&options).map_err(unusable)?;
         Ok(GcsProvider { store, http, bucket: config.bucket.clone(), base_url, signer })
     }
 }
@@ -205,7 +206,9 @@ mod tests {
             credentials_json: Some(Secret::new("{not json: s3cr3t")),
             ..GcsConfig::default()
         };
-        let Err(err) = GcsProvider::new(&config) else { panic!("malformed JSON must fail") };
+        let Err(err) = GcsProvider::new(&config, &NetGuard::disabled()) else {
+            panic!("malformed JSON must fail")
+        };
         assert!(matches!(err, Error::InvalidConfig(_)), "{err:?}");
         assert!(
             err.to_string().starts_with("Google Application Credentials must be valid JSON string. "),
@@ -226,7 +229,7 @@ mod tests {
             credentials_json: Some(Secret::new(account.to_string())),
             ..GcsConfig::default()
         };
-        let provider = GcsProvider::new(&config).expect("provider");
+        let provider = GcsProvider::new(&config, &NetGuard::disabled()).expect("provider");
         assert_eq!(provider.base_url, DEFAULT_BASE_URL);
         let url = provider
             .signer

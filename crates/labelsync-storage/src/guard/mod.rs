@@ -14,9 +14,11 @@ use url::{Host, Url};
 
 use crate::{Error, Result};
 
+mod outbound;
 mod ranges;
 mod resolver;
 
+pub use outbound::{OutboundLimits, parse_proxy};
 pub use ranges::banned_range;
 pub use resolver::GuardedResolver;
 
@@ -34,11 +36,16 @@ const RESOLVE_TIMEOUT: Duration = Duration::from_secs(10);
 /// operator's allowlist (`LABELSYNC_OUTBOUND_ALLOW_HOSTS`: `host` or `host:port` entries,
 /// `[v6]:port` for IPv6 literals, matched case-insensitively against the host as the tenant
 /// wrote it, not against its addresses).
+///
+/// It also carries what bounds every outbound request ([`OutboundLimits`]) and the operator's
+/// proxy, if any, so every client a storage builds gets them from the one value it receives.
 #[derive(Debug, Clone)]
 pub struct NetGuard {
     enabled: bool,
     allow_hosts: Vec<String>,
     allowed: Vec<AllowedHost>,
+    limits: OutboundLimits,
+    proxy: Option<Url>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,7 +59,30 @@ impl NetGuard {
     /// are ignored; `host:port` entries allow that port only.
     pub fn new(enabled: bool, allow_hosts: Vec<String>) -> NetGuard {
         let allowed = allow_hosts.iter().filter_map(|entry| parse_allow_entry(entry)).collect();
-        NetGuard { enabled, allow_hosts, allowed }
+        NetGuard { enabled, allow_hosts, allowed, limits: OutboundLimits::default(), proxy: None }
+    }
+
+    /// The same guard with these request limits.
+    pub fn with_limits(mut self, limits: OutboundLimits) -> NetGuard {
+        self.limits = limits;
+        self
+    }
+
+    /// The same guard sending every HTTP request through `proxy` (`None`: connect directly).
+    /// Requests to tenant endpoints are still checked, each one, before they are handed to it.
+    pub fn with_proxy(mut self, proxy: Option<Url>) -> NetGuard {
+        self.proxy = proxy;
+        self
+    }
+
+    pub fn limits(&self) -> OutboundLimits {
+        self.limits
+    }
+
+    /// The operator's proxy for HTTP requests; `None` means direct connections, whatever the
+    /// process environment says.
+    pub fn proxy(&self) -> Option<&Url> {
+        self.proxy.as_ref()
     }
 
     /// A guard that allows everything (tests against loopback emulators).

@@ -6,7 +6,6 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -24,8 +23,10 @@ mod scan;
 use scan::match_pattern;
 
 const DEFAULT_PORT: u16 = 6379;
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-const RESPONSE_TIMEOUT: Duration = Duration::from_secs(30);
+/// How often a `SCAN` may hand out the same cursor before the listing counts as going round
+/// in circles. Redis itself never repeats one within a scan as far as its documentation
+/// goes; the margin keeps a rehash corner case from failing a real sync.
+const MAX_CURSOR_REPEATS: u8 = 2;
 const DB_REQUIRED: &str =
     "Please explicitly pass a redis db id to prevent accidentally overwriting existing database!";
 
@@ -78,9 +79,10 @@ impl RedisStorage {
             .map_err(fail)?
             .set_redis_settings(settings);
         let client = redis::Client::open(info).map_err(fail)?;
+        let limits = guard.limits();
         let manager_config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(CONNECT_TIMEOUT))
-            .set_response_timeout(Some(RESPONSE_TIMEOUT))
+            .set_connection_timeout(Some(limits.connect_timeout))
+            .set_response_timeout(Some(limits.request_timeout))
             .set_number_of_retries(1);
         let conn = ConnectionManager::new_lazy_with_config(client, manager_config).map_err(fail)?;
         Ok(RedisStorage { name, prefix: config.path.clone(), conn, password })
@@ -140,17 +142,27 @@ impl ImportStorage for RedisStorage {
     }
 
     /// Keys starting with the prefix, one `SCAN … COUNT 1000` page at a time, in Redis's
-    /// (arbitrary) order. Sizes come from `STRLEN`; there are no modification times.
+    /// (arbitrary) order. Sizes come from `STRLEN`; there are no modification times. A server
+    /// that keeps handing out cursors it already gave fails the listing with
+    /// [`Error::BadResponse`] instead of scanning forever.
     fn list(&self) -> BoxStream<'_, Result<ObjectMeta>> {
         let pattern = match_pattern(self.prefix.as_deref());
-        futures::stream::try_unfold(Some(0_u64), move |cursor| {
+        let start = (0_u64, std::collections::HashMap::<u64, u8>::new());
+        futures::stream::try_unfold(Some(start), move |state| {
             let pattern = pattern.clone();
             async move {
-                let Some(cursor) = cursor else {
+                let Some((cursor, mut seen)) = state else {
                     return Ok(None);
                 };
                 let (next, page) = self.scan_page(cursor, &pattern).await?;
-                let state = (next != 0).then_some(next);
+                let repeats = seen.entry(next).or_insert(0);
+                *repeats = repeats.saturating_add(1);
+                if next != 0 && *repeats > MAX_CURSOR_REPEATS {
+                    return Err(Error::BadResponse(format!(
+                        "{self}: SCAN does not advance (cursor {next} was handed out {repeats} times)"
+                    )));
+                }
+                let state = (next != 0).then_some((next, seen));
                 Ok(Some((futures::stream::iter(page.into_iter().map(Ok)), state)))
             }
         })

@@ -13,12 +13,11 @@ use std::time::Duration;
 use async_trait::async_trait;
 use bytes::Bytes;
 use object_store::aws::{AmazonS3, AmazonS3Builder};
-use object_store::client::{HttpClient, HttpConnector};
 use object_store::signer::{SignedUrlOptions, Signer};
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 
 use crate::cloud::errors::{Class, Codes, Failure};
-use crate::cloud::http::{Reach, client_options, install_crypto_provider, retry_config};
+use crate::cloud::http::{RawClient, Reach, client_options, install_crypto_provider, retry_config};
 use crate::cloud::keys::{check_bucket, object_path};
 use crate::cloud::{CloudStorage, Page, PageRequest, Provider};
 use crate::guard::NetGuard;
@@ -44,7 +43,8 @@ pub(crate) async fn connect(config: &S3Config, role: Role, guard: &NetGuard) -> 
         Some(prefix) => format!("S3(s3://{}/{prefix})", config.bucket),
         None => format!("S3(s3://{})", config.bucket),
     };
-    let storage = CloudStorage::new(provider, label, config.prefix.as_deref(), config.recursive);
+    let storage = CloudStorage::new(provider, label, config.prefix.as_deref(), config.recursive)
+        .with_limits(guard.limits());
     Ok(storage.connected(role))
 }
 
@@ -52,7 +52,7 @@ pub(crate) async fn connect(config: &S3Config, role: Role, guard: &NetGuard) -> 
 pub(crate) struct S3Provider {
     store: AmazonS3,
     /// The same reach as `store`'s client, for the listing calls we make ourselves.
-    http: HttpClient,
+    http: RawClient,
     bucket: String,
     region: String,
     /// `{endpoint}/{bucket}`.
@@ -98,7 +98,7 @@ impl S3Provider {
         let store =
             builder.build().map_err(|e| Error::InvalidConfig(format!("S3 {}: {e}", config.bucket)))?;
         let http = reach
-            .connect(&options)
+            .raw_client(&options)
             .map_err(|e| Error::InvalidConfig(format!("S3 {}: {e}", config.bucket)))?;
         Ok(S3Provider {
             store,
@@ -115,11 +115,11 @@ impl S3Provider {
 async fn endpoint(config: &S3Config, region: &str, guard: &NetGuard) -> Result<(String, Reach)> {
     let configured = config.endpoint.as_deref().map(str::trim);
     let Some(endpoint) = configured.filter(|e| !e.is_empty()) else {
-        return Ok((format!("https://s3.{region}.amazonaws.com"), Reach::Trusted));
+        return Ok((format!("https://s3.{region}.amazonaws.com"), Reach::trusted(guard)));
     };
     let endpoint = endpoint.trim_end_matches('/').to_owned();
     if config.endpoint_trusted {
-        return Ok((endpoint, Reach::Trusted));
+        return Ok((endpoint, Reach::trusted(guard)));
     }
     // Checked now (IP literals never reach the resolver) and at every connect.
     let url = guard.check_url(&endpoint).await?;

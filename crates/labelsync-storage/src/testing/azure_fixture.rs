@@ -1,10 +1,10 @@
 //! The Azure fixture: a fresh container on Azurite, with its well-known development account.
 
+use crate::cloud::http::RawClient;
 use async_trait::async_trait;
 use bytes::Bytes;
 use http::Method;
 use object_store::azure::AzureCredential;
-use object_store::client::HttpClient;
 
 use super::raw::{azure_credential, azure_send, client};
 use super::{Capabilities, Fixture, Listing, Scope};
@@ -24,7 +24,7 @@ pub struct AzureFixture {
     endpoint: String,
     container: String,
     credential: AzureCredential,
-    http: HttpClient,
+    http: RawClient,
 }
 
 impl std::fmt::Debug for AzureFixture {

@@ -1,7 +1,7 @@
 //! The GCS fixture: a fresh bucket on fake-gcs-server.
 
+use crate::cloud::http::RawClient;
 use async_trait::async_trait;
-use object_store::client::HttpClient;
 
 use super::raw::{client, gcs_create_bucket, gcs_put_object};
 use super::{Capabilities, Fixture, Listing, Scope};
@@ -17,7 +17,7 @@ pub const GCS_SERVICE_ACCOUNT: &str = include_str!("../../testdata/gcs-v4/servic
 pub struct GcsFixture {
     endpoint: String,
     bucket: String,
-    http: HttpClient,
+    http: RawClient,
 }
 
 impl GcsFixture {

@@ -5,20 +5,20 @@ use bytes::Bytes;
 use http::{HeaderValue, Method};
 use object_store::aws::{AwsAuthorizer, AwsCredential};
 use object_store::azure::{AzureAccessKey, AzureAuthorizer, AzureCredential};
-use object_store::client::{HttpClient, HttpConnector};
 
 use crate::cloud::errors::Failure;
-use crate::cloud::http::{Reach, client_options, request_with_body, send_raw};
+use crate::cloud::http::{RawClient, Reach, client_options, request_with_body, send_raw};
 use crate::cloud::keys::{encode_component, encode_path};
 
 /// A plain-HTTP client for loopback emulators.
-pub(crate) fn client() -> HttpClient {
+pub(crate) fn client() -> RawClient {
     crate::install_crypto_provider();
-    Reach::Trusted.connect(&client_options(true)).expect("HTTP client")
+    let guard = crate::guard::NetGuard::disabled();
+    Reach::trusted(&guard).raw_client(&client_options(true)).expect("HTTP client")
 }
 
 async fn send(
-    client: &HttpClient,
+    client: &RawClient,
     what: &str,
     build: impl FnMut() -> Result<object_store::client::HttpRequest, Failure>,
 ) -> Bytes {
@@ -29,7 +29,7 @@ async fn send(
 }
 
 /// `PUT {endpoint}/{bucket}{path}` SigV4-signed (region us-east-1).
-pub(crate) async fn s3_put(client: &HttpClient, credential: &AwsCredential, url: &str, body: Bytes) {
+pub(crate) async fn s3_put(client: &RawClient, credential: &AwsCredential, url: &str, body: Bytes) {
     send(client, &format!("S3 PUT {url}"), || {
         let mut request = request_with_body(Method::PUT, url, body.clone())?;
         AwsAuthorizer::new(credential, "s3", "us-east-1")
@@ -42,7 +42,7 @@ pub(crate) async fn s3_put(client: &HttpClient, credential: &AwsCredential, url:
 
 /// Creates `bucket` on an S3 endpoint.
 pub(crate) async fn s3_create_bucket(
-    client: &HttpClient,
+    client: &RawClient,
     credential: &AwsCredential,
     endpoint: &str,
     bucket: &str,
@@ -52,7 +52,7 @@ pub(crate) async fn s3_create_bucket(
 
 /// Stores `body` as `key` in an S3 bucket, whatever the key.
 pub(crate) async fn s3_put_object(
-    client: &HttpClient,
+    client: &RawClient,
     credential: &AwsCredential,
     endpoint: &str,
     bucket: &str,
@@ -64,7 +64,7 @@ pub(crate) async fn s3_put_object(
 }
 
 /// Creates `bucket` on fake-gcs-server (no authentication).
-pub(crate) async fn gcs_create_bucket(client: &HttpClient, endpoint: &str, bucket: &str) {
+pub(crate) async fn gcs_create_bucket(client: &RawClient, endpoint: &str, bucket: &str) {
     let url = format!("{endpoint}/storage/v1/b?project=labelsync-test");
     let body = Bytes::from(serde_json::json!({ "name": bucket }).to_string());
     send(client, &format!("GCS create {bucket}"), || {
@@ -78,13 +78,7 @@ pub(crate) async fn gcs_create_bucket(client: &HttpClient, endpoint: &str, bucke
 }
 
 /// Stores `body` as `key` through the JSON upload API.
-pub(crate) async fn gcs_put_object(
-    client: &HttpClient,
-    endpoint: &str,
-    bucket: &str,
-    key: &str,
-    body: &[u8],
-) {
+pub(crate) async fn gcs_put_object(client: &RawClient, endpoint: &str, bucket: &str, key: &str, body: &[u8]) {
     let url =
         format!("{endpoint}/upload/storage/v1/b/{bucket}/o?uploadType=media&name={}", encode_component(key));
     let body = Bytes::copy_from_slice(body);
@@ -99,7 +93,7 @@ pub(crate) fn azure_credential(key: &str) -> AzureCredential {
 
 /// A Shared-Key-signed Azure request.
 pub(crate) async fn azure_send(
-    client: &HttpClient,
+    client: &RawClient,
     credential: &AzureCredential,
     account: &str,
     method: Method,

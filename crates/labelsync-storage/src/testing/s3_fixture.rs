@@ -1,9 +1,9 @@
 //! The S3 fixture: a fresh bucket on s3s-fs (which verifies signatures) or on moto (which
 //! also serves STS, for AssumeRole).
 
+use crate::cloud::http::RawClient;
 use async_trait::async_trait;
 use object_store::aws::AwsCredential;
-use object_store::client::HttpClient;
 
 use super::raw::{client, s3_create_bucket, s3_put_object};
 use super::{Capabilities, Fixture, Listing, Scope};
@@ -18,7 +18,7 @@ pub struct S3Fixture {
     port: u16,
     credential: AwsCredential,
     bucket: String,
-    http: HttpClient,
+    http: RawClient,
     bad_secret: String,
 }
 

@@ -11,6 +11,7 @@
 //! `completed_with_errors`. Only a storage-wide problem (bad credentials, unreachable
 //! endpoint, invalid configuration) fails the run.
 
+mod fetch;
 mod parse;
 pub mod status;
 pub mod uri;
@@ -175,60 +176,76 @@ async fn import_batch(
 ) -> Result<(), SyncError> {
     lease.check()?;
     let mut seen = HashSet::new();
-    let mut keys = Vec::with_capacity(batch.len());
+    let mut objects = Vec::with_capacity(batch.len());
     for object in batch {
         let object = object.map_err(storage_failure)?;
         if plan.selects(&object) && seen.insert(object.key.clone()) {
-            keys.push(object.key);
+            objects.push(object);
         }
     }
-    let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let key_refs: Vec<&str> = objects.iter().map(|o| o.key.as_str()).collect();
     let (existing, rows) = links::existing_import_keys(&ctx.db, storage.id, &key_refs).await?;
     progress.existed += rows;
-    let new_keys: Vec<String> = keys.into_iter().filter(|k| !existing.contains(k)).collect();
+    let new_objects: Vec<ObjectMeta> = objects.into_iter().filter(|o| !existing.contains(&o.key)).collect();
     if plan.blob_mode {
         let host = ctx.settings.host.as_deref();
-        let candidates = new_keys
+        let candidates = new_objects
             .into_iter()
+            .map(|object| object.key)
             .filter_map(|key| {
                 uri::object_uri(&plan.config, &key, host).map(|uri| TaskCandidate::blob(uri, key))
             })
             .collect();
         write(ctx, storage, project, progress, candidates).await?;
     } else {
-        import_task_files(ctx, storage, project, plan, progress, new_keys, lease).await?;
+        import_task_files(ctx, storage, project, plan, progress, new_objects, lease).await?;
     }
     progress.ping(&ctx.db).await?;
     Ok(())
 }
 
-/// Reads task-JSON objects with bounded concurrency and writes their tasks, a few files per
-/// transaction; each file's tasks commit together with its links (all or none of a file).
+/// Reads task-JSON objects with bounded concurrency and bounded bytes in flight (see
+/// [`fetch`]) and writes their tasks, a few files per transaction; each file's tasks commit
+/// together with its links (all or none of a file).
 async fn import_task_files(
     ctx: &SyncContext,
     storage: &Storage,
     project: &Project,
     plan: &Plan,
     progress: &mut Progress,
-    keys: Vec<String>,
+    objects: Vec<ObjectMeta>,
     lease: &Lease,
 ) -> Result<(), SyncError> {
     let max = ctx.settings.max_object_bytes;
+    let budget = fetch::FetchBudget::new(ctx.settings.max_bytes_in_flight, max);
     let import = plan.import.clone();
-    let mut files = futures::stream::iter(keys)
-        .map(|key| {
+    let files = futures::stream::iter(objects)
+        // Reserved one file after another, in the order the files are consumed.
+        .then(move |object| {
+            let budget = budget.clone();
+            async move {
+                let reservation = match parse::unsupported_extension(&object.key) {
+                    Some(_) => fetch::Reservation::none(),
+                    None => budget.reserve(object.size).await,
+                };
+                (object.key, reservation)
+            }
+        })
+        .map(|(key, reservation)| {
             let import = import.clone();
             async move {
                 if let Some(reason) = parse::unsupported_extension(&key) {
-                    return (key, Err(FileError::Skip(reason)));
+                    return (key, Err(FileError::Skip(reason)), reservation);
                 }
-                let read = import.get(&key, max).await;
-                (key, read.map_err(FileError::Read))
+                let read = fetch::read(import.as_ref(), &key, &reservation, max).await;
+                (key, read.map_err(FileError::Read), reservation)
             }
         })
         .buffered(ctx.settings.fetch_concurrency.max(1));
+    let mut files = std::pin::pin!(files);
     let mut pending: Vec<TaskCandidate> = Vec::new();
-    while let Some((key, read)) = files.next().await {
+    // `_reservation` holds the file's bytes in the budget until they are parsed.
+    while let Some((key, read, _reservation)) = files.next().await {
         lease.check()?;
         let bytes = match read {
             Ok(bytes) => bytes,
