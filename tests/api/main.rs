@@ -7,6 +7,7 @@ mod errors;
 mod export;
 mod import;
 mod local_files_serving;
+mod local_roots;
 mod media;
 mod openapi;
 mod predictions;
