@@ -134,15 +134,18 @@ async fn not_covered_or_missing_is_404(app: TestApp) {
 }
 api_test!(not_covered_or_missing_is_404);
 
-/// Another organization's user gets 404 for our file, even with a storage of its own.
+/// Another organization's user gets 404 for our file, even with a storage (and a root) of its own.
 async fn other_organization_gets_404(app: TestApp) {
     served(&app, "ds1").await;
     put(&app, "ds1/a.jpg", b"ours");
-    let (_, token) = app.other_org("eve@example.com").await;
+    let (org, token) = app.other_org("eve@example.com").await;
     let (status, body) =
         send_as(&app, &token, Method::POST, "/api/projects/", json!({"title": "eve's"})).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     std::fs::create_dir_all(app.dir.join("eve")).unwrap();
+    labelsync_server::local_roots::grant(&app.db, org, &app.dir.join("eve").display().to_string(), &app.dir)
+        .await
+        .expect("grant eve's directory");
     let eve_storage = json!({"project": body["id"], "path": app.dir.join("eve")});
     let (status, body) = send_as(&app, &token, Method::POST, "/api/storages/localfiles/", eve_storage).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");

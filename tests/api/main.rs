@@ -9,6 +9,7 @@ mod export;
 mod hostile_s3;
 mod import;
 mod local_files_serving;
+mod local_roots;
 mod media;
 mod openapi;
 mod predictions;

@@ -127,9 +127,14 @@ impl TestApp {
         configure(&mut args);
         let db = test_db.db.clone();
         let admin_token = "0123456789abcdef0123456789abcdef01234567".to_owned();
-        labelsync_server::bootstrap::ensure_admin(&db, &args.admin_email, Some(&admin_token))
-            .await
-            .expect("create admin");
+        labelsync_server::bootstrap::ensure_admin(
+            &db,
+            &args.admin_email,
+            Some(&admin_token),
+            &args.worker.storage.local_files_document_root,
+        )
+        .await
+        .expect("create admin");
         let org_id = orgs::list_organizations(&db).await.expect("orgs")[0].id;
         let listener = tokio::net::TcpListener::bind(args.bind).await.expect("bind");
         let running = serve::start(db.clone(), &MasterKey::new("test-secret"), &args, listener)

@@ -8,7 +8,8 @@
 //!
 //! Modules map to tables: [`orgs`] (organizations, users, memberships), [`tokens`],
 //! [`projects`], [`tasks`], [`annotations`], [`predictions`], [`storages`], [`links`] (import
-//! and export links), [`jobs`] (the queue's table) and [`settings`] (instance settings).
+//! and export links), [`local_roots`] (directories granted to organizations), [`jobs`] (the
+//! queue's table) and [`settings`] (instance settings).
 
 mod conn;
 mod time;
@@ -16,6 +17,7 @@ mod time;
 pub mod annotations;
 pub mod jobs;
 pub mod links;
+pub mod local_roots;
 pub mod orgs;
 pub mod predictions;
 pub mod projects;

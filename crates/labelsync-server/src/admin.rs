@@ -1,4 +1,4 @@
-//! `labelsync admin …`: organizations, users and tokens from the command line.
+//! `labelsync admin …`: organizations, users, tokens and local roots from the command line.
 
 use anyhow::{Context, bail};
 use labelsync_api::auth::{hash_token, new_legacy_token};
@@ -6,6 +6,7 @@ use labelsync_db::Db;
 use labelsync_db::orgs::{self, Role};
 
 use crate::config::AdminCommand;
+use crate::local_roots;
 
 pub async fn run(db: &Db, command: AdminCommand) -> anyhow::Result<()> {
     match command {
@@ -40,6 +41,17 @@ pub async fn run(db: &Db, command: AdminCommand) -> anyhow::Result<()> {
         AdminCommand::ListOrgs => {
             for org in orgs::list_organizations(db).await? {
                 println!("{}\t{}", org.id, org.title);
+            }
+        }
+        AdminCommand::GrantLocalRoot { org, path, local_files_document_root } => {
+            println!("{}", local_roots::grant(db, org, &path, &local_files_document_root).await?);
+        }
+        AdminCommand::RevokeLocalRoot { org, path } => {
+            println!("{}", local_roots::revoke(db, org, &path).await?);
+        }
+        AdminCommand::ListLocalRoots { org } => {
+            for root in local_roots::list(db, org).await? {
+                println!("{}\t{}", root.organization_id, root.path);
             }
         }
     }

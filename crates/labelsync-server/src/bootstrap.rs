@@ -1,6 +1,8 @@
 //! Start-up work shared by every subcommand: open and migrate the database, load the master
 //! key, and on first start create the administrator.
 
+use std::path::Path;
+
 use anyhow::Context;
 use labelsync_api::auth::{hash_token, new_legacy_token};
 use labelsync_db::orgs::{self, Role};
@@ -40,9 +42,15 @@ pub struct FirstStart {
     pub generated_token: Option<String>,
 }
 
-/// On an empty database: creates an organization, an administrator and their API token.
-/// Returns `None` when users already exist.
-pub async fn ensure_admin(db: &Db, email: &str, token: Option<&str>) -> anyhow::Result<Option<FirstStart>> {
+/// On an empty database: creates an organization, an administrator and their API token, and
+/// grants the organization the local-files `document_root` (single-tenant use stays Label
+/// Studio's). Returns `None` when users already exist.
+pub async fn ensure_admin(
+    db: &Db,
+    email: &str,
+    token: Option<&str>,
+    document_root: &Path,
+) -> anyhow::Result<Option<FirstStart>> {
     let mut tx = db.begin().await?;
     if orgs::count_users(&mut tx).await? > 0 {
         return Ok(None);
@@ -50,6 +58,7 @@ pub async fn ensure_admin(db: &Db, email: &str, token: Option<&str>) -> anyhow::
     let org = orgs::create_organization(&mut tx, "labelsync", None).await?;
     let user = orgs::create_user(&mut tx, email, "", "", Some(org.id)).await?;
     orgs::upsert_membership(&mut tx, org.id, user.id, Role::Administrator).await?;
+    crate::local_roots::grant_document_root(&mut tx, org.id, document_root).await?;
     let generated = token.is_none().then(new_legacy_token);
     let token = token.map(str::to_owned).or_else(|| generated.clone()).unwrap_or_default();
     labelsync_db::tokens::insert_api_token(&mut tx, user.id, &hash_token(&token)).await?;

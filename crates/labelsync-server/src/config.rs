@@ -271,6 +271,34 @@ pub enum AdminCommand {
     },
     /// List organizations.
     ListOrgs,
+    /// Grant an organization a directory for its local-files storages. The directory must exist
+    /// and lie under LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT (its real path too).
+    GrantLocalRoot {
+        /// Organization id.
+        #[arg(long)]
+        org: i64,
+        /// Absolute path of the directory.
+        #[arg(long)]
+        path: String,
+        /// The server's document root (the same setting as `serve`'s).
+        #[arg(long, env = "LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT", default_value = "/")]
+        local_files_document_root: PathBuf,
+    },
+    /// Revoke a granted directory; its storages stop serving and syncing at once.
+    RevokeLocalRoot {
+        /// Organization id.
+        #[arg(long)]
+        org: i64,
+        /// The path as granted (normalized the same way; it need not exist any more).
+        #[arg(long)]
+        path: String,
+    },
+    /// List granted directories (of one organization, or all), tab-separated: org id, path.
+    ListLocalRoots {
+        /// Organization id.
+        #[arg(long)]
+        org: Option<i64>,
+    },
 }
 
 #[cfg(test)]

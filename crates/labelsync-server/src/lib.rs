@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod bootstrap;
 pub mod config;
+pub mod local_roots;
 pub mod logging;
 pub mod serve;
 
@@ -41,7 +42,14 @@ pub async fn run() -> anyhow::Result<()> {
 async fn serve_command(common: &config::Common, args: ServeArgs) -> anyhow::Result<()> {
     let db = bootstrap::open_database(common).await?;
     let master_key = bootstrap::master_key(&db, common).await?;
-    if let Some(first) = bootstrap::ensure_admin(&db, &args.admin_email, args.admin_token.as_deref()).await? {
+    if let Some(first) = bootstrap::ensure_admin(
+        &db,
+        &args.admin_email,
+        args.admin_token.as_deref(),
+        &args.worker.storage.local_files_document_root,
+    )
+    .await?
+    {
         println!(
             "First start: created organization \"{}\" and administrator {}.",
             first.organization, first.email

@@ -24,17 +24,26 @@ fn config(fx: &LocalFixture, path: &str) -> LocalFilesConfig {
     LocalFilesConfig { path: path.to_owned(), ..fx.config_for(fx.sandbox(), false) }
 }
 
-/// Validation runs Label Studio's five checks in order, with its messages, for both roles.
+/// Validation runs Label Studio's checks with its messages, for both roles; the lexical ones
+/// first, so a path outside the root gets the same answer whether it exists or not.
 #[tokio::test]
 async fn validation_messages_follow_label_studio() {
     let fx = LocalFixture::new();
     let root = fx.document_root().display().to_string();
     let example = format!("For example: \"{root}/dataset1\".");
     let missing_outside = fx.outside().join("missing").display().to_string();
+    let missing_inside = fx.document_root().join("missing").display().to_string();
     let outside = fx.outside().display().to_string();
     let cases = [
         ("  ".to_owned(), "Path must be set for Local Files storage".to_owned()),
-        (missing_outside.clone(), format!("Absolute local path \"{missing_outside}\" does not exist")),
+        (missing_inside.clone(), format!("Absolute local path \"{missing_inside}\" does not exist")),
+        (
+            missing_outside.clone(),
+            format!(
+                "Absolute local path \"{missing_outside}\" must be a subdirectory of LOCAL_FILES_DOCUMENT_ROOT=\"{root}\" by \
+                 security reasons. {example}"
+            ),
+        ),
         (
             format!("{root}/"),
             format!(

@@ -13,6 +13,7 @@ pub mod filter;
 pub mod import;
 pub mod jobs;
 pub mod label_config;
+pub mod local_roots;
 pub mod media;
 pub mod storages;
 pub mod tasks;

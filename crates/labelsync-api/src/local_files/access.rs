@@ -23,8 +23,10 @@ const UNREADABLE: &str = "The server is not permitted to read this file.";
 ///   Studio; both are refusals to serve, not malformed requests of an API client).
 /// - 404 when `d` leaves the document root (lexically, or through a symlink whose real path is
 ///   outside the root's), when no local-files import storage of the caller's organization covers
-///   the path, and when there is no regular file there. The three are indistinguishable, so
-///   neither another organization's files nor the server's filesystem can be probed.
+///   the path, when no local root of the organization covers it (lexically, or by real path: a
+///   symlink into another organization's root), and when there is no regular file there. These
+///   are indistinguishable, so neither another organization's files nor the server's filesystem
+///   can be probed. A revoked root stops serving at once (roots are read on every request).
 ///
 /// Any role may read: annotators need the media of their tasks. The storage check comes before
 /// the filesystem is touched.
@@ -40,6 +42,9 @@ pub async fn readable_file(app: &AppState, auth: &AuthUser, d: Option<&str>) -> 
     })?;
     let storage_paths = labelsync_db::storages::local_import_paths(&app.db, auth.org_id).await?;
     if !storage_paths.iter().any(|storage_path| covers(storage_path, &path)) {
+        return Err(not_found());
+    }
+    if !super::roots::org_roots(app, auth.org_id).await?.covers(&path).await {
         return Err(not_found());
     }
     root.stat(&path).await.map_err(file_error)

@@ -2,7 +2,8 @@
 //! import storages, served to the browser that shows them in tasks (`ls-storage-api.md` §7.2).
 //!
 //! [`serve`] is the operation; [`access`] decides which file `d` names and whether the caller may
-//! read it (a local-files import storage of the caller's organization must cover it);
+//! read it (a local root of the caller's organization and one of its local-files import storages
+//! must cover it); [`roots`] is the gate every local-files storage operation passes first;
 //! [`crate::conditional`] reads `If-None-Match`, `If-Range` and `Range`.
 //!
 //! Deliberate differences from Label Studio: a path that escapes the document root is 404, not
@@ -10,4 +11,5 @@
 //! envelope; multi-range requests get the whole file (200) instead of a multipart answer.
 
 pub mod access;
+pub mod roots;
 pub mod serve;

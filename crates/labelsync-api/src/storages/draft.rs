@@ -79,6 +79,7 @@ impl Draft {
             }
         }
         check_settings(kind, &record.settings, &secrets)?;
+        crate::local_files::roots::check_storage_path(app, auth.org_id, kind, &record.settings).await?;
         let connection_changed = current.is_none() || valid.keys().any(|k| !PASSIVE.contains(&k.as_str()));
         record.secrets = seal_secrets(&secrets, &app.secrets);
         Ok(Draft { kind, role, record, secrets, connection_changed })

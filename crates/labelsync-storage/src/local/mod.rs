@@ -9,6 +9,9 @@
 //! includes symlinked files but never descends into symlinked directories (like Python's
 //! `rglob`, and so no cycles or double listings).
 //!
+//! Organizations: which directories one organization may use is [`LocalRoots`] (the operator's
+//! grants); the API and the sync check it before anything here touches the filesystem.
+//!
 //! Residual risk, accepted: a symlink swapped in by someone with write access to the root
 //! between our check and our `open` is not caught (no `openat2(RESOLVE_BENEATH)`). Tenants
 //! cannot create files on the server; the operator owns the directory tree.
@@ -33,12 +36,16 @@ mod document;
 mod file;
 mod listing;
 mod paths;
+mod roots;
 
 pub use document::{DocumentRoot, LocalFile};
 pub use paths::normalize_storage_path;
 use paths::{Placement, check_export_key, check_import_key, placement};
+pub use roots::{LocalRoots, normalize_root};
 
-const SERVING_DISABLED: &str = "Serving local files from the host filesystem can be a security risk, so \
+/// Label Studio's refusal when local files are disabled (also the API's, before any path is
+/// looked at).
+pub const SERVING_DISABLED: &str = "Serving local files from the host filesystem can be a security risk, so \
 LOCAL_FILES_SERVING_ENABLED is disabled by default. To enable Local Files storage, set the \
 LOCAL_FILES_SERVING_ENABLED environment variable to \"true\" and restart Label Studio. See \
 https://labelstud.io/guide/storage.html#Local-storage for details.\n\n Community tip: create a \"mydata\" or \
@@ -89,45 +96,27 @@ impl Layout {
         }
     }
 
-    /// Label Studio's `validate_connection`, its five checks in order with its messages.
+    /// Label Studio's `validate_connection` checks with its messages. Decided: the lexical
+    /// checks (path set, serving enabled, placement under the root) come before the existence
+    /// check, so that nothing about the host's filesystem is told for a path that is refused
+    /// anyway (Label Studio checks existence second).
     fn validate(&self) -> Result<()> {
-        if self.path.is_empty() {
-            return Err(Error::InvalidConfig("Path must be set for Local Files storage".to_owned()));
+        if !self.serving_enabled && !self.path.is_empty() {
+            return Err(Error::InvalidConfig(SERVING_DISABLED.to_owned()));
         }
+        self.check_placement()?;
         if !Path::new(&self.path).exists() {
             return Err(Error::ContainerNotFound(format!(
                 "Absolute local path \"{}\" does not exist",
                 self.path
             )));
         }
-        self.check_placement()?;
-        if !self.serving_enabled {
-            return Err(Error::InvalidConfig(SERVING_DISABLED.to_owned()));
-        }
         Ok(())
     }
 
-    /// Checks 1, 3 and 4 of [`Layout::validate`]: what every operation enforces.
+    /// Path set and strictly under the document root: what every operation enforces.
     fn check_placement(&self) -> Result<()> {
-        let root = self.root.configured().display();
-        let example = self.root.configured().join("dataset1");
-        let example = example.display();
-        match placement(&self.dir, self.root.path()) {
-            _ if self.path.is_empty() => {
-                Err(Error::InvalidConfig("Path must be set for Local Files storage".to_owned()))
-            }
-            Placement::Inside => Ok(()),
-            Placement::SameAsRoot => Err(Error::InvalidConfig(format!(
-                "Absolute local path \"{}\" cannot be the same as LOCAL_FILES_DOCUMENT_ROOT=\"{root}\" by security \
-                 reasons. Please add a subdirectory. For example: \"{example}\".",
-                self.path
-            ))),
-            Placement::Outside => Err(Error::InvalidConfig(format!(
-                "Absolute local path \"{}\" must be a subdirectory of LOCAL_FILES_DOCUMENT_ROOT=\"{root}\" by \
-                 security reasons. For example: \"{example}\".",
-                self.path
-            ))),
-        }
+        check_placement(&self.path, &self.root)
     }
 
     /// The real paths, refusing a storage directory whose real path leaves the root's.
@@ -153,6 +142,28 @@ impl Layout {
 
     fn unreadable(&self, cause: &str) -> Error {
         Error::Other(format!("Cannot read local path \"{}\": {cause}", self.path))
+    }
+}
+
+/// Label Studio's lexical rules for a storage path (already normalized): set, and strictly
+/// under the document root, with its messages. No filesystem access.
+pub fn check_placement(path: &str, root: &DocumentRoot) -> Result<()> {
+    let configured = root.configured().display();
+    let example = root.configured().join("dataset1");
+    let example = example.display();
+    match placement(Path::new(path), root.path()) {
+        _ if path.is_empty() => {
+            Err(Error::InvalidConfig("Path must be set for Local Files storage".to_owned()))
+        }
+        Placement::Inside => Ok(()),
+        Placement::SameAsRoot => Err(Error::InvalidConfig(format!(
+            "Absolute local path \"{path}\" cannot be the same as LOCAL_FILES_DOCUMENT_ROOT=\"{configured}\" by \
+             security reasons. Please add a subdirectory. For example: \"{example}\"."
+        ))),
+        Placement::Outside => Err(Error::InvalidConfig(format!(
+            "Absolute local path \"{path}\" must be a subdirectory of LOCAL_FILES_DOCUMENT_ROOT=\"{configured}\" by \
+             security reasons. For example: \"{example}\"."
+        ))),
     }
 }
 

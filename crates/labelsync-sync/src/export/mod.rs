@@ -92,6 +92,7 @@ impl Target {
         let Some(project) = projects::find_unscoped(&ctx.db, storage.project_id).await? else {
             return Ok(None);
         };
+        crate::local_roots::check(ctx, &storage, project.organization_id).await?;
         let config = crate::storages::config_from_row(&storage, &ctx.secrets, &ctx.storage_env)
             .map_err(|e| SyncError::Final(e.to_string()))?;
         let connected =

@@ -142,6 +142,7 @@ async fn import_all(
     progress: &mut Progress,
     lease: &Lease,
 ) -> Result<(), SyncError> {
+    crate::local_roots::check(ctx, storage, project.organization_id).await?;
     let plan = &Plan::new(ctx, storage).await?;
     let (sender, mut batches) = tokio::sync::mpsc::channel(BATCHES_AHEAD);
     // Two futures in one task: the listing proceeds while a batch waits on the database. When
