@@ -120,10 +120,18 @@ fn client_builder(guard: &NetGuard, allow_http: bool) -> reqwest::Result<reqwest
         .no_deflate()
         .https_only(!allow_http);
     Ok(match guard.proxy() {
-        Some(proxy) => builder.proxy(reqwest::Proxy::all(proxy.as_str())?),
+        Some(proxy) => {
+            let direct = reqwest::NoProxy::from_string(INSTANCE_METADATA);
+            builder.proxy(reqwest::Proxy::all(proxy.as_str())?.no_proxy(direct))
+        }
         None => builder.no_proxy(),
     })
 }
+
+/// Instance-metadata endpoints (the server's own cloud credentials) are reached directly even
+/// with a proxy: they are link-local, so a proxy cannot reach them for us. Tenant endpoints
+/// never get there (the guard refuses link-local addresses unless the operator allowlists them).
+const INSTANCE_METADATA: &str = "169.254.169.254,169.254.170.2,fd00:ec2::254,metadata.google.internal";
 
 /// Every client: error answers are read under the byte cap and deadline here, because
 /// object_store reads them whole into memory for its messages; success bodies are left to

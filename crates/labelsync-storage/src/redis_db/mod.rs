@@ -243,6 +243,59 @@ mod tests {
         assert_eq!(err.to_string(), DB_REQUIRED);
     }
 
+    /// A server whose `SCAN` cursors go round (1, 2, 1, 2, 1…) fails the listing instead of
+    /// holding the worker forever.
+    #[tokio::test]
+    async fn cycling_scan_cursors_fail_the_listing() {
+        use futures::TryStreamExt;
+        use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        tokio::spawn(async move {
+            let Ok((socket, _)) = listener.accept().await else { return };
+            let (read, mut write) = socket.into_split();
+            let mut read = BufReader::new(read);
+            // Reads one RESP command (an array of bulk strings) at a time.
+            while let Some(command) = read_command(&mut read).await {
+                let reply = match command.first().map(String::as_str) {
+                    Some("SCAN") => {
+                        let next = if command[1] == "1" { "2" } else { "1" };
+                        format!("*2\r\n$1\r\n{next}\r\n*0\r\n")
+                    }
+                    _ => "+OK\r\n".to_owned(),
+                };
+                if write.write_all(reply.as_bytes()).await.is_err() {
+                    return;
+                }
+            }
+        });
+        async fn read_command(
+            read: &mut (impl AsyncBufReadExt + AsyncReadExt + Unpin),
+        ) -> Option<Vec<String>> {
+            let mut line = String::new();
+            read.read_line(&mut line).await.ok().filter(|n| *n > 0)?;
+            let count: usize = line.trim().strip_prefix('*')?.parse().ok()?;
+            let mut parts = Vec::new();
+            for _ in 0..count {
+                line.clear();
+                read.read_line(&mut line).await.ok()?;
+                let len: usize = line.trim().strip_prefix('$')?.parse().ok()?;
+                let mut value = vec![0_u8; len + 2];
+                read.read_exact(&mut value).await.ok()?;
+                parts.push(String::from_utf8_lossy(&value[..len]).to_uppercase());
+            }
+            Some(parts)
+        }
+
+        let config =
+            RedisConfig { host: Some("127.0.0.1".into()), port: Some(port), db: 1, ..RedisConfig::default() };
+        let storage = RedisStorage::connect(&config, &NetGuard::disabled()).await.expect("connect");
+        let err = storage.list().try_collect::<Vec<_>>().await.expect_err("a cycle");
+        assert!(matches!(err, Error::BadResponse(_)), "{err:?}");
+        assert!(err.to_string().contains("SCAN does not advance (cursor 1 was handed out 3 times)"), "{err}");
+    }
+
     /// With the guard on, an empty host (localhost) and 127.0.0.1 are refused before connecting.
     #[tokio::test]
     async fn loopback_hosts_are_refused_by_the_guard() {
