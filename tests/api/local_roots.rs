@@ -37,7 +37,7 @@ async fn tenants(app: &TestApp) -> Tenants {
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let (b_org, b_token) = app.other_org("bob@example.com").await;
     admin_ok(app, grant(b_org, &b_dir, &app.dir)).await;
-    let project = json!({"title": "B", "label_config": IMAGE_CONFIG});
+    let project = json!({"title": "Project B", "label_config": IMAGE_CONFIG});
     let (status, body) = as_b(app, &b_token, Method::POST, "/api/projects/", project).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     Tenants { a_dir, b_dir, b_org, b_token, b_project: body["id"].as_i64().unwrap() }
@@ -53,6 +53,10 @@ fn grant(org: i64, path: &Path, document_root: &Path) -> AdminCommand {
 
 async fn admin_ok(app: &TestApp, command: AdminCommand) {
     admin::run(&app.db, command).await.expect("admin command");
+}
+
+async fn b_post(app: &TestApp, t: &Tenants, path: &str, body: Value) -> (StatusCode, Value) {
+    as_b(app, &t.b_token, Method::POST, path, body).await
 }
 
 fn text(path: &Path) -> String {
@@ -120,7 +124,6 @@ async fn storages_stay_in_own_roots(app: TestApp) {
     let t = tenants(&app).await;
     std::os::unix::fs::symlink(&t.a_dir, t.b_dir.join("to_a")).unwrap();
     std::os::unix::fs::symlink(t.a_dir.join("gone"), t.b_dir.join("dangling")).unwrap();
-    let post = |path: &str, body: Value| as_b(&app, &t.b_token, Method::POST, path, body);
     let attempts = [
         text(&t.a_dir),
         format!("{}/../a", text(&t.b_dir)),
@@ -140,7 +143,7 @@ async fn storages_stay_in_own_roots(app: TestApp) {
             "/api/storages/export/localfiles/validate",
             "/api/storages/localfiles/files",
         ] {
-            answers.push(refusal(post(url, body.clone()).await));
+            answers.push(refusal(b_post(&app, &t, url, body.clone()).await));
         }
     }
     let (status, message) = &answers[0];
@@ -149,15 +152,16 @@ async fn storages_stay_in_own_roots(app: TestApp) {
     assert!(message.contains(&format!("labelsync admin grant-local-root --org {}", t.b_org)), "{message}");
     assert!(answers.iter().all(|answer| answer == &answers[0]), "{answers:#?}");
     let (status, own) =
-        post("/api/storages/localfiles/", json!({"project": t.b_project, "path": t.b_dir})).await;
+        b_post(&app, &t, "/api/storages/localfiles/", json!({"project": t.b_project, "path": t.b_dir})).await;
     assert_eq!(status, StatusCode::CREATED, "{own}");
     let id = own["id"].as_i64().unwrap();
     let item = format!("/api/storages/localfiles/{id}");
     let moved = as_b(&app, &t.b_token, Method::PATCH, &item, json!({"path": t.a_dir})).await;
     assert_eq!(refusal(moved), answers[0]);
-    let by_id = post("/api/storages/localfiles/validate", json!({"id": id, "path": t.a_dir})).await;
+    let by_id =
+        b_post(&app, &t, "/api/storages/localfiles/validate", json!({"id": id, "path": t.a_dir})).await;
     assert_eq!(refusal(by_id), answers[0]);
-    let files = post("/api/storages/localfiles/files", json!({"id": id, "path": t.a_dir})).await;
+    let files = b_post(&app, &t, "/api/storages/localfiles/files", json!({"id": id, "path": t.a_dir})).await;
     assert_eq!(refusal(files), answers[0]);
 }
 api_test!(storages_stay_in_own_roots);
