@@ -29,7 +29,7 @@ async fn redis_storage(
 }
 
 async fn project_of(app: &TestApp, token: &str) -> i64 {
-    let body = json!({"title": "p", "label_config": "<View><Image name=\"i\" value=\"$image_url\"/></View>"});
+    let body = json!({"title": "Tenant project", "label_config": "<View><Image name=\"i\" value=\"$image_url\"/></View>"});
     let (status, project) = send(app.request_as(token, Method::POST, "/api/projects/").json(&body)).await;
     assert_eq!(status, StatusCode::CREATED, "{project}");
     project["id"].as_i64().unwrap()
