@@ -4,8 +4,8 @@
 use serde_json::Value;
 use sqlx::types::Json;
 
-use crate::conn::{sql_for, with_conn};
-use crate::{Ex, Result};
+use crate::conn::with_conn;
+use crate::{Db, Dialect, Ex, Result};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Job {
@@ -23,6 +23,8 @@ pub struct Job {
     pub locked_by: Option<String>,
     pub last_error: Option<String>,
     pub created_at: i64,
+    /// The organization the job works for; claims share workers fairly between them.
+    pub organization_id: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -33,12 +35,14 @@ pub struct NewJob<'a> {
     pub dedup_key: Option<String>,
     pub max_attempts: i32,
     pub run_at: i64,
+    /// The organization the job works for, `None` for work of no organization.
+    pub organization_id: Option<i64>,
 }
 
 macro_rules! job_columns {
     () => {
         "id, kind, payload, dedup_key, state, attempts, max_attempts, run_at, locked_until, \
-         locked_by, last_error, created_at"
+         locked_by, last_error, created_at, organization_id"
     };
 }
 
@@ -46,8 +50,8 @@ macro_rules! job_columns {
 pub async fn enqueue(ex: impl Into<Ex<'_>>, job: &NewJob<'_>, now_ms: i64) -> Result<Option<i64>> {
     with_conn!(ex, |c| {
         sqlx::query_scalar::<_, i64>(
-            "insert into jobs (kind, payload, dedup_key, max_attempts, run_at, created_at) \
-             values ($1, $2, $3, $4, $5, $6) on conflict do nothing returning id",
+            "insert into jobs (kind, payload, dedup_key, max_attempts, run_at, created_at, \
+             organization_id) values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing returning id",
         )
         .bind(job.kind)
         .bind(Json(&job.payload))
@@ -55,6 +59,7 @@ pub async fn enqueue(ex: impl Into<Ex<'_>>, job: &NewJob<'_>, now_ms: i64) -> Re
         .bind(job.max_attempts)
         .bind(job.run_at)
         .bind(now_ms)
+        .bind(job.organization_id)
         .fetch_optional(c)
         .await
     })
@@ -62,6 +67,20 @@ pub async fn enqueue(ex: impl Into<Ex<'_>>, job: &NewJob<'_>, now_ms: i64) -> Re
 
 // A job is claimable when it is queued and due, or running under a lease that has expired
 // (its worker died). Jobs sharing a dedup key never run at the same time.
+macro_rules! dedup_free {
+    ($t:literal) => {
+        concat!(
+            "(",
+            $t,
+            "dedup_key is null or not exists (select 1 from jobs r where r.dedup_key = ",
+            $t,
+            "dedup_key and r.id <> ",
+            $t,
+            "id and r.state = 'running' and r.locked_until >= $1))"
+        )
+    };
+}
+
 macro_rules! claimable {
     ($t:literal) => {
         concat!(
@@ -73,48 +92,111 @@ macro_rules! claimable {
             $t,
             "state = 'running' and ",
             $t,
-            "locked_until < $1)) and (",
-            $t,
-            "dedup_key is null or not exists (select 1 from jobs r where r.dedup_key = ",
-            $t,
-            "dedup_key and r.id <> ",
-            $t,
-            "id and r.state = 'running' and r.locked_until >= $1))"
+            "locked_until < $1)) and ",
+            dedup_free!($t)
         )
     };
 }
 
-/// Claims the oldest claimable job for `worker` until `locked_until` and counts the attempt.
-/// Safe under any number of concurrent workers: a job is handed to one of them.
+// The oldest due queued job of the jobs matching `$which` (one short scan of
+// `jobs_org_queue_idx`).
+macro_rules! oldest_due {
+    ($which:literal) => {
+        concat!(
+            "(select j.id from jobs j where ",
+            $which,
+            " and j.state = 'queued' and j.run_at <= $1 and ",
+            dedup_free!("j."),
+            " order by j.run_at, j.id limit 1)"
+        )
+    };
+}
+
+/// Claims a claimable job for `worker` until `locked_until` and counts the attempt: of the
+/// organizations with fewer than `max_running_per_org` live leases, the one with the fewest
+/// comes first, then the oldest job (`run_at`, then id). Jobs of no organization are never
+/// capped. Safe under any number of concurrent workers and processes: a job is handed to one
+/// of them, and the cap holds across processes.
+///
+/// The claim statement is one text for both databases. Claims are serialized so that two of
+/// them cannot both see an organization one below its cap: SQLite's write transaction
+/// (`BEGIN IMMEDIATE`) already does, PostgreSQL takes a transaction-scoped advisory lock. Claims
+/// are short, and a lease renewal or an outcome never waits for that lock.
 pub async fn claim(
-    ex: impl Into<Ex<'_>>,
+    db: &Db,
     worker: &str,
     now_ms: i64,
     locked_until: i64,
+    max_running_per_org: i64,
 ) -> Result<Option<Job>> {
+    let mut tx = db.begin().await?;
+    if tx.dialect() == Dialect::Postgres {
+        with_conn!(&mut tx, |c| sqlx::query("select pg_advisory_xact_lock($1)")
+            .bind(CLAIM_LOCK)
+            .execute(c)
+            .await
+            .map(|_| ()))?;
+    }
+    let claimed = with_conn!(&mut tx, |c| {
+        // Candidates, all claimable: each organization's oldest due job, the oldest of no
+        // organization, and expired leases. The work is one index probe per organization,
+        // whatever the number of queued jobs (EXPLAIN: a few ms at 20,000 queued on both).
+        sqlx::query_as::<_, Job>(concat!(
+            "update jobs set state = 'running', locked_until = $2, locked_by = $3, \
+             attempts = attempts + 1 where id = (select c.id from (select k.id, k.run_at, \
+             (select count(*) from jobs l where l.state = 'running' and \
+              l.organization_id = k.organization_id and l.locked_until >= $1) as running \
+             from jobs k where k.id in (select ",
+            oldest_due!("j.organization_id = o.id"),
+            " from organizations o union all select ",
+            oldest_due!("j.organization_id is null"),
+            " union all select e.id from jobs e where e.state = 'running' and e.locked_until < $1 and ",
+            dedup_free!("e."),
+            ")) c where c.running < $4 order by c.running, c.run_at, c.id limit 1) and ",
+            claimable!("jobs."),
+            " returning ",
+            job_columns!()
+        ))
+        .bind(now_ms)
+        .bind(locked_until)
+        .bind(worker)
+        .bind(max_running_per_org)
+        .fetch_optional(c)
+        .await
+    })?;
+    tx.commit().await?;
+    Ok(claimed)
+}
+
+/// The advisory lock key that serializes claims on PostgreSQL ("lbsync" in ASCII).
+const CLAIM_LOCK: i64 = 0x6c62_7379_6e63;
+
+/// The job with this `dedup_key` that is waiting or running (a lease that expired included:
+/// the next claim takes it over), if any; a waiting one first.
+pub async fn live_by_dedup_key(ex: impl Into<Ex<'_>>, dedup_key: &str) -> Result<Option<Job>> {
     with_conn!(ex, |c| {
-        let sql = sql_for(
-            &*c,
-            concat!(
-                "update jobs set state = 'running', locked_until = $2, locked_by = $3, \
-                 attempts = attempts + 1 where id = (select j.id from jobs j where ",
-                claimable!("j."),
-                " order by j.run_at, j.id limit 1 for update skip locked) and ",
-                claimable!("jobs."),
-                " returning ",
-                job_columns!()
-            ),
-            concat!(
-                "update jobs set state = 'running', locked_until = $2, locked_by = $3, \
-                 attempts = attempts + 1 where id = (select j.id from jobs j where ",
-                claimable!("j."),
-                " order by j.run_at, j.id limit 1) and ",
-                claimable!("jobs."),
-                " returning ",
-                job_columns!()
-            ),
-        );
-        sqlx::query_as::<_, Job>(sql).bind(now_ms).bind(locked_until).bind(worker).fetch_optional(c).await
+        sqlx::query_as::<_, Job>(concat!(
+            "select ",
+            job_columns!(),
+            " from jobs where dedup_key = $1 and state in ('queued', 'running') \
+             order by case when state = 'queued' then 0 else 1 end, id limit 1"
+        ))
+        .bind(dedup_key)
+        .fetch_optional(c)
+        .await
+    })
+}
+
+/// Brings the waiting job with this `dedup_key` forward to `run_at` when it was due later (a
+/// retry waiting out its backoff that a user asked to run now). True when one was moved.
+pub async fn run_waiting_now(ex: impl Into<Ex<'_>>, dedup_key: &str, run_at: i64) -> Result<bool> {
+    with_conn!(ex, |c| {
+        sqlx::query("update jobs set run_at = $2 where dedup_key = $1 and state = 'queued' and run_at > $2")
+            .bind(dedup_key)
+            .bind(run_at)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected() == 1)
     })
 }
 

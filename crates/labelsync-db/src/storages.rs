@@ -31,7 +31,8 @@ pub struct Storage {
     pub secrets: Option<String>,
 }
 
-/// Every column a client may write (Label Studio lets clients write the status fields too).
+/// Every column of a new storage. On an existing one, [`update`] writes only the columns a
+/// client owns; the status columns are the sync's.
 #[derive(Debug, Clone)]
 pub struct StorageRecord {
     pub project_id: i64,
@@ -46,6 +47,19 @@ pub struct StorageRecord {
     pub meta: Map<String, Value>,
     pub settings: Map<String, Value>,
     pub secrets: Option<String>,
+}
+
+impl StorageRecord {
+    /// Resets the sync status columns to a new storage's (`initialized`, no counters, empty
+    /// `meta`): status fields a client sends are accepted and ignored, the sync owns them.
+    pub fn clear_sync_status(&mut self) {
+        self.last_sync = None;
+        self.last_sync_count = None;
+        self.last_sync_job = None;
+        self.status = "initialized".into();
+        self.traceback = None;
+        self.meta = Map::new();
+    }
 }
 
 macro_rules! storage_columns {
@@ -122,14 +136,15 @@ pub async fn insert(
     })
 }
 
-/// Replaces every writable column of storage `id`.
+/// Replaces the columns a client owns: project, title, description, `synchronizable`,
+/// settings and secrets. The sync status columns (`status`, `meta`, `last_sync*`,
+/// `traceback`) belong to the sync path ([`set_sync_status`]) and are left as they are, so an
+/// update made from a read taken before a sync wrote them cannot roll them back.
 pub async fn update(ex: impl Into<Ex<'_>>, id: i64, record: &StorageRecord) -> Result<Storage> {
     with_conn!(ex, |c| {
         sqlx::query_as::<_, Storage>(concat!(
             "update storages set project_id = $2, title = $3, description = $4, \
-             synchronizable = $5, last_sync = $6, last_sync_count = $7, last_sync_job = $8, \
-             status = $9, traceback = $10, meta = $11, settings = $12, secrets = $13 \
-             where id = $1 returning ",
+             synchronizable = $5, settings = $6, secrets = $7 where id = $1 returning ",
             storage_columns!("")
         ))
         .bind(id)
@@ -137,12 +152,6 @@ pub async fn update(ex: impl Into<Ex<'_>>, id: i64, record: &StorageRecord) -> R
         .bind(record.title.as_deref())
         .bind(record.description.as_deref())
         .bind(record.synchronizable)
-        .bind(record.last_sync)
-        .bind(record.last_sync_count)
-        .bind(record.last_sync_job.as_deref())
-        .bind(record.status.as_str())
-        .bind(record.traceback.as_deref())
-        .bind(Json(&record.meta))
         .bind(Json(&record.settings))
         .bind(record.secrets.as_deref())
         .fetch_one(c)
@@ -302,6 +311,20 @@ pub async fn add_sync_count(ex: impl Into<Ex<'_>>, id: i64, n: i64) -> Result<i6
         .bind(id)
         .bind(n)
         .fetch_one(c)
+        .await
+    })
+}
+
+/// The organization that storage `id` belongs to (through its project), for jobs that work
+/// for it.
+pub async fn organization_of(ex: impl Into<Ex<'_>>, id: i64) -> Result<Option<i64>> {
+    with_conn!(ex, |c| {
+        sqlx::query_scalar::<_, i64>(
+            "select p.organization_id from storages s join projects p on p.id = s.project_id \
+             where s.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(c)
         .await
     })
 }

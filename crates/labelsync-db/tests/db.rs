@@ -114,14 +114,15 @@ async fn job_claim_once(db: &Db) {
         dedup_key: Some("k:1".into()),
         max_attempts: 3,
         run_at: 0,
+        organization_id: None,
     };
     assert!(jobs::enqueue(db, &job, 0).await.unwrap().is_some());
     assert!(jobs::enqueue(db, &job, 0).await.unwrap().is_none());
-    let a = jobs::claim(db, "w1", 10, 1000).await.unwrap();
-    let b = jobs::claim(db, "w2", 10, 1000).await.unwrap();
+    let a = jobs::claim(db, "w1", 10, 1000, 1).await.unwrap();
+    let b = jobs::claim(db, "w2", 10, 1000, 1).await.unwrap();
     assert!(a.is_some() && b.is_none());
     // After the lease expires another worker takes it over.
-    let c = jobs::claim(db, "w2", 2000, 3000).await.unwrap().unwrap();
+    let c = jobs::claim(db, "w2", 2000, 3000, 1).await.unwrap().unwrap();
     assert_eq!(c.attempts, 2);
     assert!(!jobs::renew(db, c.id, "w1", 5000).await.unwrap());
     assert!(jobs::complete(db, c.id, "w2").await.unwrap());

@@ -21,6 +21,11 @@ pub struct RunnerConfig {
     /// How long shutdown waits for running jobs to stop. Jobs still running then are
     /// abandoned; their leases expire and another worker re-runs them.
     pub shutdown_grace: Duration,
+    /// Jobs of one organization running at the same time, counted over every process that
+    /// shares the database; `None`: half of this runner's `workers`, at least 1. A runner
+    /// claims a job only while its organization runs fewer, and prefers organizations that
+    /// run the fewest, so one tenant's long jobs cannot hold every worker.
+    pub max_running_per_org: Option<usize>,
 }
 
 impl Default for RunnerConfig {
@@ -32,6 +37,7 @@ impl Default for RunnerConfig {
             backoff_base: Duration::from_secs(5),
             backoff_max: Duration::from_secs(60 * 60),
             shutdown_grace: Duration::from_secs(20),
+            max_running_per_org: None,
         }
     }
 }
@@ -43,6 +49,12 @@ impl RunnerConfig {
         let doublings = u32::try_from(attempt.saturating_sub(1)).unwrap_or(0);
         let factor = 1u32.checked_shl(doublings).unwrap_or(u32::MAX);
         self.backoff_base.saturating_mul(factor).min(self.backoff_max)
+    }
+
+    /// The cap this runner claims under: [`RunnerConfig::max_running_per_org`], or half the
+    /// workers (at least 1).
+    pub fn per_org_cap(&self) -> usize {
+        self.max_running_per_org.unwrap_or(self.workers / 2).max(1)
     }
 
     /// How often the lease is renewed: a third of it, so two renewals may fail in a row
@@ -73,6 +85,16 @@ mod tests {
         assert_eq!(delays, [5, 10, 20, 40, 60, 60]);
         assert_eq!(config.backoff(1_000), Duration::from_secs(60));
         assert_eq!(config.backoff(0), Duration::from_secs(5));
+    }
+
+    /// The per-organization cap defaults to half the workers and is never below one.
+    #[test]
+    fn per_org_cap_defaults_to_half_the_workers() {
+        let cap = |workers, max_running_per_org| {
+            RunnerConfig { workers, max_running_per_org, ..RunnerConfig::default() }.per_org_cap()
+        };
+        assert_eq!((cap(2, None), cap(4, None), cap(5, None), cap(1, None), cap(0, None)), (1, 2, 2, 1, 1));
+        assert_eq!((cap(4, Some(3)), cap(4, Some(0))), (3, 1));
     }
 
     /// A zero base retries at once, whatever the attempt.

@@ -10,6 +10,6 @@ mod worker;
 
 pub use config::RunnerConfig;
 pub use handle::QueueHandle;
-pub use job::{EnqueueError, Job, enqueue, enqueue_at};
+pub use job::{EnqueueError, Job, Permanent, enqueue, enqueue_at, live_job, run_waiting_now};
 pub use lease::{Lease, StopReason, Stopped};
 pub use runner::{Drained, RunHandle, Runner};

@@ -10,7 +10,7 @@ use tokio::task::{JoinHandle, JoinSet};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::AbortOnDropHandle;
 
-use crate::worker::{Outcome, Worker, run_erased};
+use crate::worker::{Outcome, Registered, Worker};
 use crate::{Job, QueueHandle, RunnerConfig};
 
 /// Runs queued jobs of the registered types, with a shared context `C`.
@@ -69,7 +69,7 @@ impl<C: Clone + Send + Sync + 'static> Runner<C> {
     /// When another registered type has the same [`Job::JOB_NAME`]: a programming error that
     /// would otherwise run one type's payloads as the other.
     pub fn register<J: Job<Context = C>>(mut self) -> Runner<C> {
-        let previous = self.worker.registry.insert(J::JOB_NAME, run_erased::<J>);
+        let previous = self.worker.registry.insert(J::JOB_NAME, Registered::of::<J>());
         assert!(previous.is_none(), "two job types are named {:?}", J::JOB_NAME);
         self
     }

@@ -9,14 +9,14 @@ use std::time::{Duration, Instant};
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
-use labelsync_db::{Db, epoch_ms, jobs, now};
+use labelsync_db::{Db, Tx, epoch_ms, jobs, now};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::AbortOnDropHandle;
 use tracing::Instrument;
 
 use crate::config::{RunnerConfig, millis};
-use crate::{Job, Lease, StopReason};
+use crate::{Job, Lease, Permanent, StopReason};
 
 /// A registered job type with its concrete type erased: decode the payload, or say why not.
 pub(crate) type RunFn<C> =
@@ -29,6 +29,36 @@ pub(crate) fn run_erased<J: Job>(
 ) -> Result<BoxFuture<'static, anyhow::Result<()>>, serde_json::Error> {
     let job: J = serde_json::from_value(payload)?;
     Ok(Box::pin(async move { job.run(&ctx, &lease).await }))
+}
+
+/// A registered type's [`Job::on_failed`], erased like [`RunFn`].
+pub(crate) type FailFn<C> = for<'a> fn(
+    &'a C,
+    Value,
+    &'a mut Tx,
+    &'a str,
+) -> Result<BoxFuture<'a, labelsync_db::Result<()>>, serde_json::Error>;
+
+pub(crate) fn on_failed_erased<'a, J: Job>(
+    ctx: &'a J::Context,
+    payload: Value,
+    tx: &'a mut Tx,
+    error: &'a str,
+) -> Result<BoxFuture<'a, labelsync_db::Result<()>>, serde_json::Error> {
+    let job: J = serde_json::from_value(payload)?;
+    Ok(Box::pin(async move { job.on_failed(ctx, tx, error).await }))
+}
+
+/// What the runner knows of a registered job type.
+pub(crate) struct Registered<C> {
+    pub(crate) run: RunFn<C>,
+    pub(crate) on_failed: FailFn<C>,
+}
+
+impl<C> Registered<C> {
+    pub(crate) fn of<J: Job<Context = C>>() -> Registered<C> {
+        Registered { run: run_erased::<J>, on_failed: on_failed_erased::<J> }
+    }
 }
 
 /// How one attempt ended, as counted in `labelsync_jobs_total{outcome}`.
@@ -67,7 +97,7 @@ pub(crate) struct Worker<C> {
     pub(crate) db: Db,
     pub(crate) ctx: C,
     pub(crate) config: RunnerConfig,
-    pub(crate) registry: HashMap<&'static str, RunFn<C>>,
+    pub(crate) registry: HashMap<&'static str, Registered<C>>,
     pub(crate) id: String,
     claims: AtomicU64,
 }
@@ -95,7 +125,8 @@ impl<C: Clone + Send + Sync + 'static> Worker<C> {
         // can never write over a later claim of the same job.
         let token = format!("{}#{}", self.id, self.claims.fetch_add(1, Ordering::Relaxed));
         let now = now_ms();
-        let row = jobs::claim(&self.db, &token, now, now + millis(self.config.lease)).await?;
+        let cap = i64::try_from(self.config.per_org_cap()).unwrap_or(i64::MAX);
+        let row = jobs::claim(&self.db, &token, now, now + millis(self.config.lease), cap).await?;
         Ok(row.map(|row| Claimed { row, token }))
     }
 
@@ -142,7 +173,11 @@ impl<C: Clone + Send + Sync + 'static> Worker<C> {
     }
 
     async fn attempt(&self, claimed: Claimed, shutdown: &CancellationToken) -> Outcome {
-        let Claimed { mut row, token } = claimed;
+        let Claimed { row, token } = claimed;
+        // A claim that was under way when shutdown began: put the job back unstarted.
+        if shutdown.is_cancelled() {
+            return self.put_back(&row, &token).await;
+        }
         if row.attempts > row.max_attempts {
             let error = format!(
                 "gave up after {} attempts: its worker stopped renewing the lease each time \
@@ -152,13 +187,12 @@ impl<C: Clone + Send + Sync + 'static> Worker<C> {
             );
             return self.fail(&row, &token, &error).await;
         }
-        let Some(run) = self.registry.get(row.kind.as_str()) else {
+        let Some(registered) = self.registry.get(row.kind.as_str()) else {
             let error = format!("no job type named {:?} is registered with this worker", row.kind);
             return self.fail(&row, &token, &error).await;
         };
         let lease = Lease::new(row.id, row.attempts, shutdown.clone());
-        let payload = std::mem::take(&mut row.payload.0);
-        let future = match run(self.ctx.clone(), payload, lease.clone()) {
+        let future = match (registered.run)(self.ctx.clone(), row.payload.0.clone(), lease.clone()) {
             Ok(future) => future,
             Err(e) => {
                 let error = format!("the payload does not decode as a {} job: {e}", row.kind);
@@ -214,14 +248,15 @@ impl<C: Clone + Send + Sync + 'static> Worker<C> {
                     Err(e) => db_failed(&e),
                 };
             }
-            Err(error) => format!("{error:#}"),
+            Err(error) => error,
         };
+        let permanent = error.downcast_ref::<Permanent>().is_some();
+        let error = format!("{error:#}");
+        if permanent {
+            return self.fail(row, token, &error).await;
+        }
         if lease.stop_reason() == Some(StopReason::Shutdown) {
-            return match jobs::release(&self.db, row.id, token, now_ms()).await {
-                Ok(true) => Outcome::Interrupted,
-                Ok(false) => lost(),
-                Err(e) => db_failed(&e),
-            };
+            return self.put_back(row, token).await;
         }
         if row.attempts >= row.max_attempts {
             return self.fail(row, token, &error).await;
@@ -235,13 +270,41 @@ impl<C: Clone + Send + Sync + 'static> Worker<C> {
         }
     }
 
+    /// Puts a job stopped by shutdown back on the queue without counting the attempt.
+    async fn put_back(&self, row: &jobs::Job, token: &str) -> Outcome {
+        match jobs::release(&self.db, row.id, token, now_ms()).await {
+            Ok(true) => Outcome::Interrupted,
+            Ok(false) => lost(),
+            Err(e) => db_failed(&e),
+        }
+    }
+
+    /// Marks the job failed for good and reports it to its type's [`Job::on_failed`], in one
+    /// transaction: both happen, once, or neither does (and the next claim tries again).
     async fn fail(&self, row: &jobs::Job, token: &str, error: &str) -> Outcome {
         tracing::error!(error = %error, "job failed for good; it stays in the queue as failed");
-        match jobs::fail(&self.db, row.id, token, error).await {
+        match self.fail_and_report(row, token, error).await {
             Ok(true) => Outcome::Failed,
             Ok(false) => lost(),
             Err(e) => db_failed(&e),
         }
+    }
+
+    async fn fail_and_report(&self, row: &jobs::Job, token: &str, error: &str) -> labelsync_db::Result<bool> {
+        let mut tx = self.db.begin().await?;
+        if !jobs::fail(&mut tx, row.id, token, error).await? {
+            return Ok(false);
+        }
+        if let Some(registered) = self.registry.get(row.kind.as_str()) {
+            match (registered.on_failed)(&self.ctx, row.payload.0.clone(), &mut tx, error) {
+                Ok(report) => report.await?,
+                Err(e) => {
+                    tracing::warn!(error = %e, "the failed job's payload does not decode; not reported")
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 }
 

@@ -155,30 +155,39 @@ async fn local_files_lifecycle(app: TestApp) {
 }
 api_test!(local_files_lifecycle);
 
-/// Status fields are client-writable as in Label Studio; an invalid status is a choice error.
-async fn status_fields_writable(app: TestApp) {
+/// Status fields are accepted and validated as in Label Studio, but only a sync writes them:
+/// a PATCH leaves them as they were; an invalid status is still a choice error.
+async fn status_fields_accepted_and_ignored(app: TestApp) {
     let project = app.project().await;
     let dir = app.dir.join("d");
     std::fs::create_dir_all(&dir).unwrap();
-    let (_, created) = app.post("/api/storages/localfiles", json!({"project": project, "path": dir})).await;
+    let (_, created) = app
+        .post("/api/storages/localfiles", json!({"project": project, "path": dir, "status": "completed"}))
+        .await;
+    assert_eq!(created["status"], "initialized", "{created}");
     let id = created["id"].as_i64().unwrap();
     let (status, body) = app
         .patch(
             &format!("/api/storages/localfiles/{id}"),
-            json!({"status": "in_progress", "meta": {"x": 1}, "last_sync_count": 77}),
+            json!({"status": "in_progress", "meta": {"x": 1}, "last_sync_count": 77, "title": "t"}),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
-        (body["status"].clone(), body["meta"].clone(), body["last_sync_count"].clone()),
-        (json!("in_progress"), json!({"x": 1}), json!(77))
+        (
+            body["status"].clone(),
+            body["meta"].clone(),
+            body["last_sync_count"].clone(),
+            body["title"].clone()
+        ),
+        (json!("initialized"), json!({}), json!(null), json!("t"))
     );
     let (status, body) =
         app.patch(&format!("/api/storages/localfiles/{id}"), json!({"status": "bogus"})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["validation_errors"]["status"][0], "\"bogus\" is not a valid choice.");
 }
-api_test!(status_fields_writable);
+api_test!(status_fields_accepted_and_ignored);
 
 /// The type lists name the five kinds in Label Studio's order.
 async fn types(app: TestApp) {

@@ -2,7 +2,11 @@
 
 mod crud;
 mod errors;
+mod fairness;
 mod local_files;
+mod ownership;
 mod redis;
+mod slow_redis;
 mod sync;
 mod workers;
+mod workers_in_process;

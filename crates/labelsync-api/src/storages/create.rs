@@ -19,14 +19,16 @@ async fn create(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let kind = super::kind(kind)?;
     auth.require_manager()?;
-    let draft = Draft::apply(app, auth, kind, role, body, None).await?;
+    let mut draft = Draft::apply(app, auth, kind, role, body, None).await?;
     super::check_connection(app, &draft).await?;
+    // Status fields are accepted and ignored: only a sync writes them.
+    draft.record.clear_sync_status();
     let mut tx = app.db.begin().await?;
     let storage =
         labelsync_db::storages::insert(&mut tx, kind.as_str(), role.as_str(), &draft.record).await?;
     // Label Studio exports every existing annotation to a new export storage.
     let storage = match role {
-        Role::Export => super::sync::queue_sync(app, &mut tx, &storage).await?,
+        Role::Export => super::sync::queue_sync(&mut tx, &storage).await?,
         Role::Import => storage,
     };
     tx.commit().await?;

@@ -6,7 +6,7 @@ use labelsync_db::storages::Storage;
 use labelsync_storage::Role;
 use serde_json::{Value, json};
 
-use super::json::{role_of, storage_json};
+use super::json::storage_json;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Path};
 use crate::state::AppState;
@@ -30,24 +30,16 @@ async fn sync(app: &AppState, auth: &AuthUser, kind: &str, role: Role, id: i64) 
         _ => {}
     }
     let mut tx = app.db.begin().await?;
-    let storage = queue_sync(app, &mut tx, &storage).await?;
+    let storage = queue_sync(&mut tx, &storage).await?;
     tx.commit().await?;
     app.queue.wake();
     Ok(Json(storage_json(&storage)))
 }
 
-/// Marks the storage `queued` and enqueues its sync job, in the caller's transaction. A storage
-/// already queued or running is left as it is: repeated requests coalesce into one sync.
-pub async fn queue_sync(app: &AppState, tx: &mut Tx, storage: &Storage) -> ApiResult<Storage> {
-    let _ = app;
-    let current = labelsync_db::storages::lock(&mut *tx, storage.id)
-        .await?
-        .ok_or_else(|| ApiError::no_match("Storage"))?;
-    if current.status == "queued" || current.status == "in_progress" {
-        return Ok(current);
-    }
-    let queued = labelsync_sync::jobs::queue_storage_sync(tx, &current, role_of(&current)).await?;
-    Ok(queued)
+/// Requests a sync of `storage` in the caller's transaction (`labelsync_sync::jobs::request_sync`:
+/// repeated requests coalesce into a live sync; a storage whose job was lost is queued again).
+pub async fn queue_sync(tx: &mut Tx, storage: &Storage) -> ApiResult<Storage> {
+    labelsync_sync::jobs::request_sync(tx, storage.id).await?.ok_or_else(|| ApiError::no_match("Storage"))
 }
 
 /// Start an import sync. Returns at once with the storage `queued`; a worker does the sync.

@@ -21,12 +21,14 @@ async fn update(
     let current = super::load(app, auth, kind, role, id).await?;
     let draft = Draft::apply(app, auth, kind, role, body, Some(&current)).await?;
     super::check_connection(app, &draft).await?;
+    // Writes the client's columns only, never the sync status read above (a sync may be writing it).
     let storage = labelsync_db::storages::update(&app.db, id, &draft.record).await?;
     Ok(Json(storage_json(&storage)))
 }
 
 /// Change an import storage (PATCH: sent fields; PUT: the same, secrets not sent are kept).
-/// The connection is re-checked when a connection field changes.
+/// The connection is re-checked when a connection field changes. Status fields (`status`,
+/// `meta`, `last_sync*`, `traceback`) are validated and ignored: only a sync writes them.
 #[utoipa::path(method(patch, put), path = "/api/storages/{kind}/{id}", tag = "storages",
     params(super::KindParam, ("id" = i64, Path, description = "Storage id")),
     request_body(content = Object, description = "Fields to change"),

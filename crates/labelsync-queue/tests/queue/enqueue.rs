@@ -44,7 +44,7 @@ async fn dedup_twin_waits_for_the_running_job(t: &TestDb) {
     let a = Count { n: 1, key: Some("storage-1".into()), ..Count::default() };
     enqueue(&t.db, &a).await.unwrap();
     let now = now_ms();
-    let running = jobs::claim(&t.db, "elsewhere", now, now + 60_000).await.unwrap().unwrap();
+    let running = jobs::claim(&t.db, "elsewhere", now, now + 60_000, 1).await.unwrap().unwrap();
     assert!(enqueue(&t.db, &a).await.unwrap().is_some());
 
     let ctx = Ctx::default();

@@ -16,7 +16,7 @@ use crate::support::{
 async fn killed_workers_job_runs_again_after_lease_expiry(t: &TestDb) {
     enqueue(&t.db, &Count { n: 1, ..Count::default() }).await.unwrap();
     let now = now_ms();
-    assert!(jobs::claim(&t.db, "killed", now, now + 300).await.unwrap().is_some());
+    assert!(jobs::claim(&t.db, "killed", now, now + 300, 1).await.unwrap().is_some());
 
     let ctx = Ctx::default();
     let run = start(runner(&t.db, &ctx, fast()));
@@ -31,11 +31,12 @@ on_both!(killed_workers_job_runs_again_after_lease_expiry);
 /// marked failed without running again.
 async fn job_that_kept_killing_workers_is_failed_at_claim(t: &TestDb) {
     let payload = serde_json::to_value(Count { n: 1, ..Count::default() }).unwrap();
-    let job = NewJob { kind: "count", payload, dedup_key: None, max_attempts: 1, run_at: 0 };
+    let job =
+        NewJob { kind: "count", payload, dedup_key: None, max_attempts: 1, run_at: 0, organization_id: None };
     jobs::enqueue(&t.db, &job, 0).await.unwrap();
     let now = now_ms();
     // The only allowed attempt; its lease is already over.
-    assert!(jobs::claim(&t.db, "killed", now - 10_000, now - 5_000).await.unwrap().is_some());
+    assert!(jobs::claim(&t.db, "killed", now - 10_000, now - 5_000, 1).await.unwrap().is_some());
 
     let ctx = Ctx::default();
     let drained = runner(&t.db, &ctx, fast()).run_until_empty().await.unwrap();

@@ -5,6 +5,8 @@ mod support;
 
 mod concurrency;
 mod enqueue;
+mod failures;
+mod fairness;
 mod leases;
 mod outcomes;
 mod shutdown;

@@ -65,7 +65,14 @@ on_both!(panic_is_a_failed_attempt);
 
 /// A job of a kind no runner knows fails at once, saying which kind.
 async fn unknown_kind_fails_for_good(t: &TestDb) {
-    let job = NewJob { kind: "no_such_job", payload: json!({}), dedup_key: None, max_attempts: 5, run_at: 0 };
+    let job = NewJob {
+        kind: "no_such_job",
+        payload: json!({}),
+        dedup_key: None,
+        max_attempts: 5,
+        run_at: 0,
+        organization_id: None,
+    };
     jobs::enqueue(&t.db, &job, 0).await.unwrap();
     let ctx = Ctx::default();
     let drained = runner(&t.db, &ctx, fast()).run_until_empty().await.unwrap();
@@ -84,6 +91,7 @@ async fn undecodable_payload_fails_for_good(t: &TestDb) {
         dedup_key: None,
         max_attempts: 5,
         run_at: 0,
+        organization_id: None,
     };
     jobs::enqueue(&t.db, &job, 0).await.unwrap();
     let ctx = Ctx::default();

@@ -5,8 +5,10 @@ use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use labelsync_db::{Db, epoch_ms, jobs, now};
-use labelsync_queue::{Job, Lease, RunHandle, Runner, RunnerConfig, StopReason, Stopped};
+use labelsync_db::{Db, Tx, epoch_ms, jobs, now};
+use labelsync_queue::{
+    EnqueueError, Job, Lease, Permanent, RunHandle, Runner, RunnerConfig, StopReason, Stopped, enqueue,
+};
 use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
@@ -48,6 +50,13 @@ pub struct Seen {
     pub started: usize,
     /// Why each `WaitsForStop` stopped.
     pub stops: Vec<StopReason>,
+    /// `Count` jobs of each organization running now, and the most seen at once.
+    pub running: HashMap<i64, usize>,
+    pub most_running: HashMap<i64, usize>,
+    /// Organization of every `Count` job started, in order.
+    pub started_orgs: Vec<i64>,
+    /// `Doomed::on_failed` calls, as (job number, error).
+    pub failures: Vec<(i64, String)>,
 }
 
 impl Ctx {
@@ -68,6 +77,8 @@ pub struct Count {
     pub n: i64,
     pub key: Option<String>,
     pub work_ms: u64,
+    #[serde(default)]
+    pub org: Option<i64>,
 }
 
 impl Job for Count {
@@ -78,13 +89,77 @@ impl Job for Count {
         self.key.clone()
     }
 
+    fn organization_id(&self) -> Option<i64> {
+        self.org
+    }
+
     async fn run(&self, ctx: &Ctx, lease: &Lease) -> anyhow::Result<()> {
         ctx.record(self.n, lease);
+        let _running = self.org.map(|org| OrgRun::enter(ctx, org));
         for _ in 0..self.work_ms / 10 {
             lease.check()?;
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         Ok(())
+    }
+}
+
+/// Counts a `Count` job of an organization as running until dropped.
+struct OrgRun {
+    ctx: Ctx,
+    org: i64,
+}
+
+impl OrgRun {
+    fn enter(ctx: &Ctx, org: i64) -> OrgRun {
+        let mut seen = ctx.seen();
+        seen.started_orgs.push(org);
+        let now = {
+            let running = seen.running.entry(org).or_default();
+            *running += 1;
+            *running
+        };
+        let most = seen.most_running.entry(org).or_default();
+        *most = (*most).max(now);
+        OrgRun { ctx: ctx.clone(), org }
+    }
+}
+
+impl Drop for OrgRun {
+    fn drop(&mut self) {
+        *self.ctx.seen().running.entry(self.org).or_default() -= 1;
+    }
+}
+
+/// Fails: with a `Permanent` error, or an ordinary one (two attempts at most). The queue's
+/// report of its failure is recorded in the context and, in the failing transaction, as a
+/// follow-up `Count` job numbered `1000 + n`.
+#[derive(Serialize, Deserialize)]
+pub struct Doomed {
+    pub n: i64,
+    pub permanent: bool,
+}
+
+impl Job for Doomed {
+    const JOB_NAME: &'static str = "doomed";
+    const MAX_ATTEMPTS: i32 = 2;
+    type Context = Ctx;
+
+    async fn run(&self, ctx: &Ctx, lease: &Lease) -> anyhow::Result<()> {
+        ctx.record(self.n, lease);
+        if self.permanent {
+            return Err(Permanent(format!("doomed {} for good", self.n)).into());
+        }
+        anyhow::bail!("doomed {} this time", self.n)
+    }
+
+    async fn on_failed(&self, ctx: &Ctx, tx: &mut Tx, error: &str) -> labelsync_db::Result<()> {
+        ctx.seen().failures.push((self.n, error.to_owned()));
+        let follow_up = Count { n: 1000 + self.n, ..Count::default() };
+        enqueue(&mut *tx, &follow_up).await.map(|_| ()).map_err(|e| match e {
+            EnqueueError::Database(e) => e,
+            other => labelsync_db::Error::Protocol(other.to_string()),
+        })
     }
 }
 
@@ -146,6 +221,7 @@ pub fn fast() -> RunnerConfig {
         backoff_base: Duration::ZERO,
         backoff_max: Duration::ZERO,
         shutdown_grace: Duration::from_secs(5),
+        max_running_per_org: None,
     }
 }
 
@@ -157,6 +233,12 @@ pub fn runner(db: &Db, ctx: &Ctx, config: RunnerConfig) -> Runner<Ctx> {
         .register::<AlwaysFails>()
         .register::<Panics>()
         .register::<WaitsForStop>()
+        .register::<Doomed>()
+}
+
+/// A new organization (jobs reference one); returns its id.
+pub async fn org(db: &Db, title: &str) -> i64 {
+    labelsync_db::orgs::create_organization(db, title, None).await.expect("create organization").id
 }
 
 pub fn now_ms() -> i64 {

@@ -50,9 +50,11 @@ pub async fn annotations_changed(
     if targets.is_empty() {
         return Ok(());
     }
+    let organization_id = storages::organization_of(&mut *tx, targets[0].id).await?;
     for storage in &targets {
         for chunk in saved.chunks(EXPORT_BATCH) {
-            let job = ExportAnnotations { storage_id: storage.id, annotation_ids: chunk.to_vec() };
+            let job =
+                ExportAnnotations { storage_id: storage.id, annotation_ids: chunk.to_vec(), organization_id };
             enqueue(tx, &job).await?;
         }
     }
@@ -62,7 +64,7 @@ pub async fn annotations_changed(
                 s.settings.0.get("can_delete_objects").and_then(Value::as_bool) == Some(true)
             });
             if deletes {
-                enqueue(tx, &DeleteExportedObject { storage_id, key }).await?;
+                enqueue(tx, &DeleteExportedObject { storage_id, key, organization_id }).await?;
             }
         }
     }
@@ -70,11 +72,7 @@ pub async fn annotations_changed(
 }
 
 async fn enqueue<J: labelsync_queue::Job>(tx: &mut Tx, job: &J) -> labelsync_db::Result<()> {
-    match labelsync_queue::enqueue(&mut *tx, job).await {
-        Ok(_) => Ok(()),
-        Err(labelsync_queue::EnqueueError::Database(err)) => Err(err),
-        Err(other) => Err(labelsync_db::Error::Protocol(other.to_string())),
-    }
+    labelsync_queue::enqueue(&mut *tx, job).await.map(|_| ()).map_err(crate::jobs::enqueue_error)
 }
 
 /// A connected export storage with what serializing needs.
@@ -170,14 +168,24 @@ pub async fn export_annotations(
     Ok(())
 }
 
+/// The traceback of an automatic export (save or deletion) that failed: says so once.
+pub fn automatic_failure(error: &str) -> String {
+    const PREFIX: &str = "Automatic export failed: ";
+    if error.starts_with(PREFIX) { error.to_owned() } else { format!("{PREFIX}{error}") }
+}
+
+/// A failed attempt is recorded on the storage at once when it will be retried; a final
+/// failure is recorded by the queue's report (`on_failed`), in the transaction that fails the job.
 async fn fail_automatic(ctx: &SyncContext, storage_id: i64, err: SyncError) -> anyhow::Result<()> {
-    let reason = format!("Automatic export failed: {err:#}");
-    if let Some(storage) = storages::find_unscoped(&ctx.db, storage_id).await? {
-        record_failure(ctx, &storage, &reason).await?;
-    }
+    let reason = automatic_failure(&format!("{err:#}"));
     match err {
-        SyncError::Final(_) => Ok(()),
-        SyncError::Transient(err) => Err(err),
+        SyncError::Final(_) => Err(labelsync_queue::Permanent(reason).into()),
+        SyncError::Transient(err) => {
+            if let Some(storage) = storages::find_unscoped(&ctx.db, storage_id).await? {
+                record_failure(ctx, &storage, &reason).await?;
+            }
+            Err(err)
+        }
     }
 }
 
@@ -207,10 +215,9 @@ pub async fn export_all(ctx: &SyncContext, storage_id: i64, lease: &Lease) -> an
             progress.finish_export(&ctx.db, total).await?;
             Ok(())
         }
-        Err(SyncError::Final(reason)) => {
-            progress.fail(&ctx.db, &reason).await?;
-            Ok(())
-        }
+        // The queue marks the job failed and, in the same transaction, the storage
+        // (`ExportSync::on_failed`).
+        Err(SyncError::Final(reason)) => Err(labelsync_queue::Permanent(reason).into()),
         Err(SyncError::Transient(err)) => {
             progress.fail(&ctx.db, &format!("{err:#}")).await?;
             Err(err)

@@ -77,10 +77,9 @@ pub async fn run(ctx: &SyncContext, storage_id: i64, lease: &Lease) -> anyhow::R
             progress.finish_import(&ctx.db).await?;
             Ok(())
         }
-        Err(SyncError::Final(reason)) => {
-            progress.fail(&ctx.db, &reason).await?;
-            Ok(())
-        }
+        // The queue marks the job failed and, in the same transaction, the storage
+        // (`ImportSync::on_failed`).
+        Err(SyncError::Final(reason)) => Err(labelsync_queue::Permanent(reason).into()),
         Err(SyncError::Transient(err)) if lease.check().is_err() => {
             // Stopped for shutdown or a lost lease: the storage stays `in_progress` and the
             // next run resumes where this one stopped.

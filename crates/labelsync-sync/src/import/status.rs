@@ -4,8 +4,8 @@
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use labelsync_db::Db;
 use labelsync_db::storages::{self, Storage, SyncStatus};
+use labelsync_db::{Db, Tx};
 use serde_json::{Map, Value, json};
 
 use crate::jobs::meta_time;
@@ -133,4 +133,22 @@ impl Progress {
         };
         storages::set_sync_status(db, self.storage_id, &status).await
     }
+}
+
+/// Ends a sync the queue gave up on (`Job::on_failed`): the storage is `failed` with `reason`
+/// as its traceback, `meta.time_failure` set and the rest of `meta` and the counters kept as
+/// the last run left them. Runs in the transaction that marks the job failed.
+pub async fn record_failure(tx: &mut Tx, storage_id: i64, reason: &str) -> labelsync_db::Result<()> {
+    let Some(storage) = storages::lock(&mut *tx, storage_id).await? else { return Ok(()) };
+    let mut meta = storage.meta.0;
+    meta.insert("time_failure".into(), meta_time(labelsync_db::now()));
+    let status = SyncStatus {
+        status: "failed".into(),
+        last_sync: storage.last_sync,
+        last_sync_count: storage.last_sync_count,
+        last_sync_job: storage.last_sync_job,
+        traceback: Some(reason.to_owned()),
+        meta,
+    };
+    storages::set_sync_status(&mut *tx, storage_id, &status).await
 }

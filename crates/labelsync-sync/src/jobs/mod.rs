@@ -3,7 +3,7 @@
 
 use labelsync_db::Tx;
 use labelsync_db::storages::{self, Storage, SyncStatus};
-use labelsync_queue::{Job, Lease, Runner};
+use labelsync_queue::{EnqueueError, Job, Lease, Runner};
 use labelsync_storage::Role;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -14,6 +14,9 @@ use crate::context::SyncContext;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ImportSync {
     pub storage_id: i64,
+    /// The storage's organization (absent from jobs queued before it was recorded).
+    #[serde(default)]
+    pub organization_id: Option<i64>,
 }
 
 impl Job for ImportSync {
@@ -24,8 +27,16 @@ impl Job for ImportSync {
         Some(self.storage_id.to_string())
     }
 
+    fn organization_id(&self) -> Option<i64> {
+        self.organization_id
+    }
+
     async fn run(&self, ctx: &SyncContext, lease: &Lease) -> anyhow::Result<()> {
         crate::import::run(ctx, self.storage_id, lease).await
+    }
+
+    async fn on_failed(&self, _ctx: &SyncContext, tx: &mut Tx, error: &str) -> labelsync_db::Result<()> {
+        crate::import::status::record_failure(tx, self.storage_id, error).await
     }
 }
 
@@ -33,6 +44,9 @@ impl Job for ImportSync {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ExportSync {
     pub storage_id: i64,
+    /// The storage's organization (absent from jobs queued before it was recorded).
+    #[serde(default)]
+    pub organization_id: Option<i64>,
 }
 
 impl Job for ExportSync {
@@ -43,8 +57,16 @@ impl Job for ExportSync {
         Some(self.storage_id.to_string())
     }
 
+    fn organization_id(&self) -> Option<i64> {
+        self.organization_id
+    }
+
     async fn run(&self, ctx: &SyncContext, lease: &Lease) -> anyhow::Result<()> {
         crate::export::export_all(ctx, self.storage_id, lease).await
+    }
+
+    async fn on_failed(&self, _ctx: &SyncContext, tx: &mut Tx, error: &str) -> labelsync_db::Result<()> {
+        crate::import::status::record_failure(tx, self.storage_id, error).await
     }
 }
 
@@ -54,6 +76,9 @@ impl Job for ExportSync {
 pub struct ExportAnnotations {
     pub storage_id: i64,
     pub annotation_ids: Vec<i64>,
+    /// The storage's organization (absent from jobs queued before it was recorded).
+    #[serde(default)]
+    pub organization_id: Option<i64>,
 }
 
 impl Job for ExportAnnotations {
@@ -67,8 +92,17 @@ impl Job for ExportAnnotations {
         }
     }
 
+    fn organization_id(&self) -> Option<i64> {
+        self.organization_id
+    }
+
     async fn run(&self, ctx: &SyncContext, _lease: &Lease) -> anyhow::Result<()> {
         crate::export::export_annotations(ctx, self.storage_id, &self.annotation_ids).await
+    }
+
+    async fn on_failed(&self, _ctx: &SyncContext, tx: &mut Tx, error: &str) -> labelsync_db::Result<()> {
+        let reason = crate::export::automatic_failure(error);
+        crate::import::status::record_failure(tx, self.storage_id, &reason).await
     }
 }
 
@@ -77,14 +111,26 @@ impl Job for ExportAnnotations {
 pub struct DeleteExportedObject {
     pub storage_id: i64,
     pub key: String,
+    /// The storage's organization (absent from jobs queued before it was recorded).
+    #[serde(default)]
+    pub organization_id: Option<i64>,
 }
 
 impl Job for DeleteExportedObject {
     const JOB_NAME: &'static str = "delete_exported_object";
     type Context = SyncContext;
 
+    fn organization_id(&self) -> Option<i64> {
+        self.organization_id
+    }
+
     async fn run(&self, ctx: &SyncContext, _lease: &Lease) -> anyhow::Result<()> {
         crate::export::delete_exported(ctx, self.storage_id, &self.key).await
+    }
+
+    async fn on_failed(&self, _ctx: &SyncContext, tx: &mut Tx, error: &str) -> labelsync_db::Result<()> {
+        let reason = crate::export::automatic_failure(error);
+        crate::import::status::record_failure(tx, self.storage_id, &reason).await
     }
 }
 
@@ -102,14 +148,51 @@ pub fn meta_time(t: chrono::DateTime<chrono::Utc>) -> Value {
     json!(t.format("%Y-%m-%d %H:%M:%S%.6f+00:00").to_string())
 }
 
-/// Marks `storage` queued (Label Studio's `info_set_queued`: counters reset, `meta` replaced by
-/// `{attempts, time_queued}`, `traceback` kept) and enqueues its sync job, in `tx`.
-pub async fn queue_storage_sync(tx: &mut Tx, storage: &Storage, role: Role) -> labelsync_db::Result<Storage> {
-    let now = labelsync_db::now();
+/// Requests a sync of storage `storage_id` (import or export, by its role): the one way every
+/// caller asks for one (`POST …/sync`, a new export storage), inside the caller's transaction.
+///
+/// Holding the storage's row lock, it coalesces with a live sync (the storage shows `queued` or
+/// `in_progress` and its job is waiting or running) and otherwise marks the storage `queued`
+/// (Label Studio's `info_set_queued`: counters reset, `meta` replaced by `{attempts,
+/// time_queued}`, `traceback` kept) and enqueues the job. A storage that shows `queued` or
+/// `in_progress` with no live job (its job was lost) is queued again. When a retry of the job
+/// is waiting out its backoff, the request makes it run now. `None` when the storage is gone.
+pub async fn request_sync(tx: &mut Tx, storage_id: i64) -> labelsync_db::Result<Option<Storage>> {
+    let Some(storage) = storages::lock(&mut *tx, storage_id).await? else { return Ok(None) };
+    let organization_id = storages::organization_of(&mut *tx, storage_id).await?;
+    let queued = if storage.role == Role::Export.as_str() {
+        request(tx, &storage, &ExportSync { storage_id, organization_id }).await?
+    } else {
+        request(tx, &storage, &ImportSync { storage_id, organization_id }).await?
+    };
+    Ok(Some(queued))
+}
+
+async fn request<J: Job>(tx: &mut Tx, storage: &Storage, job: &J) -> labelsync_db::Result<Storage> {
+    let live = labelsync_queue::live_job(&mut *tx, job).await?;
+    if live.is_some() && matches!(storage.status.as_str(), "queued" | "in_progress") {
+        return Ok(storage.clone());
+    }
+    mark_queued(tx, storage).await?;
+    match labelsync_queue::enqueue(&mut *tx, job).await.map_err(enqueue_error)? {
+        Some(job_id) => storages::set_last_sync_job(&mut *tx, storage.id, &job_id.to_string()).await?,
+        // A retry of this sync is waiting: it is the sync requested, and runs now.
+        None => {
+            labelsync_queue::run_waiting_now(&mut *tx, job).await?;
+            if let Some(waiting) = labelsync_queue::live_job(&mut *tx, job).await? {
+                storages::set_last_sync_job(&mut *tx, storage.id, &waiting.id.to_string()).await?;
+            }
+        }
+    }
+    storages::find_unscoped(&mut *tx, storage.id).await?.ok_or(labelsync_db::Error::RowNotFound)
+}
+
+/// Label Studio's `info_set_queued`.
+async fn mark_queued(tx: &mut Tx, storage: &Storage) -> labelsync_db::Result<()> {
     let attempts = storage.meta.0.get("attempts").and_then(Value::as_i64).unwrap_or(0) + 1;
     let mut meta = serde_json::Map::new();
     meta.insert("attempts".into(), json!(attempts));
-    meta.insert("time_queued".into(), meta_time(now));
+    meta.insert("time_queued".into(), meta_time(labelsync_db::now()));
     let status = SyncStatus {
         status: "queued".into(),
         last_sync: None,
@@ -118,18 +201,13 @@ pub async fn queue_storage_sync(tx: &mut Tx, storage: &Storage, role: Role) -> l
         traceback: storage.traceback.clone(),
         meta,
     };
-    storages::set_sync_status(&mut *tx, storage.id, &status).await?;
-    let enqueued = match role {
-        Role::Import => labelsync_queue::enqueue(&mut *tx, &ImportSync { storage_id: storage.id }).await,
-        Role::Export => labelsync_queue::enqueue(&mut *tx, &ExportSync { storage_id: storage.id }).await,
-    };
-    let job_id = match enqueued {
-        Ok(id) => id,
-        Err(labelsync_queue::EnqueueError::Database(err)) => return Err(err),
-        Err(other) => return Err(labelsync_db::Error::Protocol(other.to_string())),
-    };
-    if let Some(job_id) = job_id {
-        storages::set_last_sync_job(&mut *tx, storage.id, &job_id.to_string()).await?;
+    storages::set_sync_status(&mut *tx, storage.id, &status).await
+}
+
+/// An enqueue failure as a database error (a payload that does not serialize is a bug).
+pub fn enqueue_error(err: EnqueueError) -> labelsync_db::Error {
+    match err {
+        EnqueueError::Database(err) => err,
+        other => labelsync_db::Error::Protocol(other.to_string()),
     }
-    storages::find_unscoped(&mut *tx, storage.id).await?.ok_or(labelsync_db::Error::RowNotFound)
 }
