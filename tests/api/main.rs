@@ -6,12 +6,15 @@ mod auth;
 mod errors;
 mod export;
 mod import;
+mod int_ranges;
 mod local_files_serving;
 mod media;
+mod metrics;
 mod openapi;
 mod predictions;
 
 mod projects;
+mod secrets_at_rest;
 mod storages;
 mod tasks;
 mod tenancy;

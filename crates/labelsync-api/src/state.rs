@@ -26,6 +26,8 @@ pub struct ApiConfig {
     pub local_files_document_root: PathBuf,
     /// When true, a storage resolves only URIs under its own prefix.
     pub resolve_within_prefix: bool,
+    /// `LABELSYNC_METRICS_TOKEN`: when set, `/metrics` requires `Authorization: Bearer <it>`.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for ApiConfig {
@@ -37,6 +39,7 @@ impl Default for ApiConfig {
             local_files_serving_enabled: false,
             local_files_document_root: PathBuf::from("/"),
             resolve_within_prefix: false,
+            metrics_token: None,
         }
     }
 }

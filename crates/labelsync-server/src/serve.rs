@@ -107,6 +107,7 @@ pub fn api_config(args: &ServeArgs) -> ApiConfig {
         local_files_serving_enabled: storage.local_files_serving_enabled,
         local_files_document_root: storage.local_files_document_root.clone(),
         resolve_within_prefix: args.resolve_within_prefix,
+        metrics_token: args.metrics_token.clone().filter(|t| !t.is_empty()),
     }
 }
 

@@ -14,6 +14,7 @@ pub mod import;
 pub mod jobs;
 pub mod label_config;
 pub mod media;
+pub mod reseal;
 pub mod storages;
 pub mod tasks;
 pub mod wire;
