@@ -52,7 +52,7 @@ s3 -X PUT --data-binary @"$WORK/tasks.json" "$S3/$BUCKET/tasks/all.json" >/dev/n
 PORT=$(free_port)
 BASE="http://127.0.0.1:$PORT"
 TOKEN=$(head -c 20 /dev/urandom | od -An -tx1 | tr -d ' \n')
-export DATABASE_URL="sqlite://$WORK/bench.db?mode=rwc" LABELSYNC_SECRET_KEY=bench-secret \
+export DATABASE_URL="sqlite://$WORK/bench.db?mode=rwc" LABELSYNC_SECRET_KEY=bench-secret-key-of-at-least-32-bytes \
   LABELSYNC_BIND="127.0.0.1:$PORT" LABELSYNC_ADMIN_TOKEN=$TOKEN SSRF_PROTECTION_ENABLED=false LABELSYNC_LOG=warn
 "$LABELSYNC_BIN" serve > "$WORK/server.log" 2>&1 &
 SERVER_PID=$!

@@ -44,7 +44,7 @@ start_server() {
   port=$(free_port)
   BASE="http://127.0.0.1:$port"
   TOKEN=$(head -c 20 /dev/urandom | od -An -tx1 | tr -d ' \n')
-  DATABASE_URL=$1 LABELSYNC_SECRET_KEY=bench-secret LABELSYNC_BIND="127.0.0.1:$port" \
+  DATABASE_URL=$1 LABELSYNC_SECRET_KEY=bench-secret-key-of-at-least-32-bytes LABELSYNC_BIND="127.0.0.1:$port" \
     LABELSYNC_ADMIN_TOKEN=$TOKEN SSRF_PROTECTION_ENABLED=false LABELSYNC_LOG=${LABELSYNC_LOG:-warn} \
     LABELSYNC_JOB_POLL_MS=${LABELSYNC_JOB_POLL_MS:-100} \
     "$LABELSYNC_BIN" serve >"$BENCH_WORK/server-$port.log" 2>&1 &

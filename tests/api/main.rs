@@ -8,13 +8,16 @@ mod errors;
 mod export;
 mod hostile_s3;
 mod import;
+mod int_ranges;
 mod local_files_serving;
 mod local_roots;
 mod media;
+mod metrics;
 mod openapi;
 mod predictions;
 
 mod projects;
+mod secrets_at_rest;
 mod storages;
 mod tasks;
 mod tenancy;

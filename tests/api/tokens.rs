@@ -1,5 +1,6 @@
 //! Personal access tokens: the JWT refresh/access flow of Label Studio 1.23.
 
+use labelsync_db::orgs::Role;
 use labelsync_tests::{TestApp, api_test, json, send};
 use reqwest::{Method, StatusCode};
 
@@ -67,20 +68,54 @@ async fn list_and_blacklist(app: TestApp) {
     assert_eq!(status, StatusCode::OK);
     let listed = list[0]["token"].as_str().unwrap();
     assert_eq!(format!("{listed}.{}", pat.rsplit('.').next().unwrap()), pat);
-    let (status, _) =
-        send(app.anonymous(Method::POST, "/api/token/blacklist/").json(&json!({"refresh": listed}))).await;
+    let (status, _) = app.post("/api/token/blacklist/", json!({"refresh": listed})).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, body) = refresh(&app, &pat).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["detail"], "Token is blacklisted");
-    let (status, body) =
-        send(app.anonymous(Method::POST, "/api/token/blacklist").json(&json!({"refresh": pat}))).await;
+    let (status, body) = app.post("/api/token/blacklist", json!({"refresh": pat})).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body, json!({"detail": "Token is invalid or already blacklisted."}));
     let (_, list) = app.get("/api/token/").await;
     assert_eq!(list, json!([]));
 }
 api_test!(list_and_blacklist);
+
+/// Blacklisting needs authentication and reaches only the caller's own tokens: another
+/// user's token, of the same or another organization, answers like an unknown one and stays
+/// valid.
+async fn blacklist_only_own_tokens(app: TestApp) {
+    let pat = create_pat(&app).await;
+    let unsigned = pat.rsplit_once('.').unwrap().0.to_owned();
+    let (status, body) =
+        send(app.anonymous(Method::POST, "/api/token/blacklist/").json(&json!({"refresh": pat}))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    let colleague = app.user("colleague@example.com", Role::Manager).await;
+    let (_, stranger) = app.other_org("stranger@example.com").await;
+    for token in [&colleague, &stranger] {
+        for form in [&pat, &unsigned] {
+            let request = app.request_as(token, Method::POST, "/api/token/blacklist/");
+            let (status, body) = send(request.json(&json!({"refresh": form}))).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+            assert_eq!(body, json!({"detail": "Token is invalid or already blacklisted."}));
+        }
+    }
+    assert_eq!(refresh(&app, &pat).await.0, StatusCode::OK, "still valid");
+    // The colleague can revoke their own token, with a Bearer access token too.
+    let (status, body) = send(app.request_as(&colleague, Method::POST, "/api/token/")).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let own = body["token"].as_str().unwrap().to_owned();
+    let (_, body) = refresh(&app, &own).await;
+    let access = body["access"].as_str().unwrap();
+    let request = app
+        .anonymous(Method::POST, "/api/token/blacklist/")
+        .header("Authorization", format!("Bearer {access}"))
+        .json(&json!({"refresh": own}));
+    assert_eq!(send(request).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(refresh(&app, &own).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(refresh(&app, &pat).await.0, StatusCode::OK);
+}
+api_test!(blacklist_only_own_tokens);
 
 /// Refresh errors: missing field is 400, garbage 401, an access token has the wrong type.
 async fn refresh_errors(app: TestApp) {

@@ -47,6 +47,9 @@ macro_rules! api_test {
     };
 }
 
+/// The master key of test servers (`LABELSYNC_SECRET_KEY` for processes started beside them).
+pub const TEST_SECRET_KEY: &str = "test-secret-key-of-at-least-32-bytes";
+
 /// A running server and the means to call it. `clone_handle` gives scenarios a copy that
 /// shares the server; the original stops it.
 pub struct TestApp {
@@ -82,6 +85,7 @@ pub fn test_args(dir: &std::path::Path) -> ServeArgs {
         resolve_within_prefix: false,
         access_token_ttl: 300,
         max_label_config_bytes: 1024 * 1024,
+        metrics_token: None,
         worker: WorkerArgs {
             workers: 0,
             job_lease_secs: 60,
@@ -138,7 +142,7 @@ impl TestApp {
         .expect("create admin");
         let org_id = orgs::list_organizations(&db).await.expect("orgs")[0].id;
         let listener = tokio::net::TcpListener::bind(args.bind).await.expect("bind");
-        let running = serve::start(db.clone(), &MasterKey::new("test-secret"), &args, listener)
+        let running = serve::start(db.clone(), &MasterKey::new(TEST_SECRET_KEY), &args, listener)
             .await
             .expect("start server");
         TestApp {

@@ -94,6 +94,14 @@ impl From<labelsync_db::Error> for ApiError {
     }
 }
 
+/// Stored secrets that do not open (changed master key, or sealed for another row) are the
+/// client's to enter again: a 400 that says so, never a 500.
+impl From<labelsync_sync::crypto::OpenError> for ApiError {
+    fn from(err: labelsync_sync::crypto::OpenError) -> Self {
+        ApiError::non_field(err.to_string())
+    }
+}
+
 /// Label Studio's error body for `status` with `detail`.
 pub fn envelope(status: StatusCode, detail: &str) -> Map<String, Value> {
     let mut body = Map::new();

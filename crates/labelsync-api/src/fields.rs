@@ -3,6 +3,8 @@
 //! strings) and the same messages. One difference: an unknown field is an error, not silently
 //! ignored, so a typo never loses a setting.
 
+use std::num::IntErrorKind;
+
 use serde_json::{Map, Value, json};
 
 use crate::error::{ApiError, FieldErrors};
@@ -54,6 +56,27 @@ impl Field {
 }
 
 pub const TEXT: Kind = Kind::Str { max_len: None, allow_blank: true };
+
+/// Django's `IntegerField` (a 32-bit column): DRF checks its range with these bounds.
+pub const INT32: Kind = Kind::Int { min: Some(i32::MIN as i64), max: Some(i32::MAX as i64) };
+/// Django's `PositiveIntegerField`.
+pub const POSITIVE_INT32: Kind = Kind::Int { min: Some(0), max: Some(i32::MAX as i64) };
+/// Django's `PositiveSmallIntegerField`.
+pub const POSITIVE_INT16: Kind = Kind::Int { min: Some(0), max: Some(i16::MAX as i64) };
+
+/// A validated integer field as `i32` (`None` for null). Its spec should bound it to
+/// [`INT32`]; a value out of range is still a field error, never truncated.
+pub fn to_i32(name: &str, value: &Value) -> Result<Option<i32>, ApiError> {
+    let Some(n) = value.as_i64() else { return Ok(None) };
+    i32::try_from(n).map(Some).map_err(|_| {
+        let message = if n > 0 {
+            format!("Ensure this value is less than or equal to {}.", i32::MAX)
+        } else {
+            format!("Ensure this value is greater than or equal to {}.", i32::MIN)
+        };
+        ApiError::field(name, message)
+    })
+}
 
 /// Validates `body` against `fields`: returns the writable fields that were sent, coerced to
 /// their kind, or every field's problem at once.
@@ -150,16 +173,27 @@ pub fn parse_bool(value: &Value) -> Option<bool> {
     }
 }
 
-/// DRF's `IntegerField` inputs: integers, integral floats, and their text.
+/// DRF's `IntegerField` inputs: integers, integral floats, and their text. Integers beyond
+/// `i64` saturate (Python's are unbounded), so a range check reports them as out of range
+/// rather than as not integers, as DRF does.
 pub fn parse_int(value: &Value) -> Option<i64> {
     match value {
         Value::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)),
         Value::String(s) => {
             let t = s.trim();
-            t.parse::<i64>().ok().or_else(|| {
-                let (int, frac) = t.split_once('.')?;
-                frac.chars().all(|c| c == '0').then(|| int.parse().ok()).flatten()
-            })
+            let int = match t.split_once('.') {
+                Some((int, frac)) if frac.chars().all(|c| c == '0') => int,
+                Some(_) => return None,
+                None => t,
+            };
+            match int.parse::<i64>() {
+                Ok(n) => Some(n),
+                Err(e) => match e.kind() {
+                    IntErrorKind::PosOverflow => Some(i64::MAX),
+                    IntErrorKind::NegOverflow => Some(i64::MIN),
+                    _ => None,
+                },
+            }
         }
         _ => None,
     }
@@ -245,5 +279,30 @@ mod tests {
         assert_eq!(parse_int(&json!("7.00")), Some(7));
         assert_eq!(parse_int(&json!("7.5")), None);
         assert_eq!(parse_int(&json!(true)), None);
+        assert_eq!(parse_int(&json!("7.")), Some(7));
+        assert_eq!(parse_int(&json!("")), None);
+    }
+
+    /// Integers too large for any column are out of range, never truncated or wrapped.
+    #[test]
+    fn int_ranges() {
+        let field = Field::new("n", INT32);
+        let too_big = "Ensure this value is less than or equal to 2147483647.";
+        let too_small = "Ensure this value is greater than or equal to -2147483648.";
+        for value in [json!(2147483648_i64), json!("99999999999999999999999"), json!(1e30), json!(u64::MAX)] {
+            assert_eq!(coerce(&field, &value).unwrap_err(), too_big, "{value}");
+        }
+        for value in [json!(-2147483649_i64), json!("-99999999999999999999999"), json!(-1e30)] {
+            assert_eq!(coerce(&field, &value).unwrap_err(), too_small, "{value}");
+        }
+        assert_eq!(coerce(&field, &json!(2147483647)).unwrap(), json!(2147483647));
+        let small = Field::new("n", POSITIVE_INT16);
+        assert_eq!(
+            coerce(&small, &json!(32768)).unwrap_err(),
+            "Ensure this value is less than or equal to 32767."
+        );
+        assert_eq!(to_i32("n", &json!(7)).unwrap(), Some(7));
+        assert!(to_i32("n", &json!(4294967297_i64)).is_err());
+        assert_eq!(to_i32("n", &Value::Null).unwrap(), None);
     }
 }

@@ -28,6 +28,8 @@ pub struct ApiConfig {
     pub resolve_within_prefix: bool,
     /// `LABELSYNC_MAX_LABEL_CONFIG_BYTES`: the longest `label_config` a project may be given.
     pub max_label_config_bytes: usize,
+    /// `LABELSYNC_METRICS_TOKEN`: when set, `/metrics` requires `Authorization: Bearer <it>`.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for ApiConfig {
@@ -40,6 +42,7 @@ impl Default for ApiConfig {
             local_files_document_root: PathBuf::from("/"),
             resolve_within_prefix: false,
             max_label_config_bytes: 1024 * 1024,
+            metrics_token: None,
         }
     }
 }

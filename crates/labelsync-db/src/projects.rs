@@ -244,3 +244,42 @@ pub async fn stats(ex: impl Into<Ex<'_>>, project_ids: &[i64]) -> Result<Vec<Pro
         Ok(out)
     })
 }
+
+/// `(id, value)` of the projects whose `task_data_password` setting is a string not starting
+/// with `sealed_prefix`: plaintext stored before it was encrypted.
+pub async fn unsealed_task_data_passwords(
+    ex: impl Into<Ex<'_>>,
+    sealed_prefix: &str,
+) -> Result<Vec<(i64, String)>> {
+    let pattern = format!("{sealed_prefix}%");
+    with_conn!(ex, |c| {
+        sqlx::query_as(
+            "select id, settings ->> 'task_data_password' from projects \
+             where settings ->> 'task_data_password' is not null \
+             and settings ->> 'task_data_password' not like $1 order by id",
+        )
+        .bind(&pattern)
+        .fetch_all(c)
+        .await
+    })
+}
+
+/// Sets the `task_data_password` setting of project `id` to `new`, only if it is still
+/// `expected` (other settings are left alone). True when replaced.
+pub async fn replace_task_data_password(
+    ex: impl Into<Ex<'_>>,
+    id: i64,
+    expected: &str,
+    new: &str,
+) -> Result<bool> {
+    with_conn!(ex, |c| {
+        let sql = crate::conn::sql_for(
+            &*c,
+            "update projects set settings = jsonb_set(settings, '{task_data_password}', to_jsonb($3::text)) \
+             where id = $1 and settings ->> 'task_data_password' = $2",
+            "update projects set settings = json_set(settings, '$.task_data_password', $3) \
+             where id = $1 and settings ->> 'task_data_password' = $2",
+        );
+        sqlx::query(sql).bind(id).bind(expected).bind(new).execute(c).await.map(|r| r.rows_affected() == 1)
+    })
+}

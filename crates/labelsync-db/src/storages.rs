@@ -328,3 +328,41 @@ pub async fn organization_of(ex: impl Into<Ex<'_>>, id: i64) -> Result<Option<i6
         .await
     })
 }
+
+/// Sets the sealed secrets of storage `id` (a new storage's, sealed once its id is known).
+pub async fn set_secrets(ex: impl Into<Ex<'_>>, id: i64, secrets: Option<&str>) -> Result<()> {
+    with_conn!(ex, |c| {
+        sqlx::query("update storages set secrets = $2 where id = $1")
+            .bind(id)
+            .bind(secrets)
+            .execute(c)
+            .await
+            .map(|_| ())
+    })
+}
+
+/// `(id, secrets)` of the storages whose secrets start with `prefix` (a sealing format).
+pub async fn secrets_with_prefix(ex: impl Into<Ex<'_>>, prefix: &str) -> Result<Vec<(i64, String)>> {
+    let pattern = format!("{prefix}%");
+    with_conn!(ex, |c| {
+        sqlx::query_as("select id, secrets from storages where secrets like $1 order by id")
+            .bind(&pattern)
+            .fetch_all(c)
+            .await
+    })
+}
+
+/// Replaces the secrets of storage `id` only if they are still `expected` (so processes
+/// migrating the same rows at once, or a concurrent change, never lose a write). True when
+/// replaced.
+pub async fn replace_secrets(ex: impl Into<Ex<'_>>, id: i64, expected: &str, new: &str) -> Result<bool> {
+    with_conn!(ex, |c| {
+        sqlx::query("update storages set secrets = $3 where id = $1 and secrets = $2")
+            .bind(id)
+            .bind(expected)
+            .bind(new)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected() == 1)
+    })
+}

@@ -101,16 +101,18 @@ pub async fn list_personal_tokens(ex: impl Into<Ex<'_>>, user_id: i64) -> Result
     })
 }
 
-/// Revokes a personal access token. Returns false when it was unknown or already revoked.
-pub async fn blacklist_personal_token(ex: impl Into<Ex<'_>>, jti: &str) -> Result<bool> {
+/// Revokes a personal access token of `user_id`. Returns false when it was unknown, another
+/// user's, or already revoked.
+pub async fn blacklist_personal_token(ex: impl Into<Ex<'_>>, user_id: i64, jti: &str) -> Result<bool> {
     let now = crate::now();
     with_conn!(ex, |c| {
         sqlx::query(
             "update personal_tokens set blacklisted_at = $1 \
-             where jti = $2 and blacklisted_at is null",
+             where jti = $2 and user_id = $3 and blacklisted_at is null",
         )
         .bind(now)
         .bind(jti)
+        .bind(user_id)
         .execute(c)
         .await
         .map(|r| r.rows_affected() == 1)

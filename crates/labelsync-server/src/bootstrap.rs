@@ -24,7 +24,7 @@ pub async fn open_database(common: &Common) -> anyhow::Result<Db> {
 /// the database (so every process sharing the database agrees on it).
 pub async fn master_key(db: &Db, common: &Common) -> anyhow::Result<MasterKey> {
     if let Some(secret) = common.secret_key.as_deref().filter(|s| !s.is_empty()) {
-        return Ok(MasterKey::new(secret));
+        return Ok(MasterKey::from_operator(secret)?);
     }
     let stored = labelsync_db::settings::get_or_insert(db, "secret_key", &MasterKey::generate()).await?;
     tracing::warn!(
@@ -32,6 +32,15 @@ pub async fn master_key(db: &Db, common: &Common) -> anyhow::Result<MasterKey> {
          so that storage secrets are not stored next to their key."
     );
     Ok(MasterKey::new(&stored))
+}
+
+/// Brings secrets at rest to the current format (see [`labelsync_sync::reseal`]); every
+/// process runs it at start, and concurrent runs are safe.
+pub async fn reseal_secrets(db: &Db, master_key: &MasterKey) -> anyhow::Result<()> {
+    labelsync_sync::reseal::reseal_secrets(db, &master_key.secret_box())
+        .await
+        .context("cannot migrate stored secrets to the bound format")?;
+    Ok(())
 }
 
 /// What first start created, to tell the operator.

@@ -49,8 +49,8 @@ pub struct Common {
     /// Maximum database connections of this process.
     #[arg(long, env = "LABELSYNC_DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
     pub db_max_connections: u32,
-    /// Master secret: encrypts storage secrets at rest and signs API tokens. When unset, one is
-    /// generated on first start and kept in the database.
+    /// Master secret: encrypts storage secrets at rest and signs API tokens; at least 32 bytes.
+    /// When unset, one is generated on first start and kept in the database.
     #[arg(long, env = "LABELSYNC_SECRET_KEY", hide_env_values = true, global = true)]
     pub secret_key: Option<String>,
     /// Log format.
@@ -244,6 +244,9 @@ pub struct ServeArgs {
     /// Lifetime of access tokens from `/api/token/refresh`, in seconds.
     #[arg(long, env = "LABELSYNC_ACCESS_TOKEN_TTL", default_value_t = 300)]
     pub access_token_ttl: i64,
+    /// When set, `/metrics` answers only requests with `Authorization: Bearer <this token>`.
+    #[arg(long, env = "LABELSYNC_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
     #[command(flatten)]
     pub worker: WorkerArgs,
 }

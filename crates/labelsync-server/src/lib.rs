@@ -42,6 +42,7 @@ pub async fn run() -> anyhow::Result<()> {
 async fn serve_command(common: &config::Common, args: ServeArgs) -> anyhow::Result<()> {
     let db = bootstrap::open_database(common).await?;
     let master_key = bootstrap::master_key(&db, common).await?;
+    bootstrap::reseal_secrets(&db, &master_key).await?;
     if let Some(first) = bootstrap::ensure_admin(
         &db,
         &args.admin_email,
@@ -73,6 +74,7 @@ async fn serve_command(common: &config::Common, args: ServeArgs) -> anyhow::Resu
 async fn worker_command(common: &config::Common, args: config::WorkerArgs) -> anyhow::Result<()> {
     let db = bootstrap::open_database(common).await?;
     let master_key = bootstrap::master_key(&db, common).await?;
+    bootstrap::reseal_secrets(&db, &master_key).await?;
     let ctx = serve::sync_context(db.clone(), &master_key, &args);
     let runner = serve::runner(db.clone(), ctx, labelsync_queue::QueueHandle::new(), &args);
     tracing::info!(workers = args.workers.max(1), database = db.dialect_name(), "labelsync worker started");

@@ -112,6 +112,7 @@ pub fn api_config(args: &ServeArgs) -> ApiConfig {
         local_files_document_root: storage.local_files_document_root.clone(),
         resolve_within_prefix: args.resolve_within_prefix,
         max_label_config_bytes: args.max_label_config_bytes,
+        metrics_token: args.metrics_token.clone().filter(|t| !t.is_empty()),
     }
 }
 

@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod label_config;
 pub mod local_roots;
 pub mod media;
+pub mod reseal;
 pub mod storages;
 pub mod tasks;
 pub mod wire;

@@ -1,6 +1,8 @@
 //! Create, list, get, change and delete storages; response shapes of every kind and role.
 
 use labelsync_db::storages::{self, StorageRecord};
+use labelsync_storage::StorageKind;
+use labelsync_sync::storages::{open_secrets, seal_secrets, secret_fields};
 use labelsync_tests::{TestApp, api_test, json, send};
 use reqwest::{Method, StatusCode};
 use serde_json::{Map, Value};
@@ -72,12 +74,10 @@ fn item(kind: &str, role: &str, id: i64) -> String {
 }
 
 /// Every kind and role answers get and list with Label Studio's keys, in order, with defaults,
-/// and without secrets (rows are written directly so no backend is needed).
+/// and without the secrets it stores (rows are written directly so no backend is needed).
 async fn response_shapes(app: TestApp) {
     let project = app.project().await;
     for (kind, role, order) in ORDERS {
-        let mut secrets = Map::new();
-        secrets.insert("aws_secret_access_key".into(), json!("SECRET"));
         let record = StorageRecord {
             project_id: project,
             title: Some("t".into()),
@@ -90,9 +90,17 @@ async fn response_shapes(app: TestApp) {
             traceback: None,
             meta: Map::new(),
             settings: Map::new(),
-            secrets: Some("v1:sealed".into()),
+            secrets: None,
         };
         let row = storages::insert(&app.db, kind, role, &record).await.unwrap();
+        let names = secret_fields(StorageKind::parse(kind).unwrap());
+        let secrets: Map<String, Value> =
+            names.iter().map(|name| (name.to_string(), json!(format!("SECRET-{name}")))).collect();
+        let sealed = seal_secrets(&secrets, &app.sync.secrets, row.id);
+        storages::set_secrets(&app.db, row.id, sealed.as_deref()).await.unwrap();
+        // The secrets really are stored (and open), so their absence below means something.
+        let stored = storages::find_unscoped(&app.db, row.id).await.unwrap().unwrap();
+        assert_eq!(open_secrets(stored.secrets.as_deref(), &app.sync.secrets, row.id).unwrap(), secrets);
         let (status, body) = app.get(&item(kind, role, row.id)).await;
         assert_eq!(status, StatusCode::OK, "{kind} {role}: {body}");
         let keys: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
@@ -100,23 +108,30 @@ async fn response_shapes(app: TestApp) {
         assert_eq!(body["type"], *kind);
         assert_eq!(body["status"], "initialized");
         assert_eq!(body["meta"], json!({}));
-        assert!(!body.to_string().contains("SECRET"));
         if *kind == "redis" {
             assert_eq!(body["db"], if *role == "import" { 1 } else { 2 });
         }
         let (status, list) = app.get(&format!("{}?project={project}", base(kind, role))).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(list.as_array().unwrap().len(), 1, "{kind} {role}");
+        for text in [body.to_string(), list.to_string()] {
+            assert!(!text.contains("SECRET-"), "{kind} {role} leaks a secret: {text}");
+            assert!(
+                !text.contains(stored.secrets.as_deref().unwrap_or("v2:")),
+                "{kind} {role} leaks the sealed value"
+            );
+        }
         // The other role's paths do not see it.
         let other = if *role == "import" { "export" } else { "import" };
         assert_eq!(app.get(&item(kind, other, row.id)).await.0, StatusCode::NOT_FOUND);
-        let _ = secrets;
     }
     let (_, all) = app.get(&format!("/api/storages/?project={project}")).await;
     let kinds: Vec<&str> = all.as_array().unwrap().iter().map(|s| s["type"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["s3", "gcs", "azure", "redis", "localfiles"]);
+    assert!(!all.to_string().contains("SECRET-"));
     let (_, all) = app.get(&format!("/api/storages/export?project={project}")).await;
     assert_eq!(all.as_array().unwrap().len(), 5);
+    assert!(!all.to_string().contains("SECRET-"));
 }
 api_test!(response_shapes);
 

@@ -28,7 +28,7 @@ fn spawn_worker(app: &TestApp, bin: &PathBuf, log: &str, batch: usize) -> Child 
         .arg("worker")
         .env_clear()
         .env("DATABASE_URL", &app.db_url)
-        .env("LABELSYNC_SECRET_KEY", "test-secret")
+        .env("LABELSYNC_SECRET_KEY", labelsync_tests::TEST_SECRET_KEY)
         .env("LABELSYNC_WORKERS", "1")
         .env("LABELSYNC_JOB_LEASE_SECS", "2")
         .env("LABELSYNC_JOB_POLL_MS", "100")

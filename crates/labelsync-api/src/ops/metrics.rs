@@ -1,16 +1,26 @@
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::error::ApiError;
 use crate::state::AppState;
 
 /// Prometheus metrics: requests by route and status, request latency, database pool, jobs.
+/// With `LABELSYNC_METRICS_TOKEN` set, only for `Authorization: Bearer <token>` (what
+/// Prometheus sends with `authorization: {credentials: …}`); open otherwise.
 #[utoipa::path(get, path = "/metrics", tag = "ops",
-    responses((status = 200, description = "Prometheus text exposition format")))]
-pub async fn metrics(State(app): State<AppState>) -> Response {
+    responses((status = 200, description = "Prometheus text exposition format"),
+               (status = 401, description = "LABELSYNC_METRICS_TOKEN is set and was not sent")))]
+pub async fn metrics(State(app): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(expected) = &app.config.metrics_token
+        && !bearer_matches(&headers, expected)
+    {
+        return ApiError::Unauthorized("Authentication credentials were not provided.".into())
+            .into_response();
+    }
     let Some(handle) = &app.metrics else {
         return (StatusCode::NOT_FOUND, "metrics are disabled").into_response();
     };
@@ -18,6 +28,18 @@ pub async fn metrics(State(app): State<AppState>) -> Response {
     metrics::gauge!("labelsync_db_pool_connections").set(f64::from(size));
     metrics::gauge!("labelsync_db_pool_idle_connections").set(idle as f64);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], handle.render()).into_response()
+}
+
+/// True when the request carries `Authorization: Bearer <expected>`. Digests are compared, so
+/// the time taken says nothing about how much of the token matched.
+fn bearer_matches(headers: &HeaderMap, expected: &str) -> bool {
+    let sent = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let digest = |s: &str| ring::digest::digest(&ring::digest::SHA256, s.as_bytes());
+    sent.is_some_and(|sent| digest(sent).as_ref() == digest(expected).as_ref())
 }
 
 /// Counts every routed request by method, route template and status, and times it.

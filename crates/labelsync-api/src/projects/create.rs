@@ -1,10 +1,11 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use labelsync_db::projects::ProjectFields;
 use serde_json::Value;
 
 use super::json;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Body};
 use crate::state::AppState;
 
@@ -19,7 +20,19 @@ pub async fn create_project(
     Body(body): Body,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     auth.require_manager()?;
-    let fields = json::parse(&body, None, app.config.max_label_config_bytes)?;
-    let project = labelsync_db::projects::insert(&app.db, auth.org_id, auth.user.id, fields).await?;
+    let input = json::parse(&body, None, app.config.max_label_config_bytes)?;
+    let mut tx = app.db.begin().await?;
+    let mut project =
+        labelsync_db::projects::insert(&mut tx, auth.org_id, auth.user.id, input.fields).await?;
+    // The password is bound to the row, so it is sealed once the id is known.
+    if let Some(password) = &input.task_data_password {
+        let mut settings = project.settings.0.clone();
+        json::seal_password(&mut settings, password, &app.secrets, project.id);
+        let fields = ProjectFields { settings: Some(settings), ..ProjectFields::default() };
+        project = labelsync_db::projects::update(&mut tx, auth.org_id, project.id, fields)
+            .await?
+            .ok_or_else(|| ApiError::no_match("Project"))?;
+    }
+    tx.commit().await?;
     Ok((StatusCode::CREATED, Json(json::project_json(&project, None, Some(&auth.user)))))
 }

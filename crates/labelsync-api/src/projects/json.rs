@@ -2,11 +2,12 @@
 
 use labelsync_db::orgs::User;
 use labelsync_db::projects::{Project, ProjectFields, ProjectStats};
+use labelsync_sync::crypto::{Binding, SecretBox};
 use labelsync_sync::label_config::LabelConfig;
 use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
-use crate::fields::{self, Field, Kind, TEXT};
+use crate::fields::{self, Field, INT32, Kind, POSITIVE_INT32, TEXT};
 use crate::wire::{ts, user_brief};
 
 const SAMPLING: &[&str] = &["Sequential sampling", "Uniform sampling", "Uncertainty sampling"];
@@ -18,7 +19,7 @@ const CORE: &[Field] = &[
     Field::nullable("description", TEXT),
     Field::new("label_config", TEXT),
     Field::nullable("expert_instruction", TEXT),
-    Field::new("maximum_annotations", Kind::Int { min: None, max: None }),
+    Field::new("maximum_annotations", INT32),
 ];
 
 /// Label Studio's other project settings, kept in the `settings` column, with their defaults.
@@ -32,7 +33,7 @@ fn settings_fields() -> Vec<(Field, Value)> {
         (Field::new("is_published", Kind::Bool), json!(false)),
         (Field::new("model_version", TEXT), json!("")),
         (Field::new("is_draft", Kind::Bool), json!(false)),
-        (Field::new("min_annotations_to_start_training", Kind::Int { min: Some(0), max: None }), json!(0)),
+        (Field::new("min_annotations_to_start_training", POSITIVE_INT32), json!(0)),
         (Field::new("start_training_on_annotation_update", Kind::Bool), json!(false)),
         (Field::new("show_collab_predictions", Kind::Bool), json!(true)),
         (Field::new("sampling", Kind::Choice(SAMPLING)), json!("Sequential sampling")),
@@ -72,13 +73,21 @@ const READ_ONLY: &[&str] = &[
     "state",
 ];
 
+/// A validated create or update body.
+pub struct ProjectInput {
+    /// The fields to store; a `task_data_password` that was sent is `null` here.
+    pub fields: ProjectFields,
+    /// The `task_data_password` sent, to be sealed for the project's row ([`seal_password`]).
+    pub task_data_password: Option<String>,
+}
+
 /// Validates a create or update body into the fields to store. A `label_config` longer than
 /// `max_config_bytes` is refused before it is parsed.
 pub fn parse(
     body: &Map<String, Value>,
     current_settings: Option<&Map<String, Value>>,
     max_config_bytes: usize,
-) -> Result<ProjectFields, ApiError> {
+) -> Result<ProjectInput, ApiError> {
     let settings_spec = settings_fields();
     let mut spec: Vec<Field> = CORE.to_vec();
     spec.extend(settings_spec.iter().map(|(f, _)| *f));
@@ -122,14 +131,31 @@ pub fn parse(
             settings_changed = true;
         }
     }
-    Ok(ProjectFields {
+    // Write-only and encrypted at rest: never stored as sent.
+    let task_data_password = match settings.get_mut("task_data_password") {
+        Some(value @ Value::String(_)) if valid.contains_key("task_data_password") => {
+            value.take().as_str().map(str::to_owned)
+        }
+        _ => None,
+    };
+    let fields = ProjectFields {
         title: text("title"),
         description: text("description"),
         label_config,
         expert_instruction: text("expert_instruction"),
-        maximum_annotations: valid.get("maximum_annotations").and_then(Value::as_i64).map(|n| n as i32),
+        maximum_annotations: match valid.get("maximum_annotations") {
+            Some(n) => fields::to_i32("maximum_annotations", n)?,
+            None => None,
+        },
         settings: settings_changed.then_some(settings),
-    })
+    };
+    Ok(ProjectInput { fields, task_data_password })
+}
+
+/// Seals `password` into `settings` bound to project `id`'s `task_data_password`.
+pub fn seal_password(settings: &mut Map<String, Value>, password: &str, sealer: &SecretBox, id: i64) {
+    let sealed = sealer.seal(password.as_bytes(), Binding::task_data_password(id));
+    settings.insert("task_data_password".to_owned(), Value::String(sealed));
 }
 
 /// A project in Label Studio's key order. `stats` is `None` right after creation, where

@@ -22,7 +22,11 @@ pub async fn update_project(
 ) -> ApiResult<Json<Value>> {
     let project = super::load(&app.db, &auth, id).await?;
     auth.require_manager()?;
-    let fields = json::parse(&body, Some(&project.settings.0), app.config.max_label_config_bytes)?;
+    let json::ProjectInput { mut fields, task_data_password } =
+        json::parse(&body, Some(&project.settings.0), app.config.max_label_config_bytes)?;
+    if let (Some(password), Some(settings)) = (&task_data_password, fields.settings.as_mut()) {
+        json::seal_password(settings, password, &app.secrets, id);
+    }
     let project = labelsync_db::projects::update(&app.db, auth.org_id, id, fields)
         .await?
         .ok_or_else(|| ApiError::no_match("Project"))?;

@@ -2,6 +2,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use labelsync_storage::Role;
+use labelsync_sync::storages::seal_secrets;
 use serde_json::Value;
 
 use super::draft::Draft;
@@ -24,8 +25,11 @@ async fn create(
     // Status fields are accepted and ignored: only a sync writes them.
     draft.record.clear_sync_status();
     let mut tx = app.db.begin().await?;
-    let storage =
+    let mut storage =
         labelsync_db::storages::insert(&mut tx, kind.as_str(), role.as_str(), &draft.record).await?;
+    // Secrets are bound to the row, so they are sealed now that its id is known.
+    storage.secrets = seal_secrets(&draft.secrets, &app.secrets, storage.id);
+    labelsync_db::storages::set_secrets(&mut tx, storage.id, storage.secrets.as_deref()).await?;
     // Label Studio exports every existing annotation to a new export storage.
     let storage = match role {
         Role::Export => super::sync::queue_sync(&mut tx, &storage).await?,

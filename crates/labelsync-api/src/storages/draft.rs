@@ -64,11 +64,16 @@ impl Draft {
             None => new_record(project_id),
         };
         record.project_id = project_id;
+        let secret_names = spec::secrets(kind);
         let mut secrets = match current {
-            Some(s) => open_secrets(s.secrets.as_deref(), &app.secrets).map_err(ApiError::internal)?,
+            Some(s) => match open_secrets(s.secrets.as_deref(), &app.secrets, s.id) {
+                Ok(secrets) => secrets,
+                // Unreadable stored secrets are replaced by the ones sent; without any, refused.
+                Err(_) if valid.keys().any(|k| secret_names.contains(&k.as_str())) => Map::new(),
+                Err(e) => return Err(e.into()),
+            },
             None => Map::new(),
         };
-        let secret_names = spec::secrets(kind);
         for (name, value) in &valid {
             if spec::COLUMNS.contains(&name.as_str()) {
                 set_column(&mut record, name, value)?;
@@ -81,7 +86,8 @@ impl Draft {
         check_settings(kind, &record.settings, &secrets)?;
         crate::local_files::roots::check_storage_path(app, auth.org_id, kind, &record.settings).await?;
         let connection_changed = current.is_none() || valid.keys().any(|k| !PASSIVE.contains(&k.as_str()));
-        record.secrets = seal_secrets(&secrets, &app.secrets);
+        // A new storage's secrets are sealed once its id is known (bound to the row): see create.
+        record.secrets = current.and_then(|s| seal_secrets(&secrets, &app.secrets, s.id));
         Ok(Draft { kind, role, record, secrets, connection_changed })
     }
 
@@ -145,7 +151,7 @@ fn set_column(record: &mut StorageRecord, name: &str, value: &Value) -> ApiResul
         "title" => record.title = text(),
         "description" => record.description = text(),
         "synchronizable" => record.synchronizable = value.as_bool().unwrap_or(true),
-        "last_sync_count" => record.last_sync_count = value.as_i64().map(|n| n as i32),
+        "last_sync_count" => record.last_sync_count = fields::to_i32(name, value)?,
         "last_sync_job" => record.last_sync_job = text(),
         "status" => record.status = text().unwrap_or_else(|| "initialized".into()),
         "traceback" => record.traceback = text(),

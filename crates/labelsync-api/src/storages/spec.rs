@@ -4,7 +4,7 @@
 use labelsync_storage::{Role, StorageKind};
 use serde_json::{Value, json};
 
-use crate::fields::{Field, Kind, TEXT};
+use crate::fields::{Field, Kind, POSITIVE_INT32, TEXT};
 
 const STATUSES: &[&str] =
     &["initialized", "queued", "in_progress", "failed", "completed", "completed_with_errors"];
@@ -19,7 +19,7 @@ const COMMON: &[Field] = &[
     Field::nullable("description", TEXT),
     Field::new("synchronizable", Kind::Bool),
     Field::nullable("last_sync", TEXT),
-    Field::nullable("last_sync_count", Kind::Int { min: Some(0), max: None }),
+    Field::nullable("last_sync_count", POSITIVE_INT32),
     Field::nullable("last_sync_job", Kind::Str { max_len: Some(256), allow_blank: true }),
     Field::new("status", Kind::Choice(STATUSES)),
     Field::nullable("traceback", TEXT),

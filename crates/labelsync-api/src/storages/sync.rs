@@ -19,8 +19,7 @@ async fn sync(app: &AppState, auth: &AuthUser, kind: &str, role: Role, id: i64) 
             json!({"message": format!("Storage {} is not synchronizable", storage.id)}),
         ));
     }
-    let config = labelsync_sync::storages::config_from_row(&storage, &app.secrets, &app.storage_env)
-        .map_err(ApiError::internal)?;
+    let config = labelsync_sync::storages::config_from_row(&storage, &app.secrets, &app.storage_env)?;
     match labelsync_sync::storages::connect(&config, role, &app.guard).await {
         Err(err @ labelsync_storage::Error::NotSupported { .. }) => {
             return Err(ApiError::BadRequest(err.to_string()));

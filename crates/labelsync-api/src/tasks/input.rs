@@ -95,7 +95,10 @@ pub fn parse_update(body: &Map<String, Value>) -> Result<(Option<i64>, TaskChang
         data: valid.get("data").cloned(),
         meta: valid.get("meta").map(|meta| if meta.is_null() { json!({}) } else { meta.clone() }),
         is_labeled: valid.get("is_labeled").and_then(Value::as_bool),
-        overlap: valid.get("overlap").and_then(Value::as_i64).and_then(|n| i32::try_from(n).ok()),
+        overlap: match valid.get("overlap") {
+            Some(n) => fields::to_i32("overlap", n)?,
+            None => None,
+        },
         allow_skip: valid.get("allow_skip").and_then(Value::as_bool),
     };
     Ok((valid.get("project").and_then(Value::as_i64), changes))

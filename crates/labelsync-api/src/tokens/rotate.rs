@@ -26,7 +26,7 @@ pub async fn rotate_token(
     }
     let jti = super::json::unverified_jti(token).ok_or_else(invalid)?;
     let mut tx = app.db.begin().await?;
-    if !labelsync_db::tokens::blacklist_personal_token(&mut tx, &jti).await? {
+    if !labelsync_db::tokens::blacklist_personal_token(&mut tx, user_id, &jti).await? {
         return Err(invalid());
     }
     let (new, _) = super::issue(&app, &mut tx, user_id).await?;

@@ -13,7 +13,7 @@ use labelsync_storage::{
 };
 use serde_json::{Map, Value};
 
-use crate::crypto::{OpenError, SecretBox};
+use crate::crypto::{Binding, OpenError, SecretBox};
 
 /// Operator-level storage settings, read once at start-up.
 #[derive(Debug, Clone, Default)]
@@ -48,21 +48,27 @@ pub fn secret_fields(kind: StorageKind) -> &'static [&'static str] {
     }
 }
 
-/// Seals a secrets object for the `secrets` column (`None` when there are none).
-pub fn seal_secrets(secrets: &Map<String, Value>, sealer: &SecretBox) -> Option<String> {
+/// Seals a secrets object for the `secrets` column of storage `storage_id` (`None` when there
+/// are none). The value is bound to that row: copied to another storage it does not open. A new
+/// storage is sealed right after its insert, in the same transaction, once its id is known.
+pub fn seal_secrets(secrets: &Map<String, Value>, sealer: &SecretBox, storage_id: i64) -> Option<String> {
     let present: Map<String, Value> =
         secrets.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), v.clone())).collect();
     if present.is_empty() {
         return None;
     }
     let json = serde_json::to_vec(&present).unwrap_or_default();
-    Some(sealer.seal(&json))
+    Some(sealer.seal(&json, Binding::storage_secrets(storage_id)))
 }
 
-/// Opens the `secrets` column.
-pub fn open_secrets(sealed: Option<&str>, sealer: &SecretBox) -> Result<Map<String, Value>, OpenError> {
+/// Opens the `secrets` column of storage `storage_id`.
+pub fn open_secrets(
+    sealed: Option<&str>,
+    sealer: &SecretBox,
+    storage_id: i64,
+) -> Result<Map<String, Value>, OpenError> {
     let Some(sealed) = sealed else { return Ok(Map::new()) };
-    let bytes = sealer.open(sealed)?;
+    let bytes = sealer.open(sealed, Binding::storage_secrets(storage_id))?;
     serde_json::from_slice(&bytes).map_err(|_| OpenError)
 }
 
@@ -73,7 +79,7 @@ pub fn config_from_row(
     env: &StorageEnv,
 ) -> Result<StorageConfig, OpenError> {
     let kind = StorageKind::parse(&storage.kind).ok_or(OpenError)?;
-    let secrets = open_secrets(storage.secrets.as_deref(), sealer)?;
+    let secrets = open_secrets(storage.secrets.as_deref(), sealer, storage.id)?;
     Ok(config_from_parts(kind, storage.role == "import", &storage.settings.0, &secrets, env))
 }
 
