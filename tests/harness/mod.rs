@@ -310,3 +310,11 @@ pub fn assert_envelope(status: StatusCode, expected: StatusCode, body: &Value) {
     }
     assert_eq!(body["status_code"], json!(expected.as_u16()), "{body}");
 }
+
+impl TestApp {
+    /// A new user with `role` in organization `org_id` (e.g. one from [`TestApp::other_org`]);
+    /// returns their legacy token.
+    pub async fn member_of(&self, org_id: i64, email: &str, role: Role) -> String {
+        self.user_in(org_id, email, role).await
+    }
+}

@@ -1,4 +1,14 @@
 //! Tenancy and roles: another organization's objects are 404; annotators only read.
+//!
+//! [`routes`] classifies every route of the server's own OpenAPI document; [`matrix`] aims
+//! each one at organization 1's objects ([`fixtures`]) as a stranger and as an annotator;
+//! [`bodies`] covers request bodies and list filters that name another organization's object.
+
+mod bodies;
+mod fixtures;
+mod matrix;
+mod routes;
+mod tables;
 
 use labelsync_db::orgs::Role;
 use labelsync_tests::{TestApp, api_test, json, send};
