@@ -3,7 +3,6 @@
 
 use labelsync_db::storages::{self, Storage, StorageRecord};
 use labelsync_server::config::{Common, LogFormat};
-use labelsync_storage::Role;
 use labelsync_sync::crypto::{Binding, MasterKey, SecretBox};
 use labelsync_sync::storages::{open_secrets, seal_secrets};
 use labelsync_tests::{TEST_SECRET_KEY, TestApp, api_test, json};
@@ -73,7 +72,7 @@ async fn swapped_secrets_fail_cleanly(app: TestApp) {
 
     // A sync already queued (by a worker's view of the row) fails with a traceback saying why.
     let mut tx = app.db.begin().await.unwrap();
-    labelsync_sync::jobs::queue_storage_sync(&mut tx, &a, Role::Import).await.unwrap();
+    labelsync_sync::jobs::request_sync(&mut tx, a.id).await.unwrap();
     tx.commit().await.unwrap();
     app.run_jobs().await;
     let (_, after) = app.get(&format!("/api/storages/s3/{}", a.id)).await;
