@@ -90,7 +90,7 @@ pub fn test_args(dir: &std::path::Path) -> ServeArgs {
             workers: 0,
             job_lease_secs: 60,
             job_poll_ms: 1000,
-            max_running_jobs_per_org: None,
+            max_running_jobs_per_org: 0,
             sync_batch_size: 1000,
             sync_fetch_concurrency: 16,
             max_task_file_bytes: 64 * 1024 * 1024,

@@ -81,10 +81,10 @@ pub struct WorkerArgs {
     #[arg(long, env = "LABELSYNC_JOB_POLL_MS", default_value_t = 1000)]
     pub job_poll_ms: u64,
     /// Jobs of one organization running at once, counted across every process sharing the
-    /// database; this process claims a job only while its organization runs fewer. Default:
-    /// half of this process's workers, at least 1.
-    #[arg(long, env = "LABELSYNC_MAX_RUNNING_JOBS_PER_ORG")]
-    pub max_running_jobs_per_org: Option<usize>,
+    /// database; this process claims a job only while its organization runs fewer. 0 (the
+    /// default): half of this process's workers, at least 1.
+    #[arg(long, env = "LABELSYNC_MAX_RUNNING_JOBS_PER_ORG", default_value_t = 0)]
+    pub max_running_jobs_per_org: usize,
     /// Listed objects written per transaction during an import sync.
     #[arg(long, env = "LABELSYNC_SYNC_BATCH_SIZE", default_value_t = 1000)]
     pub sync_batch_size: usize,

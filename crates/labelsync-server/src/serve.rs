@@ -51,7 +51,7 @@ pub fn runner(db: Db, ctx: SyncContext, queue: QueueHandle, args: &WorkerArgs) -
         workers: args.workers.max(1),
         lease: Duration::from_secs(args.job_lease_secs.max(1)),
         poll_interval: Duration::from_millis(args.job_poll_ms.max(10)),
-        max_running_per_org: args.max_running_jobs_per_org,
+        max_running_per_org: Some(args.max_running_jobs_per_org).filter(|&cap| cap > 0),
         ..RunnerConfig::default()
     };
     labelsync_sync::jobs::register(Runner::new(db, ctx).with_config(config).with_handle(queue))

@@ -21,12 +21,12 @@ async fn permanent_error_fails_at_once_and_is_reported(t: &TestDb) {
     let ctx = Ctx::default();
     let drained = runner(&t.db, &ctx, fast()).run_until_empty().await.unwrap();
     assert_eq!(drained, Drained { failed: 1, succeeded: 1, ..Drained::default() });
-    let seen = ctx.seen();
-    assert_eq!((seen.runs.get(&1), seen.runs.get(&1001)), (Some(&1), Some(&1)));
-    assert_eq!(seen.failures, [(1, "doomed 1 for good".to_owned())]);
     let row = failed_row(&t.db).await;
     assert_eq!((row.state.as_str(), row.attempts), ("failed", 1));
     assert_eq!(row.last_error.as_deref(), Some("doomed 1 for good"));
+    let seen = ctx.seen();
+    assert_eq!((seen.runs.get(&1), seen.runs.get(&1001)), (Some(&1), Some(&1)));
+    assert_eq!(seen.failures, [(1, "doomed 1 for good".to_owned())]);
 }
 on_both!(permanent_error_fails_at_once_and_is_reported);
 
@@ -36,10 +36,10 @@ async fn exhausted_attempts_are_reported_once(t: &TestDb) {
     let ctx = Ctx::default();
     let drained = runner(&t.db, &ctx, fast()).run_until_empty().await.unwrap();
     assert_eq!(drained, Drained { retried: 1, failed: 1, succeeded: 1, ..Drained::default() });
+    assert_eq!(failed_row(&t.db).await.state, "failed");
     let seen = ctx.seen();
     assert_eq!((seen.runs.get(&2), seen.runs.get(&1002)), (Some(&2), Some(&1)));
     assert_eq!(seen.failures, [(2, "doomed 2 this time".to_owned())]);
-    assert_eq!(failed_row(&t.db).await.state, "failed");
 }
 on_both!(exhausted_attempts_are_reported_once);
 
@@ -70,10 +70,10 @@ async fn abandoned_job_is_reported_exactly_once(t: &TestDb) {
     second.stop().await;
     other_pool.close().await;
 
+    assert_eq!(failed_row(&t.db).await.state, "failed");
     let seen = ctx.seen();
     assert_eq!(seen.failures.len(), 1, "reported once: {:?}", seen.failures);
     assert!(seen.failures[0].1.starts_with("gave up after 1 attempts"), "{}", seen.failures[0].1);
     assert_eq!((seen.runs.get(&3), seen.runs.get(&1003)), (None, Some(&1)));
-    assert_eq!(failed_row(&t.db).await.state, "failed");
 }
 on_both!(abandoned_job_is_reported_exactly_once);
