@@ -9,7 +9,8 @@
 //! Modules map to tables: [`orgs`] (organizations, users, memberships), [`tokens`],
 //! [`projects`], [`tasks`], [`annotations`], [`predictions`], [`storages`], [`links`] (import
 //! and export links), [`local_roots`] (directories granted to organizations), [`jobs`] (the
-//! queue's table) and [`settings`] (instance settings).
+//! queue's table), [`settings`] (instance settings) and [`server_credentials`] (grants of the
+//! server's cloud identity per organization).
 
 mod conn;
 mod time;
@@ -21,6 +22,7 @@ pub mod local_roots;
 pub mod orgs;
 pub mod predictions;
 pub mod projects;
+pub mod server_credentials;
 pub mod settings;
 pub mod storages;
 pub mod tasks;

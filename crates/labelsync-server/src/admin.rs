@@ -4,6 +4,7 @@ use anyhow::{Context, bail};
 use labelsync_api::auth::{hash_token, new_legacy_token};
 use labelsync_db::Db;
 use labelsync_db::orgs::{self, Role};
+use labelsync_db::server_credentials;
 
 use crate::config::AdminCommand;
 use crate::local_roots;
@@ -52,6 +53,23 @@ pub async fn run(db: &Db, command: AdminCommand) -> anyhow::Result<()> {
         AdminCommand::ListLocalRoots { org } => {
             for root in local_roots::list(db, org).await? {
                 println!("{}\t{}", root.organization_id, root.path);
+            }
+        }
+        AdminCommand::GrantServerCredentials { org, backend } => {
+            if orgs::find_organization(db, org).await?.is_none() {
+                bail!("organization {org} does not exist");
+            }
+            let new = server_credentials::grant(db, org, &backend).await?;
+            println!("{}", if new { "granted" } else { "already granted" });
+        }
+        AdminCommand::RevokeServerCredentials { org, backend } => {
+            let revoked = server_credentials::revoke(db, org, &backend).await?;
+            println!("{}", if revoked { "revoked" } else { "was not granted" });
+        }
+        AdminCommand::ListServerCredentials => {
+            for grant in server_credentials::list(db).await? {
+                let external_id = server_credentials::external_id(db, grant.organization_id).await?;
+                println!("{}\t{}\t{external_id}", grant.organization_id, grant.backend);
             }
         }
     }

@@ -52,8 +52,8 @@ pub struct FirstStart {
 }
 
 /// On an empty database: creates an organization, an administrator and their API token, and
-/// grants the organization the local-files `document_root` (single-tenant use stays Label
-/// Studio's). Returns `None` when users already exist.
+/// grants the organization the local-files `document_root` and the server's credentials for every
+/// backend (single-tenant use stays Label Studio's). Returns `None` when users already exist.
 pub async fn ensure_admin(
     db: &Db,
     email: &str,
@@ -68,6 +68,9 @@ pub async fn ensure_admin(
     let user = orgs::create_user(&mut tx, email, "", "", Some(org.id)).await?;
     orgs::upsert_membership(&mut tx, org.id, user.id, Role::Administrator).await?;
     crate::local_roots::grant_document_root(&mut tx, org.id, document_root).await?;
+    for backend in labelsync_db::server_credentials::BACKENDS {
+        labelsync_db::server_credentials::grant(&mut tx, org.id, backend).await?;
+    }
     let generated = token.is_none().then(new_legacy_token);
     let token = token.map(str::to_owned).or_else(|| generated.clone()).unwrap_or_default();
     labelsync_db::tokens::insert_api_token(&mut tx, user.id, &hash_token(&token)).await?;

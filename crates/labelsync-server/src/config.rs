@@ -307,6 +307,26 @@ pub enum AdminCommand {
         #[arg(long)]
         org: Option<i64>,
     },
+    /// Let an organization's storages use the server's own credentials for one backend (s3: the
+    /// AWS default chain, role assumption with it, S3_ENDPOINT/S3_REGION; gcs: Application
+    /// Default Credentials; azure: AZURE_BLOB_ACCOUNT_NAME/KEY).
+    GrantServerCredentials {
+        /// Organization id.
+        #[arg(long)]
+        org: i64,
+        #[arg(long, value_parser = labelsync_db::server_credentials::BACKENDS)]
+        backend: String,
+    },
+    /// Withdraw a grant of server credentials (the organization's storages then need their own).
+    RevokeServerCredentials {
+        /// Organization id.
+        #[arg(long)]
+        org: i64,
+        #[arg(long, value_parser = labelsync_db::server_credentials::BACKENDS)]
+        backend: String,
+    },
+    /// List grants of server credentials (organization, backend, external id).
+    ListServerCredentials,
 }
 
 #[cfg(test)]

@@ -108,14 +108,18 @@ pub struct S3Config {
     /// Key prefix; listing uses `prefix.trim_end_matches('/') + "/"` when set.
     pub prefix: Option<String>,
     pub recursive: bool,
-    /// Static credentials. When absent, the default AWS credential chain is used
-    /// (environment, profile, web identity, instance metadata).
+    /// Static credentials: the tenant's own identity. When absent, requests are signed with
+    /// the server's identity only if `use_server_identity` is set; otherwise connecting fails.
     pub access_key_id: Option<Secret>,
     pub secret_access_key: Option<Secret>,
     pub session_token: Option<Secret>,
     /// Assume this role (with `external_id`) on top of the base credentials, via STS.
     pub role_arn: Option<String>,
     pub external_id: Option<String>,
+    /// Without static keys, sign with the server's AWS default credential chain (environment,
+    /// profile, web identity, instance metadata). The caller sets it only for organizations
+    /// the operator granted, and never with a tenant's `endpoint` (refused at connect).
+    pub use_server_identity: bool,
     /// Region; `us-east-1` when absent.
     pub region: Option<String>,
     /// Custom endpoint (MinIO, Ceph, R2, …); requests are path-style when set.
@@ -135,8 +139,11 @@ pub struct GcsConfig {
     pub bucket: String,
     pub prefix: Option<String>,
     pub recursive: bool,
-    /// The service-account JSON text. When absent, Application Default Credentials are used.
+    /// The service-account JSON text. When absent, Application Default Credentials are used
+    /// if `use_server_identity` is set; otherwise connecting fails.
     pub credentials_json: Option<Secret>,
+    /// Allows the server's Application Default Credentials (granted organizations only).
+    pub use_server_identity: bool,
     pub project_id: Option<String>,
     /// Emulator or private endpoint base URL (`STORAGE_EMULATOR_HOST`), trusted operator input.
     pub endpoint: Option<String>,

@@ -112,6 +112,7 @@ async fn gcs_presign_needs_a_service_account() {
     let config = GcsConfig {
         bucket: "bucket".into(),
         endpoint: Some("http://127.0.0.1:1".into()),
+        use_server_identity: true,
         ..GcsConfig::default()
     };
     let connected =

@@ -1,6 +1,8 @@
 //! `/api/storages/…`: every route, kind and role.
 
+mod credentials;
 mod crud;
+mod destinations;
 mod errors;
 mod fairness;
 mod local_files;

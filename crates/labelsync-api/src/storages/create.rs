@@ -37,7 +37,7 @@ async fn create(
     };
     tx.commit().await?;
     app.queue.wake();
-    Ok((StatusCode::CREATED, Json(storage_json(&storage))))
+    Ok((StatusCode::CREATED, Json(storage_json(&storage, &draft.tenant.external_id))))
 }
 
 /// Create an import storage. Its connection is checked first (400 with the reason).

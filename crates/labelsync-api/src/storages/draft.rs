@@ -1,14 +1,16 @@
 //! A request body applied to a storage (new or existing): validated field by field, secrets
-//! separated from settings, and checked for what can be checked without the network.
+//! separated from settings, and checked for what can be checked without the network,
+//! including whose identity it uses ([`super::identity`]: secrets stay with their destination,
+//! the organization's external id).
 
 use chrono::{DateTime, Utc};
 use labelsync_db::storages::{Storage, StorageRecord};
 use labelsync_storage::{Role, StorageConfig, StorageKind};
 use labelsync_sync::filter::KeyFilter;
-use labelsync_sync::storages::{config_from_parts, open_secrets, seal_secrets};
+use labelsync_sync::storages::{TenantCredentials, config_from_parts, open_secrets, seal_secrets};
 use serde_json::{Map, Value, json};
 
-use super::spec;
+use super::{identity, spec};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::AuthUser;
 use crate::fields;
@@ -22,6 +24,8 @@ pub struct Draft {
     pub secrets: Map<String, Value>,
     /// True when a field that changes where or how we connect was sent.
     pub connection_changed: bool,
+    /// What the organization may use of the server's cloud identity.
+    pub tenant: TenantCredentials,
 }
 
 /// Fields that do not change the connection (no check needed when only these change).
@@ -74,6 +78,7 @@ impl Draft {
             },
             None => Map::new(),
         };
+        identity::check_destination(kind, &valid, &record.settings, &secrets)?;
         for (name, value) in &valid {
             if spec::COLUMNS.contains(&name.as_str()) {
                 set_column(&mut record, name, value)?;
@@ -85,10 +90,12 @@ impl Draft {
         }
         check_settings(kind, &record.settings, &secrets)?;
         crate::local_files::roots::check_storage_path(app, auth.org_id, kind, &record.settings).await?;
+        let tenant = TenantCredentials::load(&app.db, auth.org_id).await?;
+        identity::apply_external_id(kind, &valid, &mut record.settings, &secrets, &tenant)?;
         let connection_changed = current.is_none() || valid.keys().any(|k| !PASSIVE.contains(&k.as_str()));
         // A new storage's secrets are sealed once its id is known (bound to the row): see create.
         record.secrets = current.and_then(|s| seal_secrets(&secrets, &app.secrets, s.id));
-        Ok(Draft { kind, role, record, secrets, connection_changed })
+        Ok(Draft { kind, role, record, secrets, connection_changed, tenant })
     }
 
     /// The backend configuration this draft describes.
@@ -99,6 +106,7 @@ impl Draft {
             &self.record.settings,
             &self.secrets,
             &app.storage_env,
+            &self.tenant,
         )
     }
 }

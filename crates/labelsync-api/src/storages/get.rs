@@ -18,7 +18,7 @@ pub async fn get_import(
     Path((kind, id)): Path<(String, i64)>,
 ) -> ApiResult<Json<Value>> {
     let storage = super::load(&app, &auth, super::kind(&kind)?, Role::Import, id).await?;
-    Ok(Json(storage_json(&storage)))
+    Ok(Json(storage_json(&storage, &super::org_external_id(&app, &auth).await?)))
 }
 
 /// One export storage.
@@ -31,5 +31,5 @@ pub async fn get_export(
     Path((kind, id)): Path<(String, i64)>,
 ) -> ApiResult<Json<Value>> {
     let storage = super::load(&app, &auth, super::kind(&kind)?, Role::Export, id).await?;
-    Ok(Json(storage_json(&storage)))
+    Ok(Json(storage_json(&storage, &super::org_external_id(&app, &auth).await?)))
 }

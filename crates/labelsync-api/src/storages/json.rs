@@ -1,4 +1,6 @@
 //! A storage as Label Studio returns it: its kind's keys in its kind's order, secrets omitted.
+//! S3's `external_id` is read-only where the server's identity is used: the organization's
+//! own (as Label Studio Enterprise shows it), see [`super::identity`].
 
 use labelsync_db::storages::Storage;
 use labelsync_storage::{Role, StorageKind};
@@ -11,8 +13,8 @@ pub fn role_of(storage: &Storage) -> Role {
     if storage.role == "export" { Role::Export } else { Role::Import }
 }
 
-/// The storage's JSON object.
-pub fn storage_json(storage: &Storage) -> Value {
+/// The storage's JSON object; `org_external_id` is its organization's external id.
+pub fn storage_json(storage: &Storage, org_external_id: &str) -> Value {
     let kind = StorageKind::parse(&storage.kind).unwrap_or(StorageKind::LocalFiles);
     let role = role_of(storage);
     let mut out = Map::new();
@@ -31,6 +33,11 @@ pub fn storage_json(storage: &Storage) -> Value {
             "status" => json!(storage.status),
             "traceback" => json!(storage.traceback),
             "meta" => Value::Object(storage.meta.0.clone()),
+            "external_id" => super::identity::shown_external_id(
+                &storage.settings.0,
+                storage.secrets.is_some(),
+                org_external_id,
+            ),
             field => {
                 storage.settings.0.get(field).cloned().unwrap_or_else(|| spec::default(kind, role, field))
             }

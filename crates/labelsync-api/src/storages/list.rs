@@ -39,7 +39,8 @@ pub async fn list(
     let project = project_of(app, auth, query).await?;
     let rows = labelsync_db::storages::list_for_project(&app.db, project, role.as_str(), Some(kind.as_str()))
         .await?;
-    Ok(rows.iter().map(storage_json).collect())
+    let external_id = super::org_external_id(app, auth).await?;
+    Ok(rows.iter().map(|row| storage_json(row, &external_id)).collect())
 }
 
 /// Import storages of one kind in a project, oldest first (a bare array).
@@ -101,12 +102,13 @@ async fn list_all(
         return Ok(Vec::new());
     }
     let Ok(project) = project_of(app, auth, query).await else { return Ok(Vec::new()) };
+    let external_id = super::org_external_id(app, auth).await?;
     let mut out = Vec::new();
     for kind in labelsync_storage::StorageKind::ALL {
         let rows =
             labelsync_db::storages::list_for_project(&app.db, project, role.as_str(), Some(kind.as_str()))
                 .await?;
-        out.extend(rows.iter().map(storage_json));
+        out.extend(rows.iter().map(|row| storage_json(row, &external_id)));
     }
     Ok(out)
 }

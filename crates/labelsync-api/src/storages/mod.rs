@@ -11,6 +11,7 @@ pub mod draft;
 pub mod files;
 pub mod form;
 pub mod get;
+pub mod identity;
 pub mod json;
 pub mod list;
 pub mod spec;
@@ -69,6 +70,11 @@ pub struct KindParam {
     /// `s3`, `gcs`, `azure`, `redis` or `localfiles`.
     #[allow(dead_code)]
     kind: String,
+}
+
+/// The caller's organization's external id (for `external_id` in S3 responses).
+pub async fn org_external_id(app: &AppState, auth: &AuthUser) -> ApiResult<String> {
+    Ok(labelsync_db::server_credentials::external_id(&app.db, auth.org_id).await?)
 }
 
 /// How a failed connection check is reported.

@@ -19,7 +19,9 @@ async fn sync(app: &AppState, auth: &AuthUser, kind: &str, role: Role, id: i64) 
             json!({"message": format!("Storage {} is not synchronizable", storage.id)}),
         ));
     }
-    let config = labelsync_sync::storages::config_from_row(&storage, &app.secrets, &app.storage_env)?;
+    let tenant = labelsync_sync::storages::TenantCredentials::load(&app.db, auth.org_id).await?;
+    let config =
+        labelsync_sync::storages::config_from_row(&storage, &app.secrets, &app.storage_env, &tenant)?;
     match labelsync_sync::storages::connect(&config, role, &app.guard).await {
         Err(err @ labelsync_storage::Error::NotSupported { .. }) => {
             return Err(ApiError::BadRequest(err.to_string()));
@@ -32,7 +34,7 @@ async fn sync(app: &AppState, auth: &AuthUser, kind: &str, role: Role, id: i64) 
     let storage = queue_sync(&mut tx, &storage).await?;
     tx.commit().await?;
     app.queue.wake();
-    Ok(Json(storage_json(&storage)))
+    Ok(Json(storage_json(&storage, &tenant.external_id)))
 }
 
 /// Requests a sync of `storage` in the caller's transaction (`labelsync_sync::jobs::request_sync`:

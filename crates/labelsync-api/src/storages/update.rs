@@ -23,7 +23,7 @@ async fn update(
     super::check_connection(app, &draft).await?;
     // Writes the client's columns only, never the sync status read above (a sync may be writing it).
     let storage = labelsync_db::storages::update(&app.db, id, &draft.record).await?;
-    Ok(Json(storage_json(&storage)))
+    Ok(Json(storage_json(&storage, &draft.tenant.external_id)))
 }
 
 /// Change an import storage (PATCH: sent fields; PUT: the same, secrets not sent are kept).

@@ -2,7 +2,9 @@
 //!
 //! Reads and deletes go through object_store (XML API); listing and writes through the JSON
 //! API (see [`json_api`]), with the same credentials: the service-account JSON when given,
-//! else Application Default Credentials (the server's own identity, as in Label Studio).
+//! else Application Default Credentials (the server's own identity, as in Label Studio) when
+//! the caller allows it (`use_server_identity`, set for granted organizations only); without
+//! either, connecting fails before anything is contacted.
 //! Presigned URLs are V4-signed by our [`signer`] and need a service account; with default
 //! credentials presigning is [`Error::NotSupported`].
 //!
@@ -31,6 +33,10 @@ mod signer;
 use signer::V4Signer;
 
 const DEFAULT_BASE_URL: &str = "https://storage.googleapis.com";
+
+const NO_CREDENTIALS: &str = "This GCS storage needs google_application_credentials: the server's \
+Google credentials are not granted to this organization (the operator grants them with \
+`labelsync admin grant-server-credentials --backend gcs`)";
 
 const CODES: Codes = Codes {
     container_missing: &["NoSuchBucket"],
@@ -98,7 +104,8 @@ impl GcsProvider {
                 );
                 Some(V4Signer::new(&account.client_email, &account.private_key, &base_url)?)
             }
-            None => None,
+            None if config.use_server_identity => None,
+            None => return Err(Error::InvalidConfig(NO_CREDENTIALS.to_owned())),
         };
         let unusable = |e: object_store::Error| {
             Error::InvalidConfig(format!(
@@ -215,6 +222,19 @@ mod tests {
             "{err}"
         );
         assert!(!err.to_string().contains("s3cr3t"), "{err}");
+    }
+
+    /// Without credentials JSON and without the grant, no client is built (no ADC lookup).
+    #[test]
+    fn no_credentials_without_the_grant() {
+        let config = GcsConfig { bucket: "b".into(), ..GcsConfig::default() };
+        let Err(err) = GcsProvider::new(&config, &NetGuard::disabled()) else {
+            panic!("ADC must not be used")
+        };
+        assert!(matches!(err, Error::InvalidConfig(_)), "{err:?}");
+        assert!(err.to_string().contains("grant-server-credentials --backend gcs"), "{err}");
+        let granted = GcsConfig { use_server_identity: true, ..config };
+        assert!(GcsProvider::new(&granted, &NetGuard::disabled()).is_ok(), "granted: ADC may be used");
     }
 
     /// A tenant's `gcs_base_url` in the JSON does not move requests or signed URLs.

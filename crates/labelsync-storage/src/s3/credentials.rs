@@ -2,13 +2,16 @@
 //!
 //! | configured | credentials |
 //! |---|---|
-//! | access key id + secret (+ session token) | those, as given |
-//! | no keys | the AWS default chain of the server: environment (`AWS_ACCESS_KEY_ID`…), shared profile files, web identity, ECS, instance metadata (aws-config's `DefaultCredentialsChain`) |
+//! | access key id + secret (+ session token) | those, as given (the tenant's identity) |
+//! | no keys, `use_server_identity`, operator's endpoint | the AWS default chain of the server: environment (`AWS_ACCESS_KEY_ID`…), shared profile files, web identity, ECS, instance metadata (aws-config's `DefaultCredentialsChain`) |
+//! | no keys otherwise | refused before anything is contacted |
 //! | `role_arn` (+ `external_id`) | STS `AssumeRole` signed with one of the above, refreshed before the session expires |
 //!
-//! Decided: "no keys" means the server's own identity, as in Label Studio (boto3's chain).
-//! aws-config's chain is used rather than object_store's `from_env` because it also covers
-//! profile files and matches boto3's order.
+//! Decided: "no keys" means the server's own identity only for organizations the operator
+//! granted it (the caller sets `use_server_identity`), and never towards a tenant's endpoint:
+//! the server's credentials must not sign a request a tenant's host receives. aws-config's
+//! chain is used rather than object_store's `from_env` because it also covers profile files
+//! and matches boto3's order.
 
 use std::fmt;
 use std::path::Path;
@@ -44,6 +47,9 @@ pub(super) async fn provider(
     profile_file: Option<&Path>,
 ) -> Result<AwsCredentialProvider> {
     let keys = static_keys(config)?;
+    if keys.is_none() {
+        check_server_identity(config)?;
+    }
     let Some(role_arn) = nonempty(config.role_arn.as_deref()) else {
         return Ok(match keys {
             Some(keys) => Arc::new(StaticCredentialProvider::new(keys)),
@@ -87,6 +93,28 @@ fn static_keys(config: &S3Config) -> Result<Option<AwsCredential>> {
             config.bucket
         ))),
     }
+}
+
+/// Whether a storage without keys may use the server's identity: only when granted, and
+/// only towards the operator's endpoint (AWS's, or `S3_ENDPOINT`).
+fn check_server_identity(config: &S3Config) -> Result<()> {
+    let tenant_endpoint = nonempty(config.endpoint.as_deref()).is_some() && !config.endpoint_trusted;
+    if tenant_endpoint {
+        return Err(Error::InvalidConfig(
+            "An S3 storage with its own s3_endpoint needs aws_access_key_id and aws_secret_access_key: \
+             the server's credentials are never sent to a storage's endpoint"
+                .to_owned(),
+        ));
+    }
+    if !config.use_server_identity {
+        return Err(Error::InvalidConfig(
+            "This S3 storage needs aws_access_key_id and aws_secret_access_key: the server's AWS \
+             credentials are not granted to this organization (the operator grants them with \
+             `labelsync admin grant-server-credentials --backend s3`)"
+                .to_owned(),
+        ));
+    }
+    Ok(())
 }
 
 /// aws-config's configuration for STS and the default chain: rustls with `ring` (no

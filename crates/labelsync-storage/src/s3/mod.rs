@@ -3,9 +3,10 @@
 //! Requests are path-style (`{endpoint}/{bucket}/{key}`) against `https://s3.{region}.amazonaws.com`
 //! or the configured endpoint. A tenant's endpoint is checked by the network guard when the
 //! storage connects and again at every connection (see [`crate::cloud::http::Reach`]); an
-//! operator's (`endpoint_trusted`) is not. Credentials: see [`credentials`]. Exports carry
-//! SSE-KMS headers when `sse_kms_key_id` is set. Presigned URLs are SigV4 query-signed by
-//! object_store, with `response-content-type` signed in when asked for.
+//! operator's (`endpoint_trusted`) is not. Credentials (the tenant's keys, or the server's
+//! identity for granted organizations towards the operator's endpoint): see [`credentials`].
+//! Exports carry SSE-KMS headers when `sse_kms_key_id` is set. Presigned URLs are SigV4
+//! query-signed by object_store, with `response-content-type` signed in when asked for.
 
 use std::path::Path as FsPath;
 use std::time::Duration;
@@ -77,12 +78,13 @@ impl S3Provider {
         if !region.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
             return Err(Error::InvalidConfig(format!("Invalid S3 region {region:?}")));
         }
+        // Credentials first: a storage that may not sign has its endpoint neither resolved nor contacted.
+        let credentials = credentials::provider(config, &region, profile_file).await?;
         let (endpoint, reach) = endpoint(config, &region, guard).await?;
         let url = url::Url::parse(&endpoint)
             .map_err(|_| Error::InvalidConfig(format!("Invalid S3 endpoint {endpoint:?}")))?;
         let allow_http = url.scheme() == "http";
         let options = client_options(allow_http);
-        let credentials = credentials::provider(config, &region, profile_file).await?;
         let mut builder = AmazonS3Builder::new()
             .with_bucket_name(&config.bucket)
             .with_region(&region)

@@ -46,6 +46,7 @@ impl GcsFixture {
             credentials_json: Some(Secret::new(GCS_SERVICE_ACCOUNT)),
             project_id: Some("labelsync-test".to_owned()),
             endpoint: Some(self.endpoint.clone()),
+            use_server_identity: false,
         }
     }
 }

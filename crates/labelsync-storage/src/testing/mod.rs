@@ -19,12 +19,14 @@ pub mod conformance;
 mod gcs_fixture;
 mod local_fixture;
 mod raw;
+mod recorder;
 mod redis_fixture;
 mod s3_fixture;
 
 pub use azure_fixture::{AZURITE_ACCOUNT, AZURITE_KEY, AzureFixture};
 pub use gcs_fixture::{GCS_SERVICE_ACCOUNT, GcsFixture};
 pub use local_fixture::LocalFixture;
+pub use recorder::{HTTP_FORBIDDEN, REDIS_ERROR, Recorder};
 pub use redis_fixture::RedisFixture;
 pub use s3_fixture::S3Fixture;
 

@@ -91,7 +91,8 @@ impl Target {
             return Ok(None);
         };
         crate::local_roots::check(ctx, &storage, project.organization_id).await?;
-        let config = crate::storages::config_from_row(&storage, &ctx.secrets, &ctx.storage_env)
+        let tenant = crate::storages::TenantCredentials::of_project(&ctx.db, storage.project_id).await?;
+        let config = crate::storages::config_from_row(&storage, &ctx.secrets, &ctx.storage_env, &tenant)
             .map_err(|e| SyncError::Final(e.to_string()))?;
         let connected =
             crate::storages::connect(&config, Role::Export, &ctx.guard).await.map_err(storage_failure)?;

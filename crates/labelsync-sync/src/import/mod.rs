@@ -102,7 +102,8 @@ struct Plan {
 
 impl Plan {
     async fn new(ctx: &SyncContext, storage: &Storage) -> Result<Plan, SyncError> {
-        let config = crate::storages::config_from_row(storage, &ctx.secrets, &ctx.storage_env)
+        let tenant = crate::storages::TenantCredentials::of_project(&ctx.db, storage.project_id).await?;
+        let config = crate::storages::config_from_row(storage, &ctx.secrets, &ctx.storage_env, &tenant)
             .map_err(|e| SyncError::Final(e.to_string()))?;
         let connected =
             crate::storages::connect(&config, Role::Import, &ctx.guard).await.map_err(storage_failure)?;

@@ -3,7 +3,18 @@
 //! Non-secret fields live in the row's `settings` JSON under Label Studio's field names;
 //! secrets are a JSON object sealed with the instance key. Operator defaults that Label Studio
 //! reads from the environment (`S3_ENDPOINT`, `AZURE_BLOB_ACCOUNT_NAME`, …) come from
-//! [`StorageEnv`].
+//! [`StorageEnv`], and serve only organizations the operator granted them
+//! ([`TenantCredentials`]):
+//!
+//! | backend | granted organization, no credentials in the storage | not granted |
+//! |---|---|---|
+//! | S3 | the server's default chain (and `role_arn` on top of it with the organization's `external_id`), `S3_ENDPOINT` / `S3_REGION` defaults; never with the storage's own `s3_endpoint` | keys required; no endpoint or region defaults |
+//! | GCS | Application Default Credentials | `google_application_credentials` required |
+//! | Azure | `AZURE_BLOB_ACCOUNT_NAME` + `_KEY` (both, never one with the storage's other) | `account_name` + `account_key` required |
+//!
+//! `LABELSYNC_STS_ENDPOINT`, `LABELSYNC_AZURE_BLOB_ENDPOINT` and `STORAGE_EMULATOR_HOST` say
+//! where the providers are (private deployments, emulators), not who signs: they apply to every
+//! organization.
 
 use std::path::PathBuf;
 
@@ -13,6 +24,7 @@ use labelsync_storage::{
 };
 use serde_json::{Map, Value};
 
+use super::TenantCredentials;
 use crate::crypto::{Binding, OpenError, SecretBox};
 
 /// Operator-level storage settings, read once at start-up.
@@ -48,6 +60,31 @@ pub fn secret_fields(kind: StorageKind) -> &'static [&'static str] {
     }
 }
 
+/// The fields that say where a storage's connection goes (its destination identity). When a
+/// request changes one of them, the stored secrets are not reused: the request must carry
+/// them again (issue 11, item 4).
+///
+/// | kind | destination | secrets bound to it |
+/// |---|---|---|
+/// | S3 | `s3_endpoint` | `aws_access_key_id`, `aws_secret_access_key`, `aws_session_token` |
+/// | GCS | `google_project_id` (the endpoint is the operator's) | `google_application_credentials` |
+/// | Azure | `account_name` (the endpoint is the operator's) | `account_key` |
+/// | Redis | `host`, `port` | `password` |
+/// | local files | (no secrets) | |
+///
+/// Decided: S3's `region_name`, `bucket` and `role_arn` are not destinations: without an
+/// `s3_endpoint` they only choose among AWS's own hosts (the region is checked to be a plain
+/// name), so the keys still go to AWS. Azure's `account_name` is itself secret and write-only.
+pub fn destination_fields(kind: StorageKind) -> &'static [&'static str] {
+    match kind {
+        StorageKind::S3 => &["s3_endpoint"],
+        StorageKind::Gcs => &["google_project_id"],
+        StorageKind::Azure => &["account_name"],
+        StorageKind::Redis => &["host", "port"],
+        StorageKind::LocalFiles => &[],
+    }
+}
+
 /// Seals a secrets object for the `secrets` column of storage `storage_id` (`None` when there
 /// are none). The value is bound to that row: copied to another storage it does not open. A new
 /// storage is sealed right after its insert, in the same transaction, once its id is known.
@@ -72,24 +109,27 @@ pub fn open_secrets(
     serde_json::from_slice(&bytes).map_err(|_| OpenError)
 }
 
-/// The backend configuration of a stored storage.
+/// The backend configuration of a stored storage of an organization with `tenant`'s grants.
 pub fn config_from_row(
     storage: &Storage,
     sealer: &SecretBox,
     env: &StorageEnv,
+    tenant: &TenantCredentials,
 ) -> Result<StorageConfig, OpenError> {
     let kind = StorageKind::parse(&storage.kind).ok_or(OpenError)?;
     let secrets = open_secrets(storage.secrets.as_deref(), sealer, storage.id)?;
-    Ok(config_from_parts(kind, storage.role == "import", &storage.settings.0, &secrets, env))
+    Ok(config_from_parts(kind, storage.role == "import", &storage.settings.0, &secrets, env, tenant))
 }
 
-/// The backend configuration from settings and (opened) secrets.
+/// The backend configuration from settings and (opened) secrets, for an organization with
+/// `tenant`'s grants (see the table at the top of this module).
 pub fn config_from_parts(
     kind: StorageKind,
     import: bool,
     settings: &Map<String, Value>,
     secrets: &Map<String, Value>,
     env: &StorageEnv,
+    tenant: &TenantCredentials,
 ) -> StorageConfig {
     let text = |k: &str| {
         settings.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
@@ -100,6 +140,9 @@ pub fn config_from_parts(
     match kind {
         StorageKind::S3 => {
             let endpoint = text("s3_endpoint");
+            let keys = secret("aws_access_key_id").is_some() && secret("aws_secret_access_key").is_some();
+            let server_identity = tenant.s3 && !keys && endpoint.is_none();
+            let operator = |value: &Option<String>| value.clone().filter(|_| tenant.s3);
             StorageConfig::S3(S3Config {
                 bucket: text("bucket").unwrap_or_default(),
                 prefix: text("prefix"),
@@ -108,10 +151,16 @@ pub fn config_from_parts(
                 secret_access_key: secret("aws_secret_access_key"),
                 session_token: secret("aws_session_token"),
                 role_arn: text("role_arn"),
-                external_id: text("external_id"),
-                region: text("region_name").or_else(|| env.s3_region.clone()),
+                // With the server's identity the external id is the organization's, whatever is stored.
+                external_id: if server_identity {
+                    Some(tenant.external_id.clone())
+                } else {
+                    text("external_id")
+                },
+                use_server_identity: server_identity,
+                region: text("region_name").or_else(|| operator(&env.s3_region)),
                 endpoint_trusted: endpoint.is_none(),
-                endpoint: endpoint.or_else(|| env.s3_endpoint.clone()),
+                endpoint: endpoint.or_else(|| operator(&env.s3_endpoint)),
                 sts_endpoint: env.sts_endpoint.clone(),
                 sse_kms_key_id: text("aws_sse_kms_key_id"),
             })
@@ -123,10 +172,18 @@ pub fn config_from_parts(
             credentials_json: secret("google_application_credentials"),
             project_id: text("google_project_id"),
             endpoint: env.gcs_endpoint.clone(),
+            use_server_identity: tenant.gcs,
         }),
         StorageKind::Azure => {
-            let account_name =
-                secret("account_name").or_else(|| env.azure_account_name.clone().map(Secret::new));
+            // The operator's key only ever goes with the operator's account name.
+            let (account_name, account_key) = match secret("account_name") {
+                Some(name) => (Some(name), secret("account_key")),
+                None if tenant.azure => (
+                    env.azure_account_name.clone().map(Secret::new),
+                    env.azure_account_key.clone().map(Secret::new),
+                ),
+                None => (None, secret("account_key")),
+            };
             StorageConfig::Azure(AzureConfig {
                 container: text("container").unwrap_or_default(),
                 prefix: text("prefix"),
@@ -136,7 +193,7 @@ pub fn config_from_parts(
                     .as_ref()
                     .map(|e| e.replace("{account}", account_name.as_ref().map_or("", |a| a.expose()))),
                 account_name,
-                account_key: secret("account_key").or_else(|| env.azure_account_key.clone().map(Secret::new)),
+                account_key,
             })
         }
         StorageKind::Redis => StorageConfig::Redis(RedisConfig {
@@ -152,5 +209,113 @@ pub fn config_from_parts(
             document_root: env.local_files_document_root.clone(),
             serving_enabled: env.local_files_serving_enabled,
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn env() -> StorageEnv {
+        StorageEnv {
+            s3_endpoint: Some("http://operator-s3:9000".into()),
+            s3_region: Some("eu-west-3".into()),
+            azure_account_name: Some("operatoraccount".into()),
+            azure_account_key: Some("b3BlcmF0b3I=".into()),
+            ..StorageEnv::default()
+        }
+    }
+
+    fn granted() -> TenantCredentials {
+        TenantCredentials { s3: true, gcs: true, azure: true, external_id: "labelsync-1-abc".into() }
+    }
+
+    fn ungranted() -> TenantCredentials {
+        TenantCredentials { external_id: "labelsync-2-def".into(), ..TenantCredentials::default() }
+    }
+
+    fn config(
+        kind: StorageKind,
+        settings: Value,
+        secrets: Value,
+        tenant: &TenantCredentials,
+    ) -> StorageConfig {
+        let settings = settings.as_object().cloned().unwrap_or_default();
+        let secrets = secrets.as_object().cloned().unwrap_or_default();
+        config_from_parts(kind, true, &settings, &secrets, &env(), tenant)
+    }
+
+    fn s3(settings: Value, secrets: Value, tenant: &TenantCredentials) -> S3Config {
+        let StorageConfig::S3(c) = config(StorageKind::S3, settings, secrets, tenant) else { panic!("S3") };
+        c
+    }
+
+    /// A granted organization without keys uses the server's identity with the operator's
+    /// endpoint and region, and its own external id whatever is stored.
+    #[test]
+    fn granted_s3_uses_the_server_identity() {
+        let c =
+            s3(json!({"bucket": "b", "role_arn": "arn:x", "external_id": "chosen"}), json!({}), &granted());
+        assert!(c.use_server_identity);
+        assert_eq!(c.endpoint.as_deref(), Some("http://operator-s3:9000"));
+        assert!(c.endpoint_trusted);
+        assert_eq!(c.region.as_deref(), Some("eu-west-3"));
+        assert_eq!(c.external_id.as_deref(), Some("labelsync-1-abc"));
+    }
+
+    /// Without the grant: no server identity, no operator endpoint or region.
+    #[test]
+    fn ungranted_s3_gets_nothing_of_the_operator() {
+        let c = s3(json!({"bucket": "b", "role_arn": "arn:x"}), json!({}), &ungranted());
+        assert!(!c.use_server_identity);
+        assert_eq!(c.endpoint, None);
+        assert_eq!(c.region, None);
+    }
+
+    /// A tenant endpoint never gets the server's identity, granted or not; own keys keep the
+    /// tenant's external id.
+    #[test]
+    fn tenant_endpoint_or_keys_mean_tenant_identity() {
+        let c = s3(json!({"bucket": "b", "s3_endpoint": "http://tenant:9000"}), json!({}), &granted());
+        assert!(!c.use_server_identity);
+        assert!(!c.endpoint_trusted);
+        let keys = json!({"aws_access_key_id": "AK", "aws_secret_access_key": "SK"});
+        let c = s3(json!({"bucket": "b", "role_arn": "arn:x", "external_id": "theirs"}), keys, &granted());
+        assert!(!c.use_server_identity);
+        assert_eq!(c.external_id.as_deref(), Some("theirs"));
+    }
+
+    /// GCS: ADC only when granted.
+    #[test]
+    fn gcs_adc_only_when_granted() {
+        for (tenant, expected) in [(granted(), true), (ungranted(), false)] {
+            let StorageConfig::Gcs(c) = config(StorageKind::Gcs, json!({"bucket": "b"}), json!({}), &tenant)
+            else {
+                panic!("GCS")
+            };
+            assert_eq!(c.use_server_identity, expected);
+        }
+    }
+
+    /// Azure: the operator's account only when granted and only as a pair; a tenant's account
+    /// name never gets the operator's key.
+    #[test]
+    fn azure_operator_account_only_when_granted_and_whole() {
+        let azure = |secrets: Value, tenant: &TenantCredentials| {
+            let StorageConfig::Azure(c) =
+                config(StorageKind::Azure, json!({"container": "c"}), secrets, tenant)
+            else {
+                panic!("Azure")
+            };
+            (c.account_name.map(|s| s.expose().to_owned()), c.account_key.map(|s| s.expose().to_owned()))
+        };
+        assert_eq!(
+            azure(json!({}), &granted()),
+            (Some("operatoraccount".into()), Some("b3BlcmF0b3I=".into()))
+        );
+        assert_eq!(azure(json!({}), &ungranted()), (None, None));
+        assert_eq!(azure(json!({"account_name": "tenant"}), &granted()), (Some("tenant".into()), None));
     }
 }

@@ -2,8 +2,13 @@
 //! backend configuration, connected, and validated.
 
 mod config;
+mod tenant;
 
-pub use config::{StorageEnv, config_from_parts, config_from_row, open_secrets, seal_secrets, secret_fields};
+pub use config::{
+    StorageEnv, config_from_parts, config_from_row, destination_fields, open_secrets, seal_secrets,
+    secret_fields,
+};
+pub use tenant::TenantCredentials;
 
 use labelsync_storage::guard::NetGuard;
 use labelsync_storage::{Connected, Role, StorageConfig};

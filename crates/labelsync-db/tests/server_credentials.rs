@@ -1,0 +1,63 @@
+//! Grants of server credentials and organizations' external ids, on both dialects.
+
+use labelsync_db::testing::TestDb;
+use labelsync_db::{Db, orgs, projects, server_credentials};
+
+macro_rules! on_both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                let t = super::TestDb::sqlite().await;
+                super::$name(&t.db).await;
+                t.finish().await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                let Some(t) = super::TestDb::postgres(concat!(stringify!($name), "::postgres")).await else {
+                    return;
+                };
+                super::$name(&t.db).await;
+                t.finish().await;
+            }
+        }
+    };
+}
+
+/// Granting is idempotent, per organization and backend; revoking withdraws only that one.
+async fn grants_per_org_and_backend(db: &Db) {
+    let one = orgs::create_organization(db, "one", None).await.unwrap().id;
+    let two = orgs::create_organization(db, "two", None).await.unwrap().id;
+    assert!(server_credentials::grant(db, one, "s3").await.unwrap());
+    assert!(!server_credentials::grant(db, one, "s3").await.unwrap(), "granted twice");
+    assert!(server_credentials::grant(db, one, "azure").await.unwrap());
+    assert_eq!(server_credentials::backends(db, one).await.unwrap(), ["azure", "s3"]);
+    assert!(server_credentials::backends(db, two).await.unwrap().is_empty());
+    assert!(server_credentials::revoke(db, one, "s3").await.unwrap());
+    assert!(!server_credentials::revoke(db, one, "s3").await.unwrap(), "revoked twice");
+    let all = server_credentials::list(db).await.unwrap();
+    assert_eq!(
+        all.iter().map(|g| (g.organization_id, g.backend.as_str())).collect::<Vec<_>>(),
+        [(one, "azure")]
+    );
+    assert!(
+        server_credentials::grant(db, one, "ftp").await.is_err(),
+        "the check constraint names the backends"
+    );
+}
+on_both!(grants_per_org_and_backend);
+
+/// An organization's external id is generated once, stable, and differs between organizations.
+async fn external_ids_are_stable_and_distinct(db: &Db) {
+    let one = orgs::create_organization(db, "one", None).await.unwrap().id;
+    let two = orgs::create_organization(db, "two", None).await.unwrap().id;
+    let first = server_credentials::external_id(db, one).await.unwrap();
+    assert!(first.starts_with(&format!("labelsync-{one}-")) && first.len() > 30, "{first}");
+    assert_eq!(server_credentials::external_id(db, one).await.unwrap(), first);
+    assert_ne!(server_credentials::external_id(db, two).await.unwrap(), first);
+    let user = orgs::create_user(db, "a@example.com", "", "", Some(two)).await.unwrap();
+    let project = projects::insert(db, two, user.id, projects::ProjectFields::default()).await.unwrap();
+    assert_eq!(server_credentials::organization_of_project(db, project.id).await.unwrap(), Some(two));
+    assert_eq!(server_credentials::organization_of_project(db, project.id + 1000).await.unwrap(), None);
+}
+on_both!(external_ids_are_stable_and_distinct);
