@@ -1,5 +1,5 @@
 //! `GET /data/local-files/?d=…`: who may read which file, path safety, and HTTP caching and
-//! ranges (`ls-storage-api.md` §7.2, §10.2 item 20).
+//! ranges (`docs/label-studio-api.md` §8.3, §10.2, §10.10).
 
 use std::path::{Path, PathBuf};
 

@@ -20,7 +20,8 @@ import requests
 
 from support import Server, expected
 
-# Fields Label Studio never returns (spec §2.2–§2.5); labelsync keeps them write-only too.
+# Fields Label Studio never returns (docs/label-studio-api.md §3.2–§3.5); labelsync keeps them
+# write-only too.
 SECRET_FIELDS = (
     "aws_access_key_id",
     "aws_secret_access_key",
@@ -46,7 +47,8 @@ def unique_name(prefix: str = "compat") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
-# The exact keys, in order, of each storage type's JSON (spec §2.7, observed on Label Studio 1.23.2).
+# The exact keys, in order, of each storage type's JSON (docs/label-studio-api.md §3.7, observed on
+# Label Studio 1.23.2).
 COMMON_STATE = "last_sync last_sync_count last_sync_job status traceback meta title description created_at"
 STORAGE_KEYS = {
     ("s3", "import"): f"id type synchronizable presign {COMMON_STATE} bucket prefix regex_filter use_blob_urls "
@@ -138,7 +140,7 @@ def wait_until(check: Callable[[], Any], what: str, timeout: float = 20.0) -> An
 
 def assert_exported_annotation(body: Dict[str, Any], annotation: Any, task_id: int, data: Dict[str, Any],
                                project_id: int, email: str) -> None:
-    """An exported object has Label Studio's annotation-centric content (spec §9.1)."""
+    """An exported object has Label Studio's annotation-centric content (docs/label-studio-api.md §6.2)."""
     assert body["id"] == annotation.id
     assert body["result"] == annotation.result
     assert body["was_cancelled"] is False

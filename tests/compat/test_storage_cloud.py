@@ -29,7 +29,7 @@ from support import Server, expected
 
 def tasks_of(client: LabelStudio, project_id: int) -> list:
     """The project's tasks with their data as stored: `resolve_uri=False` turns off Label Studio's rewriting
-    of storage URIs into `/tasks/<id>/resolve/?fileuri=…` URLs (spec §6.1)."""
+    of storage URIs into `/tasks/<id>/resolve/?fileuri=…` URLs (docs/label-studio-api.md §7.1)."""
     return list(client.tasks.list(project=project_id, page_size=100, resolve_uri=False))
 
 

@@ -1,5 +1,5 @@
 //! The one error type at the HTTP edge. Its response is Label Studio's error envelope
-//! (`ls-storage-api.md` §0.1): `{"id","status_code","version","detail","exc_info"}` plus
+//! (`docs/label-studio-api.md` §1.2): `{"id","status_code","version","detail","exc_info"}` plus
 //! `validation_errors` for field errors. Internal errors are logged here, once, and never
 //! described to the client.
 

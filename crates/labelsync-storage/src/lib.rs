@@ -57,13 +57,13 @@ pub struct ObjectMeta {
 
 /// Where objects are imported from.
 ///
-/// The listing covers what the storage's configuration selects (prefix or path, recursive or
-/// not, per `ls-storage-api.md` §4.3) and nothing else. It is lazy and streamed page by page, so
+/// The listing covers what the storage's configuration selects (prefix or path, recursive or not,
+/// per `docs/label-studio-api.md` §5.3) and nothing else. It is lazy and streamed page by page, so
 /// memory does not grow with the number of objects.
 #[async_trait]
 pub trait ImportStorage: fmt::Debug + fmt::Display + Send + Sync + 'static {
     /// Checks that the storage is reachable with its credentials and the prefix is readable
-    /// (`ls-storage-api.md` §3.2). Errors say what is wrong without revealing secrets.
+    /// (`docs/label-studio-api.md` §4.3). Errors say what is wrong without revealing secrets.
     async fn validate(&self) -> Result<()>;
 
     /// Every object the configuration selects, in the provider's order.

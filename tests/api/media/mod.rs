@@ -1,5 +1,6 @@
-//! Media URL resolution (`ls-storage-api.md` §6): task data rewriting, the resolve endpoints in
-//! presign and proxy mode, scoping, against the emulators of `scripts/test`, and a real browser.
+//! Media URL resolution (`docs/label-studio-api.md` §7, §10.11): task data rewriting, the resolve
+//! endpoints in presign and proxy mode, scoping, against the emulators of `scripts/test`, and a
+//! real browser.
 
 mod browser;
 mod clouds;

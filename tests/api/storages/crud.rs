@@ -7,7 +7,8 @@ use labelsync_tests::{TestApp, api_test, json, send};
 use reqwest::{Method, StatusCode};
 use serde_json::{Map, Value};
 
-/// The keys Label Studio returns for each kind and role, in order (`ls-storage-api.md` §2.7).
+/// The keys Label Studio returns for each kind and role, in order (`docs/label-studio-api.md`
+/// §3.7).
 const ORDERS: &[(&str, &str, &str)] = &[
     (
         "s3",

@@ -1,4 +1,5 @@
-//! Local-files storages: the document-root rules of Label Studio (`ls-storage-api.md` §3.2).
+//! Local-files storages: the document-root rules of Label Studio (`docs/label-studio-api.md` §4.3;
+//! where labelsync differs: §10.2, §10.7).
 
 use labelsync_tests::{TestApp, api_test, json};
 use reqwest::StatusCode;

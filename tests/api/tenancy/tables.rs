@@ -132,7 +132,7 @@ pub enum Expect {
     Forbidden,
     /// An envelope with this status (Label Studio's answer for an unknown object there).
     Status(u16),
-    /// `200 []`: Label Studio's aggregate lists never fail (`ls-storage-api.md` §1.3).
+    /// `200 []`: Label Studio's aggregate lists never fail (`docs/label-studio-api.md` §2.3).
     EmptyList,
     /// A 404 without a body (HEAD).
     BareNotFound,

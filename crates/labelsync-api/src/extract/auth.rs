@@ -1,5 +1,6 @@
 //! The authenticated caller, from `Authorization: Token <key>`, `X-Api-Key: <key>` or
-//! `Authorization: Bearer <access JWT>`, as Label Studio accepts them (`ls-storage-api.md` §8.1).
+//! `Authorization: Bearer <access JWT>`, as Label Studio accepts them (`docs/label-studio-api.md`
+//! §9.1).
 
 use axum::extract::FromRequestParts;
 use axum::http::header;

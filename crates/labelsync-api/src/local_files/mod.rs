@@ -1,5 +1,6 @@
 //! `GET /data/local-files/?d=<path relative to the document root>`: the files of local-files
-//! import storages, served to the browser that shows them in tasks (`ls-storage-api.md` §7.2).
+//! import storages, served to the browser that shows them in tasks (`docs/label-studio-api.md`
+//! §8.3; how labelsync differs: §10.2, §10.10).
 //!
 //! [`serve`] is the operation; [`access`] decides which file `d` names and whether the caller may
 //! read it (a local root of the caller's organization and one of its local-files import storages

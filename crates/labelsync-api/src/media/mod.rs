@@ -1,4 +1,4 @@
-//! Media URL resolution for browsers (`ls-storage-api.md` §6): the resolve endpoints
+//! Media URL resolution for browsers (`docs/label-studio-api.md` §7, §10.11): the resolve endpoints
 //! ([`resolve`]), which redirect to a signed URL ([`presign`]) or stream the object through
 //! the server ([`proxy`]), and the per-request [`ProjectMedia`] that task responses use to
 //! rewrite storage URIs in task data. Connected storage clients are cached in [`clients`].

@@ -1,4 +1,4 @@
-//! Presign mode: `303 See Other` to a signed URL of the object (spec §6.2).
+//! Presign mode: `303 See Other` to a signed URL of the object (`docs/label-studio-api.md` §7.3).
 
 use std::time::Duration;
 

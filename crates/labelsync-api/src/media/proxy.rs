@@ -1,5 +1,5 @@
-//! Proxy mode (`presign = false`): the server streams the object itself (spec §6.4), chunk by
-//! chunk as the provider sends it, never holding the whole object in memory.
+//! Proxy mode (`presign = false`): the server streams the object itself (`docs/label-studio-api.md`
+//! §7.4), chunk by chunk as the provider sends it, never holding the whole object in memory.
 
 use std::ops::Range;
 

@@ -1,5 +1,6 @@
 //! `GET /tasks/{id}/resolve/?fileuri=…` and `GET /projects/{id}/resolve/?fileuri=…` (and their
-//! `/presign/` spellings): the browser-facing URL of a storage URI (spec §6.2).
+//! `/presign/` spellings): the browser-facing URL of a storage URI (`docs/label-studio-api.md`
+//! §7.2).
 
 use axum::extract::State;
 use axum::http::HeaderMap;

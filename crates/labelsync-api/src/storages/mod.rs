@@ -1,5 +1,5 @@
 //! `/api/storages/…`: import ("source") and export ("target") storages of every kind, with
-//! Label Studio's paths, fields, defaults and status codes (`ls-storage-api.md` §1–§3).
+//! Label Studio's paths, fields, defaults and status codes (`docs/label-studio-api.md` §2–§4).
 //!
 //! One set of handlers serves all five kinds: the kind is a path parameter, and per-kind
 //! differences live in [`spec`] (wire fields) and in `labelsync_sync::storages` (the backend

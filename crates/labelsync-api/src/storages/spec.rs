@@ -1,4 +1,4 @@
-//! The wire fields of each storage kind and role (`ls-storage-api.md` §2): what a client may
+//! The wire fields of each storage kind and role (`docs/label-studio-api.md` §3): what a client may
 //! send, which fields are secret, the defaults, and the key order of responses.
 
 use labelsync_storage::{Role, StorageKind};
@@ -121,9 +121,9 @@ pub fn default(kind: StorageKind, role: Role, field: &str) -> Value {
     }
 }
 
-/// Response key order per kind and role, as Label Studio 1.23.2 serializes (§2.7). S3 adds
-/// `role_arn` and `external_id` (Label Studio's API reference has them; its OSS response
-/// does not).
+/// Response key order per kind and role, as Label Studio 1.23.2 serializes
+/// (`docs/label-studio-api.md` §3.7). S3 adds `role_arn` and `external_id` (Label Studio's API
+/// reference has them; its OSS response does not).
 pub fn response_order(kind: StorageKind, role: Role) -> &'static [&'static str] {
     match (kind, role) {
         (StorageKind::S3, Role::Import) => &[

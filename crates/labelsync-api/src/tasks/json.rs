@@ -41,9 +41,9 @@ impl ServeContext {
 
 /// A task's `data` as clients see it — the one place that turns stored data into served data,
 /// used by every response and export that contains tasks. Blob tasks are stored as
-/// `{"$undefined$": uri}` and served under the project's first data key (spec §4.8); with a
-/// resolving context, storage URIs of the project's import storages become resolve URLs
-/// (spec §6.1).
+/// `{"$undefined$": uri}` and served under the project's first data key
+/// (`docs/label-studio-api.md` §5.8); with a resolving context, storage URIs of the project's
+/// import storages become resolve URLs (`docs/label-studio-api.md` §7.1).
 pub fn served_data(task: &Task, ctx: &ServeContext) -> Value {
     let data = labelsync_sync::tasks::rename_undefined(&task.data.0, ctx.first_data_key.as_deref());
     match &ctx.media {

@@ -1,6 +1,6 @@
-//! The JSON Label Studio writes to an export storage for one annotation (§9.1): the
-//! annotation, its author expanded, and its task nested (without annotations, URIs unresolved,
-//! `$undefined$` renamed).
+//! The JSON Label Studio writes to an export storage for one annotation (`docs/label-studio-api.md`
+//! §6.2): the annotation, its author expanded, and its task nested (without annotations, URIs
+//! unresolved, `$undefined$` renamed).
 
 use labelsync_db::annotations::Annotation;
 use labelsync_db::orgs::User;

@@ -1,4 +1,5 @@
-//! Export of annotations to a project's export ("target") storages (`ls-storage-api.md` §5).
+//! Export of annotations to a project's export ("target") storages (`docs/label-studio-api.md`
+//! §6; how labelsync differs: §10.9).
 //!
 //! [`annotations_changed`] is the one hook every annotation change goes through (API writes,
 //! API imports, storage syncs). It enqueues export jobs in the caller's transaction, so an

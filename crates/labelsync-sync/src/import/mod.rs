@@ -1,4 +1,5 @@
-//! Import sync: objects of a storage become tasks of its project (`ls-storage-api.md` §4).
+//! Import sync: objects of a storage become tasks of its project (`docs/label-studio-api.md` §5;
+//! how labelsync differs: §10.5, §10.6).
 //!
 //! The listing is streamed and handled in batches: each batch is filtered (`regex_filter`),
 //! deduplicated against the storage's import links, turned into task candidates (one per blob,

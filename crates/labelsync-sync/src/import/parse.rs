@@ -1,4 +1,4 @@
-//! Which objects "Tasks" mode reads (`ls-storage-api.md` §4.5).
+//! Which objects "Tasks" mode reads (`docs/label-studio-api.md` §5.5).
 
 /// Label Studio's file-type gate for "Tasks" mode: a key with an extension other than
 /// `.json`, `.jsonl` or `.parquet` is not read.

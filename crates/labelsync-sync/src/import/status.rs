@@ -1,5 +1,5 @@
-//! The sync status lifecycle of Label Studio (`ls-storage-api.md` §4.1), written as a sync runs:
-//! `queued → in_progress → completed | completed_with_errors | failed`, with live counters.
+//! The sync status lifecycle of Label Studio (`docs/label-studio-api.md` §5.1), written as a sync
+//! runs: `queued → in_progress → completed | completed_with_errors | failed`, with live counters.
 
 use std::time::Instant;
 

@@ -1,4 +1,4 @@
-//! The URI a "Files"-mode task points at (`ls-storage-api.md` §4.8).
+//! The URI a "Files"-mode task points at (`docs/label-studio-api.md` §5.8).
 
 use labelsync_storage::StorageConfig;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};

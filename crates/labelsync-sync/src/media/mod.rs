@@ -1,6 +1,6 @@
-//! Media URL resolution (`ls-storage-api.md` §6): which import storage of a project a storage
-//! URI (`s3://`, `gs://`, `azure-blob://`) belongs to, and task data rewritten so that a browser
-//! loads those URIs through `/tasks/{id}/resolve/?fileuri=…`.
+//! Media URL resolution (`docs/label-studio-api.md` §7, §10.11): which import storage of a
+//! project a storage URI (`s3://`, `gs://`, `azure-blob://`) belongs to, and task data rewritten
+//! so that a browser loads those URIs through `/tasks/{id}/resolve/?fileuri=…`.
 //!
 //! [`MediaSources`] is built once per request from the project's storage rows; it answers
 //! [`MediaSources::find`] (the resolve endpoints) and [`MediaSources::rewrite`] (task data)
@@ -72,7 +72,7 @@ impl MediaSources {
     }
 
     /// Task data with every resolvable URI replaced by `{host}/tasks/{task_id}/resolve/?fileuri=…`
-    /// (spec §6.1). `fallback` is the storage the task was imported from.
+    /// (`docs/label-studio-api.md` §7.1). `fallback` is the storage the task was imported from.
     pub fn rewrite(&self, data: &Value, task_id: i64, fallback: Option<i64>, host: &str) -> Value {
         rewrite::rewrite(self, data, task_id, fallback, host)
     }

@@ -1,7 +1,8 @@
 //! Task data rewriting, as Label Studio's `Task.resolve_uri` and `ImportStorage.resolve_uri`
-//! (spec §6.1): per top-level field, one storage is chosen — the first whose scheme and bucket
-//! match the field's first URI, else the storage the task was imported from — and every string
-//! in the field whose URI that storage can resolve gets the URI replaced by the resolve URL.
+//! (`docs/label-studio-api.md` §7.1): per top-level field, one storage is chosen — the first whose
+//! scheme and bucket match the field's first URI, else the storage the task was imported from — and
+//! every string in the field whose URI that storage can resolve gets the URI replaced by the
+//! resolve URL.
 
 use serde_json::{Map, Value};
 

@@ -1,6 +1,6 @@
 //! Storage URIs inside task data, found and parsed as Label Studio finds and parses them
-//! (`get_uri_via_regex`, `parse_bucket_uri` in `io_storages/utils.py`; spec §6.1), and the
-//! `fileuri` parameter of the resolve endpoints (spec §6.2).
+//! (`get_uri_via_regex`, `parse_bucket_uri` in `io_storages/utils.py`; `docs/label-studio-api.md`
+//! §7.1), and the `fileuri` parameter of the resolve endpoints (`docs/label-studio-api.md` §7.2).
 
 use base64::Engine;
 use base64::alphabet::STANDARD;

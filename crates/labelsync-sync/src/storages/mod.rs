@@ -22,7 +22,7 @@ pub async fn connect(
     labelsync_storage::connect(config, role, guard).await
 }
 
-/// Checks that the storage is reachable and usable for `role` (`ls-storage-api.md` §3.2).
+/// Checks that the storage is reachable and usable for `role` (`docs/label-studio-api.md` §4.3).
 pub async fn validate(config: &StorageConfig, role: Role, guard: &NetGuard) -> labelsync_storage::Result<()> {
     let connected = connect(config, role, guard).await?;
     match role {

@@ -1,4 +1,4 @@
-//! The `$undefined$` data key of blob tasks (spec §4.8).
+//! The `$undefined$` data key of blob tasks (`docs/label-studio-api.md` §5.8).
 
 use serde_json::{Map, Value};
 

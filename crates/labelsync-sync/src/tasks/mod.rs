@@ -5,8 +5,8 @@
 //! Two sets of rules produce candidates:
 //! - [`validate_import`]: the import API's strict checks (`POST /api/projects/{id}/import`),
 //!   with Label Studio's messages; one bad item rejects the whole upload.
-//! - [`parse_task_json`] + [`candidate_from_object`]: storage sync (spec §4.6/§4.7), lenient
-//!   about annotations and predictions, no data-key checks.
+//! - [`parse_task_json`] + [`candidate_from_object`]: storage sync (`docs/label-studio-api.md`
+//!   §5.6/§5.7), lenient about annotations and predictions, no data-key checks.
 
 mod create;
 mod data;
@@ -60,8 +60,8 @@ impl TaskCandidate {
         }
     }
 
-    /// A "files" mode task (spec §4.8): data `{"$undefined$": uri}`, stored like that and
-    /// renamed to the project's first data key whenever it is served.
+    /// A "files" mode task (`docs/label-studio-api.md` §5.8): data `{"$undefined$": uri}`, stored
+    /// like that and renamed to the project's first data key whenever it is served.
     pub fn blob(uri: String, key: String) -> TaskCandidate {
         let mut data = Map::new();
         data.insert(UNDEFINED_KEY.to_owned(), Value::String(uri));

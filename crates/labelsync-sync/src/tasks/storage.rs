@@ -1,5 +1,5 @@
-//! Tasks from storage objects in "tasks" mode (spec §4.6 and §4.7): parsing an object's
-//! bytes into rows, and a row into a candidate with Label Studio's lenient rules.
+//! Tasks from storage objects in "tasks" mode (`docs/label-studio-api.md` §5.6 and §5.7): parsing
+//! an object's bytes into rows, and a row into a candidate with Label Studio's lenient rules.
 
 use serde_json::{Map, Value};
 
@@ -19,8 +19,8 @@ pub enum StorageTaskError {
     NeedsData(&'static str),
 }
 
-/// The rows of a task file (spec §4.6): a JSON array (rows 0, 1, …), one JSON object (row
-/// `None`), or JSON Lines (rows 0, 1, …). Empty input, other JSON and a BOM are errors.
+/// The rows of a task file (`docs/label-studio-api.md` §5.6): a JSON array (rows 0, 1, …), one JSON
+/// object (row `None`), or JSON Lines (rows 0, 1, …). Empty input, other JSON and a BOM are errors.
 pub fn parse_task_json(bytes: &[u8], key: &str) -> Result<Vec<(Value, Option<i32>)>, StorageTaskError> {
     let not_json = || StorageTaskError::NotJson(key.to_owned());
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
@@ -56,10 +56,10 @@ fn numbered(rows: Vec<Value>, key: &str) -> Result<Vec<(Value, Option<i32>)>, St
         .collect()
 }
 
-/// One row of a task file as a candidate (spec §4.7): `data` is the row's `data` object if it
-/// has one (other keys but `annotations`, `predictions`, `allow_skip` ignored), else the row
-/// itself. Invalid annotations and predictions are dropped with a warning, as Label Studio
-/// drops them; `meta` is never set.
+/// One row of a task file as a candidate (`docs/label-studio-api.md` §5.7): `data` is the row's
+/// `data` object if it has one (other keys but `annotations`, `predictions`, `allow_skip` ignored),
+/// else the row itself. Invalid annotations and predictions are dropped with a warning, as Label
+/// Studio drops them; `meta` is never set.
 pub fn candidate_from_object(row: Value, source: TaskSource) -> Result<TaskCandidate, StorageTaskError> {
     let Value::Object(mut object) = row else {
         return Err(StorageTaskError::NotAnObject { key: source.key, found: json_type(&row) });
@@ -131,7 +131,7 @@ mod tests {
         TaskSource { key: "k.json".into(), row_index: row }
     }
 
-    /// Arrays, single objects and JSON Lines give the rows of §4.6; anything else is refused.
+    /// Arrays, single objects and JSON Lines give the rows of §5.6; anything else is refused.
     #[test]
     fn parses_files() {
         let rows = parse_task_json(b" [{\"a\":1},{\"a\":2}]", "k").unwrap();
