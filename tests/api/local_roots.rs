@@ -117,6 +117,36 @@ async fn admin_commands(app: TestApp) {
 }
 api_test!(admin_commands);
 
+/// The `labelsync` process reads Label Studio's bare `LOCAL_FILES_DOCUMENT_ROOT` when the
+/// prefixed variable is unset: a grant under it succeeds, the same grant under another bare root fails.
+async fn bare_label_studio_variables_are_read(app: TestApp) {
+    let Some(bin) = labelsync_tests::labelsync_bin("bare_label_studio_variables_are_read") else { return };
+    let (org, _) = app.other_org("bob@example.com").await;
+    let (root, other, granted) = (app.dir.join("root"), app.dir.join("other"), app.dir.join("root/b"));
+    for dir in [&other, &granted] {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    let grant_under = |document_root: &Path| {
+        std::process::Command::new(&bin)
+            .args(["admin", "grant-local-root", "--org", &org.to_string(), "--path", &text(&granted)])
+            .env_clear()
+            .env("DATABASE_URL", &app.db_url)
+            .env("LABELSYNC_SECRET_KEY", labelsync_tests::TEST_SECRET_KEY)
+            .env("LOCAL_FILES_DOCUMENT_ROOT", document_root)
+            .output()
+            .expect("run labelsync admin")
+    };
+    let refused = grant_under(&other);
+    assert!(!refused.status.success(), "granted outside the bare document root");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("is not under LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT"), "{stderr}");
+    let accepted = grant_under(&root);
+    assert!(accepted.status.success(), "{}", String::from_utf8_lossy(&accepted.stderr));
+    let roots = labelsync_db::local_roots::list_for_org(&app.db, org).await.unwrap();
+    assert_eq!(roots.into_iter().map(|r| r.path).collect::<Vec<_>>(), [text(&granted)]);
+}
+api_test!(bare_label_studio_variables_are_read);
+
 /// B cannot create, change, validate or preview a storage on A's directory, also as export,
 /// through `..` or through a symlink in its own root; every refusal is the same operator-facing
 /// message, and its own directory works.

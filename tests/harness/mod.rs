@@ -47,6 +47,23 @@ macro_rules! api_test {
     };
 }
 
+/// The `labelsync` binary: `$LABELSYNC_BIN` when set (scripts/test builds it and sets it), otherwise
+/// the one next to this test binary when a workspace build has put it there. `None` (after
+/// `skip_or_fail`, which fails under `scripts/test`) when there is none.
+pub fn labelsync_bin(scenario: &str) -> Option<PathBuf> {
+    let bin = match std::env::var_os("LABELSYNC_BIN").map(PathBuf::from) {
+        Some(bin) => bin.exists().then_some(bin),
+        None => std::env::current_exe()
+            .ok()
+            .and_then(|exe| Some(exe.parent()?.parent()?.join("labelsync")))
+            .filter(|bin| bin.exists()),
+    };
+    if bin.is_none() {
+        labelsync_db::testing::skip_or_fail(scenario, "the labelsync binary is not built next to the tests");
+    }
+    bin
+}
+
 /// The master key of test servers (`LABELSYNC_SECRET_KEY` for processes started beside them).
 pub const TEST_SECRET_KEY: &str = "test-secret-key-of-at-least-32-bytes";
 
@@ -183,10 +200,16 @@ impl TestApp {
 
     /// Runs every queued job (and the jobs they enqueue) to completion, retries included.
     pub async fn run_jobs(&self) -> Drained {
+        self.run_jobs_with_backoff(std::time::Duration::ZERO).await
+    }
+
+    /// Like [`TestApp::run_jobs`], but a failed attempt's retry waits `backoff` (so it stays
+    /// queued when `backoff` is long).
+    pub async fn run_jobs_with_backoff(&self, backoff: std::time::Duration) -> Drained {
         let config = RunnerConfig {
             workers: 2,
-            backoff_base: std::time::Duration::ZERO,
-            backoff_max: std::time::Duration::ZERO,
+            backoff_base: backoff,
+            backoff_max: backoff,
             ..RunnerConfig::default()
         };
         let runner = labelsync_sync::jobs::register(

@@ -9,18 +9,6 @@ use labelsync_tests::{TestApp, api_test, json, send};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
-/// The `labelsync` binary: `$LABELSYNC_BIN` when set (scripts/test builds it and sets it), otherwise
-/// the one next to this test binary when a workspace build has put it there.
-fn labelsync_bin() -> Option<PathBuf> {
-    if let Some(bin) = std::env::var_os("LABELSYNC_BIN").map(PathBuf::from) {
-        return bin.exists().then_some(bin);
-    }
-    let exe = std::env::current_exe().ok()?;
-    let dir = exe.parent()?.parent()?;
-    let bin = dir.join("labelsync");
-    bin.exists().then_some(bin)
-}
-
 /// Starts `labelsync worker` on the test's database, logging JSON lines to `log`.
 fn spawn_worker(app: &TestApp, bin: &PathBuf, log: &str, batch: usize) -> Child {
     let log = std::fs::File::create(app.dir.join(log)).expect("worker log");
@@ -86,11 +74,7 @@ async fn assert_imported_once(app: &TestApp, project: i64, count: usize) {
 }
 
 fn worker_bin() -> Option<PathBuf> {
-    let bin = labelsync_bin();
-    if bin.is_none() {
-        labelsync_db::testing::skip_or_fail("workers", "the labelsync binary is not built next to the tests");
-    }
-    bin
+    labelsync_tests::labelsync_bin("workers")
 }
 
 /// A worker killed (SIGKILL) in the middle of a sync loses its lease; another worker resumes
