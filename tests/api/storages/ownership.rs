@@ -1,6 +1,7 @@
 //! Sync status has one owner: a failed sync is a failed job, a job the queue gives up on
 //! fails its storage, a storage left `queued`/`in_progress` without a job can be synced
-//! again, and a PATCH during a sync leaves the sync's status alone.
+//! again, a failed attempt with retries left is not shown `failed`, and a PATCH during a sync
+//! leaves the sync's status alone.
 
 use std::fs;
 
@@ -92,8 +93,64 @@ async fn abandoned_sync_fails_its_storage_and_syncs_again(app: TestApp) {
 }
 api_test!(abandoned_sync_fails_its_storage_and_syncs_again);
 
+/// An attempt that fails on a passing problem (its Redis refuses connections) leaves the storage
+/// `in_progress` with `meta.last_attempt_error` while the retry waits, never `failed`; after the
+/// host is fixed, `POST …/sync` brings the waiting retry forward and it completes the sync.
+async fn failed_attempt_with_retries_left_is_not_failed(app: TestApp) {
+    let Some(fixture) = RedisFixture::for_test("failed_attempt_with_retries_left").await else { return };
+    let mut conn = fixture.connection().await;
+    for i in 0..2 {
+        let _: () = conn.set(format!("retry:{i}"), format!(r#"{{"image_url": "r{i}"}}"#)).await.unwrap();
+    }
+    let config = fixture.config_for(None);
+    let (host, port) = (config.host.clone().unwrap(), config.port.unwrap());
+    let proxy = SlowRedis::start(format!("{host}:{port}")).await;
+    let proxy_addr = proxy.addr;
+    let project = app.project().await;
+    let password = config.password.as_ref().map(|p| p.expose().to_owned());
+    let body = json!({"project": project, "host": "127.0.0.1", "port": proxy_addr.port().to_string(),
+                      "db": fixture.db(), "path": "retry:", "password": password});
+    let (status, created) = app.post("/api/storages/redis/", body).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let path = format!("/api/storages/redis/{}", created["id"]);
+    drop(proxy);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while tokio::net::TcpStream::connect(proxy_addr).await.is_ok() {
+        assert!(std::time::Instant::now() < deadline, "the stopped proxy still accepts connections");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+
+    request_sync(&app, &path).await;
+    let drained = app.run_jobs_with_backoff(std::time::Duration::from_secs(3600)).await;
+    assert_eq!((drained.retried, drained.failed), (1, 0), "{drained:?}");
+    let (_, storage) = app.get(&path).await;
+    assert_eq!(storage["status"], "in_progress", "{storage}");
+    let last_error = &storage["meta"]["last_attempt_error"];
+    assert_eq!(last_error["attempt"], 1, "{storage}");
+    assert!(!last_error["error"].as_str().unwrap_or_default().is_empty(), "{storage}");
+    assert!(storage["meta"].get("time_failure").is_none(), "{storage}");
+    let rows = jobs::list(&app.db).await.unwrap();
+    assert_eq!(rows.iter().map(|j| j.state.as_str()).collect::<Vec<_>>(), ["queued"], "{rows:?}");
+
+    let fixed = json!({"host": host, "port": port.to_string(), "password": password});
+    let (status, patched) = send(app.request(Method::PATCH, &path).json(&fixed)).await;
+    assert_eq!(status, StatusCode::OK, "{patched}");
+    request_sync(&app, &path).await;
+    assert_eq!(jobs::list(&app.db).await.unwrap().len(), 1, "the request joined the waiting retry");
+    let drained = app.run_jobs().await;
+    assert_eq!(drained.succeeded, 1, "{drained:?}");
+    let (_, storage) = app.get(&path).await;
+    assert_eq!(
+        (storage["status"].as_str(), storage["last_sync_count"].as_i64()),
+        (Some("completed"), Some(2)),
+        "{storage}"
+    );
+}
+api_test!(failed_attempt_with_retries_left_is_not_failed);
+
 /// A storage shown `in_progress` with no job behind it (a record left by a lost job) is queued
-/// again by `POST …/sync`; a second request while that sync waits coalesces into it.
+/// again by `POST …/sync`; a second request while that sync waits coalesces into it; the job's id
+/// stays in `last_sync_job` after the sync (as Label Studio keeps its RQ job id).
 async fn stuck_storage_without_a_job_syncs_again(app: TestApp) {
     let path = two_file_storage(&app, "stuck").await;
     let stuck = SyncStatus {
@@ -119,6 +176,7 @@ async fn stuck_storage_without_a_job_syncs_again(app: TestApp) {
         (storage["status"].as_str(), storage["last_sync_count"].as_i64()),
         (Some("completed"), Some(2))
     );
+    assert_eq!(storage["last_sync_job"], rows[0].id.to_string());
 }
 api_test!(stuck_storage_without_a_job_syncs_again);
 

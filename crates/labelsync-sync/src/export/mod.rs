@@ -221,7 +221,7 @@ pub async fn export_all(ctx: &SyncContext, storage_id: i64, lease: &Lease) -> an
         // (`ExportSync::on_failed`).
         Err(SyncError::Final(reason)) => Err(labelsync_queue::Permanent(reason).into()),
         Err(SyncError::Transient(err)) => {
-            progress.fail(&ctx.db, &format!("{err:#}")).await?;
+            progress.retrying(&ctx.db, lease.attempt(), &format!("{err:#}")).await?;
             Err(err)
         }
     }

@@ -87,7 +87,7 @@ pub async fn run(ctx: &SyncContext, storage_id: i64, lease: &Lease) -> anyhow::R
             Err(err)
         }
         Err(SyncError::Transient(err)) => {
-            progress.fail(&ctx.db, &format!("{err:#}")).await?;
+            progress.retrying(&ctx.db, lease.attempt(), &format!("{err:#}")).await?;
             Err(err)
         }
     }

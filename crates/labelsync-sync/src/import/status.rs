@@ -17,6 +17,8 @@ const MAX_ERROR_LINES: usize = 200;
 #[derive(Debug)]
 pub struct Progress {
     storage_id: i64,
+    /// The queue job running this sync, kept visible as Label Studio keeps its RQ job id.
+    last_sync_job: Option<String>,
     started: Instant,
     meta: Map<String, Value>,
     traceback: Option<String>,
@@ -45,6 +47,7 @@ impl Progress {
             if resumed { meta.get("tasks_existed").and_then(Value::as_i64).unwrap_or(0) } else { 0 };
         let mut progress = Progress {
             storage_id: storage.id,
+            last_sync_job: storage.last_sync_job.clone(),
             started: Instant::now(),
             meta,
             traceback: storage.traceback.clone(),
@@ -107,13 +110,19 @@ impl Progress {
         self.write(db, status, Some(now), Some(created)).await
     }
 
-    /// Ends the run as `failed` with `reason` as the traceback.
-    pub async fn fail(mut self, db: &Db, reason: &str) -> labelsync_db::Result<()> {
+    /// An attempt failed and the queue will retry it (or, after the last attempt, fail the job
+    /// and the storage through `on_failed`): the storage stays `in_progress`, so the next attempt
+    /// carries on its counters, and `meta.last_attempt_error` says what went wrong. A client
+    /// polling for a final status never sees `failed` while a retry is pending.
+    pub async fn retrying(mut self, db: &Db, attempt: i32, reason: &str) -> labelsync_db::Result<()> {
         let now = labelsync_db::now();
-        self.meta.insert("time_failure".into(), meta_time(now));
         self.meta.insert("duration".into(), json!(self.started.elapsed().as_secs_f64()));
-        self.traceback = Some(reason.to_owned());
-        self.write(db, "failed", None, None).await
+        self.meta.insert(
+            "last_attempt_error".into(),
+            json!({"attempt": attempt, "error": reason, "time": meta_time(now)}),
+        );
+        let created = self.created;
+        self.write(db, "in_progress", None, Some(created)).await
     }
 
     async fn write(
@@ -127,7 +136,7 @@ impl Progress {
             status: status.to_owned(),
             last_sync,
             last_sync_count: count.map(|c| i32::try_from(c).unwrap_or(i32::MAX)),
-            last_sync_job: None,
+            last_sync_job: self.last_sync_job.clone(),
             traceback: self.traceback.clone(),
             meta: self.meta.clone(),
         };

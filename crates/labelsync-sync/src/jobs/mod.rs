@@ -171,6 +171,8 @@ pub async fn request_sync(tx: &mut Tx, storage_id: i64) -> labelsync_db::Result<
 async fn request<J: Job>(tx: &mut Tx, storage: &Storage, job: &J) -> labelsync_db::Result<Storage> {
     let live = labelsync_queue::live_job(&mut *tx, job).await?;
     if live.is_some() && matches!(storage.status.as_str(), "queued" | "in_progress") {
+        // A failed attempt's retry waiting out its backoff is the sync requested: it runs now.
+        labelsync_queue::run_waiting_now(&mut *tx, job).await?;
         return Ok(storage.clone());
     }
     mark_queued(tx, storage).await?;
