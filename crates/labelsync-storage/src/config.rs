@@ -160,6 +160,9 @@ pub struct AzureConfig {
     /// Blob service endpoint override, e.g. Azurite's `http://127.0.0.1:10000/devstoreaccount1`;
     /// trusted operator input. Default `https://{account}.blob.core.windows.net`.
     pub endpoint: Option<String>,
+    /// The organization may use the operator's `AZURE_BLOB_ACCOUNT_*` (already filled in above
+    /// when the storage names no account); only changes what a missing account's error says.
+    pub use_server_identity: bool,
 }
 
 /// A Redis database holding task JSON values.

@@ -85,17 +85,23 @@ async fn unreachable_endpoints_are_reported() {
     }
 }
 
-/// Azure without an account name or key fails with Label Studio's message.
+/// Azure without an account name or key fails with Label Studio's message where the server's
+/// account was on offer, and names the operator's grant where it was not.
 #[tokio::test]
 async fn azure_needs_name_and_key() {
     let config = AzureConfig {
         container: "c".into(),
         account_name: Some(Secret::new("acct")),
+        use_server_identity: true,
         ..AzureConfig::default()
     };
-    let err = validate(StorageConfig::Azure(config), &NetGuard::disabled()).await;
+    let err = validate(StorageConfig::Azure(config.clone()), &NetGuard::disabled()).await;
     assert!(matches!(err, Error::InvalidConfig(_)), "{err:?}");
     assert!(err.to_string().starts_with("Azure account name and key must be set"), "{err}");
+    let ungranted = AzureConfig { use_server_identity: false, ..config };
+    let err = validate(StorageConfig::Azure(ungranted), &NetGuard::disabled()).await;
+    assert!(matches!(err, Error::InvalidConfig(_)), "{err:?}");
+    assert!(err.to_string().contains("grant-server-credentials --backend azure"), "{err}");
 }
 
 /// Names that would change a URL are refused before anything is contacted.

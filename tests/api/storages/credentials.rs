@@ -81,6 +81,8 @@ async fn azure_operator_account_only_for_granted_orgs(app: TestApp) {
     let theirs = project_as(&app, &token).await;
     let (status, reply) = post_as(&app, &token, "/api/storages/azure/", body(theirs)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{reply}");
+    let says = reply["validation_errors"]["non_field_errors"][0].as_str().unwrap_or_default();
+    assert!(says.contains("grant-server-credentials --backend azure"), "names the grant: {reply}");
     // Their own account name does not borrow the operator's key either.
     let mut named = body(theirs);
     named["account_name"] = json!(AZURITE_ACCOUNT);

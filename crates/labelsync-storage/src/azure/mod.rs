@@ -40,8 +40,14 @@ const CODES: Codes = Codes {
     ],
 };
 
+/// Label Studio's message, for organizations that may use the server's account.
 const MISSING_CREDENTIALS: &str = "Azure account name and key must be set using environment variables \
 AZURE_BLOB_ACCOUNT_NAME and AZURE_BLOB_ACCOUNT_KEY or account_name and account_key fields.";
+
+/// For the others: the server's variables are not theirs to use.
+const NOT_GRANTED: &str = "This Azure storage needs account_name and account_key: the server's Azure \
+account is not granted to this organization (the operator grants it with \
+`labelsync admin grant-server-credentials --backend azure`)";
 
 /// Builds the Azure roles for `role` (import storages also serve media). A missing name or
 /// key fails here with Label Studio's message; nothing is contacted.
@@ -121,7 +127,8 @@ fn account_and_key(config: &AzureConfig) -> Result<(String, String)> {
         s.as_ref().map(|s| s.expose().trim().to_owned()).filter(|s| !s.is_empty())
     };
     let (Some(account), Some(key)) = (secret(&config.account_name), secret(&config.account_key)) else {
-        return Err(Error::InvalidConfig(MISSING_CREDENTIALS.to_owned()));
+        let message = if config.use_server_identity { MISSING_CREDENTIALS } else { NOT_GRANTED };
+        return Err(Error::InvalidConfig(message.to_owned()));
     };
     if !account.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(Error::InvalidConfig("Invalid Azure account name: letters and digits only".to_owned()));

@@ -67,6 +67,7 @@ impl AzureFixture {
             account_name: Some(Secret::new(AZURITE_ACCOUNT)),
             account_key: Some(Secret::new(AZURITE_KEY)),
             endpoint: Some(self.endpoint.clone()),
+            use_server_identity: false,
         }
     }
 

@@ -194,6 +194,7 @@ pub fn config_from_parts(
                     .map(|e| e.replace("{account}", account_name.as_ref().map_or("", |a| a.expose()))),
                 account_name,
                 account_key,
+                use_server_identity: tenant.azure,
             })
         }
         StorageKind::Redis => StorageConfig::Redis(RedisConfig {
