@@ -203,20 +203,7 @@ async fn serving_disabled_is_403(app: TestApp) {
     put(&app, "ds1/a.jpg", b"media");
     let mut settings = Map::new();
     settings.insert("path".into(), json!(app.dir.join("ds1")));
-    let record = StorageRecord {
-        project_id: project,
-        title: None,
-        description: None,
-        synchronizable: true,
-        last_sync: None,
-        last_sync_count: None,
-        last_sync_job: None,
-        status: "initialized".into(),
-        traceback: None,
-        meta: Map::new(),
-        settings,
-        secrets: None,
-    };
+    let record = StorageRecord::new(project, settings);
     storages::insert(&app.db, "localfiles", "import", &record).await.unwrap();
     let (status, body) = read(file(&app, &app.admin_token, "ds1/a.jpg").send().await.unwrap()).await;
     assert_envelope(status, StatusCode::FORBIDDEN, &body);

@@ -16,20 +16,7 @@ async fn s3_storage(app: &TestApp, project: i64, secret: &str) -> Storage {
     let mut settings = Map::new();
     settings.insert("bucket".into(), json!("bucket"));
     settings.insert("s3_endpoint".into(), json!("http://127.0.0.1:9"));
-    let record = StorageRecord {
-        project_id: project,
-        title: Some(secret.into()),
-        description: None,
-        synchronizable: true,
-        last_sync: None,
-        last_sync_count: None,
-        last_sync_job: None,
-        status: "initialized".into(),
-        traceback: None,
-        meta: Map::new(),
-        settings,
-        secrets: None,
-    };
+    let record = StorageRecord { title: Some(secret.into()), ..StorageRecord::new(project, settings) };
     let row = storages::insert(&app.db, "s3", "import", &record).await.unwrap();
     let secrets = secrets_map(secret);
     let sealed = seal_secrets(&secrets, &app.sync.secrets, row.id);

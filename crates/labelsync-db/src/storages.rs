@@ -50,6 +50,25 @@ pub struct StorageRecord {
 }
 
 impl StorageRecord {
+    /// A new storage of `project_id` with these settings: `initialized`, synchronizable, no
+    /// title, counters, `meta` or secrets.
+    pub fn new(project_id: i64, settings: Map<String, Value>) -> StorageRecord {
+        StorageRecord {
+            project_id,
+            title: None,
+            description: None,
+            synchronizable: true,
+            last_sync: None,
+            last_sync_count: None,
+            last_sync_job: None,
+            status: "initialized".into(),
+            traceback: None,
+            meta: Map::new(),
+            settings,
+            secrets: None,
+        }
+    }
+
     /// Resets the sync status columns to a new storage's (`initialized`, no counters, empty
     /// `meta`): status fields a client sends are accepted and ignored, the sync owns them.
     pub fn clear_sync_status(&mut self) {

@@ -146,3 +146,29 @@ async fn sweep_stale(admin: &mut PgConnection) {
         }
     }
 }
+
+/// Runs `async fn $name(db: &Db)` as two tests, `$name::sqlite` and `$name::postgres`, each on a
+/// throwaway database of its own (the PostgreSQL one skips, or fails under `scripts/test`, without
+/// `TEST_DATABASE_URL`). The calling crate needs `tokio` with its test macro.
+#[macro_export]
+macro_rules! on_both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                let t = $crate::testing::TestDb::sqlite().await;
+                super::$name(&t.db).await;
+                t.finish().await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                let Some(t) = $crate::testing::TestDb::postgres(concat!(module_path!(), "::postgres")).await
+                else {
+                    return;
+                };
+                super::$name(&t.db).await;
+                t.finish().await;
+            }
+        }
+    };
+}

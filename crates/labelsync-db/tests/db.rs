@@ -1,30 +1,10 @@
 //! The query layer on both dialects: each scenario runs on SQLite and, when
 //! `TEST_DATABASE_URL` is set, on PostgreSQL.
 
-use labelsync_db::testing::TestDb;
 use labelsync_db::{Db, jobs, links, orgs, projects, tasks};
 use serde_json::json;
 
-macro_rules! on_both {
-    ($name:ident) => {
-        mod $name {
-            #[tokio::test]
-            async fn sqlite() {
-                let t = super::TestDb::sqlite().await;
-                super::$name(&t.db).await;
-                t.finish().await;
-            }
-            #[tokio::test]
-            async fn postgres() {
-                let Some(t) = super::TestDb::postgres(concat!(stringify!($name), "::postgres")).await else {
-                    return;
-                };
-                super::$name(&t.db).await;
-                t.finish().await;
-            }
-        }
-    };
-}
+use labelsync_db::on_both;
 
 async fn project(db: &Db) -> (i64, i64) {
     let org = orgs::create_organization(db, "Org", None).await.unwrap();
@@ -69,20 +49,7 @@ on_both!(tasks_roundtrip);
 /// A second import link for the same (storage, key, row) is refused by the database.
 async fn import_link_uniqueness(db: &Db) {
     let (_, pid) = project(db).await;
-    let rec = labelsync_db::storages::StorageRecord {
-        project_id: pid,
-        title: None,
-        description: None,
-        synchronizable: true,
-        last_sync: None,
-        last_sync_count: None,
-        last_sync_job: None,
-        status: "initialized".into(),
-        traceback: None,
-        meta: Default::default(),
-        settings: Default::default(),
-        secrets: None,
-    };
+    let rec = labelsync_db::storages::StorageRecord::new(pid, Default::default());
     let s = labelsync_db::storages::insert(db, "localfiles", "import", &rec).await.unwrap();
     let new = |i: i64| tasks::NewTask {
         data: json!({}),

@@ -1,28 +1,8 @@
 //! Grants of server credentials and organizations' external ids, on both dialects.
 
-use labelsync_db::testing::TestDb;
 use labelsync_db::{Db, orgs, projects, server_credentials};
 
-macro_rules! on_both {
-    ($name:ident) => {
-        mod $name {
-            #[tokio::test]
-            async fn sqlite() {
-                let t = super::TestDb::sqlite().await;
-                super::$name(&t.db).await;
-                t.finish().await;
-            }
-            #[tokio::test]
-            async fn postgres() {
-                let Some(t) = super::TestDb::postgres(concat!(stringify!($name), "::postgres")).await else {
-                    return;
-                };
-                super::$name(&t.db).await;
-                t.finish().await;
-            }
-        }
-    };
-}
+use labelsync_db::on_both;
 
 /// Granting is idempotent, per organization and backend; revoking withdraws only that one.
 async fn grants_per_org_and_backend(db: &Db) {

@@ -1,54 +1,19 @@
 //! `create_tasks` against both databases: what storage sync relies on (import links,
 //! counters, one transaction).
 
-use labelsync_db::testing::TestDb;
 use labelsync_db::{Db, links, orgs, projects, storages, tasks};
 use labelsync_sync::tasks::{
     CandidateAnnotation, TaskCandidate, TaskSource, candidate_from_object, create_tasks, parse_task_json,
 };
 use serde_json::{Value, json};
 
-macro_rules! on_both {
-    ($name:ident) => {
-        mod $name {
-            #[tokio::test]
-            async fn sqlite() {
-                let t = super::TestDb::sqlite().await;
-                super::$name(&t.db).await;
-                t.finish().await;
-            }
-            #[tokio::test]
-            async fn postgres() {
-                let Some(t) =
-                    super::TestDb::postgres(concat!("sync_", stringify!($name), "::postgres")).await
-                else {
-                    return;
-                };
-                super::$name(&t.db).await;
-                t.finish().await;
-            }
-        }
-    };
-}
+use labelsync_db::on_both;
 
 async fn setup(db: &Db) -> (projects::Project, i64) {
     let org = orgs::create_organization(db, "Org", None).await.unwrap();
     let user = orgs::create_user(db, "a@example.com", "", "", Some(org.id)).await.unwrap();
     let project = projects::insert(db, org.id, user.id, projects::ProjectFields::default()).await.unwrap();
-    let record = storages::StorageRecord {
-        project_id: project.id,
-        title: None,
-        description: None,
-        synchronizable: true,
-        last_sync: None,
-        last_sync_count: None,
-        last_sync_job: None,
-        status: "initialized".into(),
-        traceback: None,
-        meta: Default::default(),
-        settings: Default::default(),
-        secrets: None,
-    };
+    let record = storages::StorageRecord::new(project.id, Default::default());
     let storage = storages::insert(db, "localfiles", "import", &record).await.unwrap();
     (project, storage.id)
 }

@@ -200,18 +200,5 @@ api_test!(ungranted_sync_fails_clearly, |args| args.worker.storage.s3_endpoint =
     Some("http://127.0.0.1:9".into()));
 
 fn record(project_id: i64, settings: Map<String, Value>) -> StorageRecord {
-    StorageRecord {
-        project_id,
-        title: None,
-        description: None,
-        synchronizable: true,
-        last_sync: None,
-        last_sync_count: None,
-        last_sync_job: None,
-        status: "initialized".into(),
-        traceback: None,
-        meta: Map::new(),
-        settings,
-        secrets: None,
-    }
+    StorageRecord::new(project_id, settings)
 }

@@ -79,20 +79,7 @@ fn item(kind: &str, role: &str, id: i64) -> String {
 async fn response_shapes(app: TestApp) {
     let project = app.project().await;
     for (kind, role, order) in ORDERS {
-        let record = StorageRecord {
-            project_id: project,
-            title: Some("t".into()),
-            description: None,
-            synchronizable: true,
-            last_sync: None,
-            last_sync_count: None,
-            last_sync_job: None,
-            status: "initialized".into(),
-            traceback: None,
-            meta: Map::new(),
-            settings: Map::new(),
-            secrets: None,
-        };
+        let record = StorageRecord { title: Some("t".into()), ..StorageRecord::new(project, Map::new()) };
         let row = storages::insert(&app.db, kind, role, &record).await.unwrap();
         let names = secret_fields(StorageKind::parse(kind).unwrap());
         let secrets: Map<String, Value> =

@@ -88,20 +88,8 @@ async fn create_storage(app: &TestApp, url: &str, project: i64, dir: &Path) -> i
 
 async fn redis_storage(app: &TestApp, project: i64, role: &str) -> i64 {
     let settings = json!({"host": "127.0.0.1", "port": "1", "db": 1});
-    let record = StorageRecord {
-        project_id: project,
-        title: Some("theirs".into()),
-        description: None,
-        synchronizable: true,
-        last_sync: None,
-        last_sync_count: None,
-        last_sync_job: None,
-        status: "initialized".into(),
-        traceback: None,
-        meta: Map::new(),
-        settings: settings.as_object().cloned().expect("settings"),
-        secrets: None,
-    };
+    let settings = settings.as_object().cloned().expect("settings");
+    let record = StorageRecord { title: Some("theirs".into()), ..StorageRecord::new(project, settings) };
     storages::insert(&app.db, "redis", role, &record).await.expect("insert storage").id
 }
 

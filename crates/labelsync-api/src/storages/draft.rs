@@ -119,20 +119,7 @@ async fn project_in_org(app: &AppState, auth: &AuthUser, id: i64) -> ApiResult<i
 }
 
 fn new_record(project_id: i64) -> StorageRecord {
-    StorageRecord {
-        project_id,
-        title: None,
-        description: None,
-        synchronizable: true,
-        last_sync: None,
-        last_sync_count: None,
-        last_sync_job: None,
-        status: "initialized".into(),
-        traceback: None,
-        meta: Map::new(),
-        settings: Map::new(),
-        secrets: None,
-    }
+    StorageRecord::new(project_id, Map::new())
 }
 
 /// The writable columns of a stored storage.
