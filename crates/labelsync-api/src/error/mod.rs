@@ -2,6 +2,11 @@
 //! (`docs/label-studio-api.md` §1.2): `{"id","status_code","version","detail","exc_info"}` plus
 //! `validation_errors` for field errors. Internal errors are logged here, once, and never
 //! described to the client.
+//!
+//! Library errors become [`ApiError`] through `From` impls here; a storage error is answered by
+//! what the caller was doing, one function per context in [`storage`].
+
+pub mod storage;
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -62,6 +67,11 @@ impl ApiError {
     /// 404 for `model` (`"No Project matches the given query."`).
     pub fn no_match(model: &str) -> ApiError {
         ApiError::NotFound(format!("No {model} matches the given query."))
+    }
+
+    /// 404 with Django REST framework's generic `"Not found."`.
+    pub fn not_found() -> ApiError {
+        ApiError::NotFound("Not found.".to_owned())
     }
 
     pub fn forbidden() -> ApiError {
