@@ -104,6 +104,18 @@ impl From<labelsync_db::Error> for ApiError {
     }
 }
 
+/// A write that enqueues jobs failed: the database's error as above, else a failure of ours.
+impl From<labelsync_sync::WriteError> for ApiError {
+    fn from(err: labelsync_sync::WriteError) -> Self {
+        match err {
+            labelsync_sync::WriteError::Database(err) => err.into(),
+            labelsync_sync::WriteError::Enqueue(err) => {
+                ApiError::Internal(anyhow::Error::new(err).context("queue error"))
+            }
+        }
+    }
+}
+
 /// Stored secrets that do not open (changed master key, or sealed for another row) are the
 /// client's to enter again: a 400 that says so, never a 500.
 impl From<labelsync_sync::crypto::OpenError> for ApiError {
