@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use labelsync_db::orgs::User;
 use serde_json::{Value, json};
 
-pub use labelsync_sync::wire::{created_username, timesince, ts, ts_opt};
+pub use labelsync_sync::wire::{timesince, ts, ts_opt};
 
 /// The short user object Label Studio nests in projects and tasks.
 pub fn user_brief(user: &User) -> Value {

@@ -4,10 +4,12 @@
 //!
 //! Start with [`tasks`] (task candidates and [`tasks::create_tasks`], shared by the import
 //! API and storage sync), [`export`] (the hook every annotation change calls),
-//! [`label_config`] and [`crypto`] (the instance's keys).
+//! [`label_config`] and [`crypto`] (the instance's keys). Writes that enqueue jobs fail with
+//! one [`WriteError`].
 
 pub mod context;
 pub mod crypto;
+pub mod error;
 pub mod export;
 pub mod filter;
 pub mod import;
@@ -19,3 +21,5 @@ pub mod reseal;
 pub mod storages;
 pub mod tasks;
 pub mod wire;
+
+pub use error::{WriteError, WriteResult};

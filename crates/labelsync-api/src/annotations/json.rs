@@ -2,12 +2,13 @@
 
 use labelsync_db::annotations::{Annotation, AnnotationChanges};
 use labelsync_db::orgs::User;
+use labelsync_sync::wire::annotation::{self, Layout};
 use serde_json::{Map, Value, json};
 
 use super::Users;
 use crate::error::ApiError;
 use crate::fields::{self, Field, Kind, TEXT};
-use crate::wire::{created_ago, created_username, initials, ts, ts_opt};
+use crate::wire::initials;
 
 const FIELDS: &[Field] = &[
     Field::nullable("result", Kind::Any),
@@ -86,36 +87,15 @@ impl AnnotationInput {
     }
 }
 
-/// An annotation in Label Studio's key order. `completed_by` is the user id, or, with
-/// `expand_user` (the task detail view), the user's short object.
+/// An annotation as the API writes it ([`Layout::Api`]). `completed_by` is the user id, or,
+/// with `expand_user` (the task detail view), the user's short object.
 pub fn annotation_json(annotation: &Annotation, users: &Users, expand_user: bool) -> Value {
     let author = annotation.completed_by_id.and_then(|id| users.get(&id));
     let completed_by = match (author, expand_user) {
         (Some(user), true) => user_with_initials(user),
         _ => json!(annotation.completed_by_id),
     };
-    json!({
-        "id": annotation.id,
-        "result": annotation.result.0,
-        "created_username": author.map_or_else(String::new, created_username),
-        "created_ago": created_ago(&annotation.created_at),
-        "completed_by": completed_by,
-        "was_cancelled": annotation.was_cancelled,
-        "ground_truth": annotation.ground_truth,
-        "created_at": ts(&annotation.created_at),
-        "updated_at": ts(&annotation.updated_at),
-        "draft_created_at": ts_opt(&annotation.draft_created_at),
-        "lead_time": annotation.lead_time,
-        "import_id": annotation.import_id,
-        "last_action": annotation.last_action,
-        "bulk_created": annotation.bulk_created,
-        "task": annotation.task_id,
-        "project": annotation.project_id,
-        "updated_by": annotation.updated_by_id,
-        "parent_prediction": annotation.parent_prediction_id,
-        "parent_annotation": annotation.parent_annotation_id,
-        "last_created_by": annotation.last_created_by_id,
-    })
+    annotation::to_json(annotation, Layout::Api { author, completed_by })
 }
 
 fn user_with_initials(user: &User) -> Value {

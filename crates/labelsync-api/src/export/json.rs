@@ -3,16 +3,17 @@
 use labelsync_db::annotations::Annotation;
 use labelsync_db::predictions::Prediction;
 use labelsync_db::tasks::Task;
+use labelsync_sync::wire::annotation::{self, Layout};
 use serde_json::{Map, Value, json};
 
-use crate::wire::{ts, ts_opt};
+use crate::wire::ts;
 
-/// A task of the `JSON` export: annotations in full (`completed_by` as an id), predictions as
-/// ids. `data` is the served data (see `tasks::json::served_data`).
+/// A task of the `JSON` export: annotations in full ([`Layout::Export`]), predictions as ids.
+/// `data` is the served data (see `tasks::json::served_data`).
 pub fn task_json(task: &Task, data: Value, annotations: &[Annotation], predictions: &[Prediction]) -> Value {
     json!({
         "id": task.id,
-        "annotations": annotations.iter().map(annotation_json).collect::<Vec<_>>(),
+        "annotations": annotations.iter().map(|a| annotation::to_json(a, Layout::Export)).collect::<Vec<_>>(),
         "drafts": [],
         "predictions": predictions.iter().map(|p| p.id).collect::<Vec<_>>(),
         "data": data,
@@ -30,35 +31,6 @@ pub fn task_json(task: &Task, data: Value, annotations: &[Annotation], predictio
         "project": task.project_id,
         "updated_by": task.updated_by_id,
         "comment_authors": [],
-    })
-}
-
-/// An annotation of the `JSON` export. `prediction` (Label Studio's snapshot of the
-/// prediction shown while annotating) is always `{}`: labelsync does not record it.
-pub fn annotation_json(a: &Annotation) -> Value {
-    let result_count = a.result.0.as_array().map_or(0, Vec::len);
-    json!({
-        "id": a.id,
-        "completed_by": a.completed_by_id,
-        "result": a.result.0,
-        "was_cancelled": a.was_cancelled,
-        "ground_truth": a.ground_truth,
-        "created_at": ts(&a.created_at),
-        "updated_at": ts(&a.updated_at),
-        "draft_created_at": ts_opt(&a.draft_created_at),
-        "lead_time": a.lead_time,
-        "prediction": {},
-        "result_count": result_count,
-        "unique_id": a.unique_id,
-        "import_id": a.import_id,
-        "last_action": a.last_action,
-        "bulk_created": a.bulk_created,
-        "task": a.task_id,
-        "project": a.project_id,
-        "updated_by": a.updated_by_id,
-        "parent_prediction": a.parent_prediction_id,
-        "parent_annotation": a.parent_annotation_id,
-        "last_created_by": a.last_created_by_id,
     })
 }
 

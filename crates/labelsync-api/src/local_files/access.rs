@@ -4,6 +4,7 @@ use std::path::Path;
 
 use labelsync_storage::local::{DocumentRoot, LocalFile, normalize_storage_path};
 
+use crate::error::storage as storage_error;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::AuthUser;
 use crate::state::AppState;
@@ -14,8 +15,6 @@ LOCAL_FILES_SERVING_ENABLED=true; see https://labelstud.io/guide/storage.html#Lo
 
 const PATH_REQUIRED: &str =
     "Query parameter \"d\" is required: the path of the file relative to LOCAL_FILES_DOCUMENT_ROOT.";
-
-const UNREADABLE: &str = "The server is not permitted to read this file.";
 
 /// The regular file `d` names, if the caller may read it.
 ///
@@ -38,16 +37,16 @@ pub async fn readable_file(app: &AppState, auth: &AuthUser, d: Option<&str>) -> 
     let root = DocumentRoot::new(&app.config.local_files_document_root);
     let path = root.join(d).map_err(|err| {
         tracing::debug!("refused local file path: {err}");
-        not_found()
+        ApiError::not_found()
     })?;
     let storage_paths = labelsync_db::storages::local_import_paths(&app.db, auth.org_id).await?;
     if !storage_paths.iter().any(|storage_path| covers(storage_path, &path)) {
-        return Err(not_found());
+        return Err(ApiError::not_found());
     }
     if !super::roots::org_roots(app, auth.org_id).await?.covers(&path).await {
-        return Err(not_found());
+        return Err(ApiError::not_found());
     }
-    root.stat(&path).await.map_err(file_error)
+    root.stat(&path).await.map_err(storage_error::serving_local_file)
 }
 
 /// True when `file` lies strictly below the storage directory `storage_path`, compared by whole
@@ -57,27 +56,6 @@ pub fn covers(storage_path: &str, file: &Path) -> bool {
     let dir = normalize_storage_path(storage_path);
     let dir = Path::new(&dir);
     dir.is_absolute() && file != dir && file.starts_with(dir)
-}
-
-fn not_found() -> ApiError {
-    ApiError::NotFound("Not found.".to_owned())
-}
-
-/// How a failure to stat or open a permitted file is answered.
-pub(super) fn file_error(err: labelsync_storage::Error) -> ApiError {
-    use labelsync_storage::Error;
-    match err {
-        Error::NotFound { .. } | Error::InvalidKey(_) => {
-            tracing::debug!("local file not served: {err}");
-            not_found()
-        }
-        // The caller may read this directory; the server's own file permissions refuse.
-        Error::PermissionDenied(_) => {
-            tracing::warn!("local file not served: {err}");
-            ApiError::Forbidden(UNREADABLE.to_owned())
-        }
-        other => ApiError::internal(other),
-    }
 }
 
 #[cfg(test)]

@@ -34,7 +34,7 @@ pub async fn check_storage_path(
         return Err(ApiError::non_field(SERVING_DISABLED));
     }
     let document_root = DocumentRoot::new(&app.config.local_files_document_root);
-    check_placement(&path, &document_root).map_err(|err| ApiError::non_field(err.to_string()))?;
+    check_placement(&path, &document_root)?;
     let roots = org_roots(app, org_id).await?;
     if !roots.covers(Path::new(&path)).await {
         return Err(not_granted(org_id, &roots));

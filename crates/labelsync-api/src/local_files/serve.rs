@@ -9,9 +9,10 @@ use futures::TryStreamExt;
 use labelsync_storage::local::LocalFile;
 use serde::Deserialize;
 
-use super::access::{file_error, readable_file};
+use super::access::readable_file;
 use crate::conditional::{self, RangeRequest, insert, unsatisfiable};
 use crate::error::ApiResult;
+use crate::error::storage as storage_error;
 use crate::extract::{AuthUser, Query};
 use crate::state::AppState;
 
@@ -59,7 +60,7 @@ pub async fn serve_file(
         Ok(object) => object,
         // The file shrank between the check above and the open.
         Err(labelsync_storage::Error::RangeNotSatisfiable { size, .. }) => return Ok(unsatisfiable(size)),
-        Err(err) => return Err(file_error(err)),
+        Err(err) => return Err(storage_error::serving_local_file(err)),
     };
     let body = object.body.inspect_err(|err| tracing::warn!("local file stream failed: {err}"));
     let response = content(Body::from_stream(body), file.path(), &object.range, object.meta.size, partial);

@@ -10,6 +10,7 @@ use labelsync_sync::media::Located;
 
 use crate::conditional::insert;
 use crate::error::ApiResult;
+use crate::error::storage as storage_error;
 use crate::state::AppState;
 
 /// A redirect to a URL signed for `presign_ttl` minutes, with
@@ -17,21 +18,17 @@ use crate::state::AppState;
 /// from the key (`response-content-type`), as Label Studio's do. A storage that cannot sign
 /// (bad configuration, provider error) answers 404, as Label Studio does.
 pub async fn redirect(app: &AppState, storage: &Storage, located: &Located<'_>) -> ApiResult<Response> {
-    let media = app.media.get(app, storage).await.map_err(|err| {
-        tracing::warn!(storage = storage.id, "media client unavailable: {err}");
-        super::resolve::not_found()
-    })?;
+    let media =
+        app.media.get(app, storage).await.map_err(|err| storage_error::presigning(storage.id, &err))?;
     let ttl_secs = located.source.presign_ttl_minutes.saturating_mul(60);
     let content_type = match located.source.kind {
         StorageKind::S3 => mime_guess::from_path(&located.key).first_raw(),
         _ => None,
     };
-    let url = media.presign_get(&located.key, Duration::from_secs(ttl_secs), content_type).await.map_err(
-        |err| {
-            tracing::warn!(storage = storage.id, "presigning failed: {err}");
-            super::resolve::not_found()
-        },
-    )?;
+    let url = media
+        .presign_get(&located.key, Duration::from_secs(ttl_secs), content_type)
+        .await
+        .map_err(|err| storage_error::presigning(storage.id, &err))?;
     let mut response = StatusCode::SEE_OTHER.into_response();
     let headers = response.headers_mut();
     insert(headers, header::LOCATION, url.as_str());

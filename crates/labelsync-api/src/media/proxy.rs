@@ -11,10 +11,10 @@ use futures::TryStreamExt;
 use labelsync_db::storages::Storage;
 use labelsync_storage::{Error, MediaObject};
 use labelsync_sync::media::Located;
-use serde_json::json;
 
 use crate::conditional::{self, RangeRequest, insert, unsatisfiable};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
+use crate::error::storage as storage_error;
 use crate::extract::AuthUser;
 use crate::state::AppState;
 
@@ -31,12 +31,12 @@ pub async fn stream(
     located: &Located<'_>,
     headers: &HeaderMap,
 ) -> ApiResult<Response> {
-    let media = app.media.get(app, storage).await.map_err(|err| failed(&err.to_string()))?;
+    let media = app.media.get(app, storage).await.map_err(|err| storage_error::proxying(&err))?;
     let range = requested_range(headers);
     let object = match media.open(&located.key, range.clone()).await {
         Ok(object) => object,
         Err(Error::RangeNotSatisfiable { size, .. }) => return Ok(unsatisfiable(size)),
-        Err(err) => return Err(failed(&err.to_string())),
+        Err(err) => return Err(storage_error::proxying(&err)),
     };
     let etag = object.meta.etag.as_deref().map(|tag| format!("\"{}1{tag}\"", auth.user.id));
     if range.is_none()
@@ -103,16 +103,6 @@ fn validators(headers: &mut HeaderMap, object: &MediaObject, etag: Option<&str>)
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_CONTROL));
     headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-}
-
-/// Label Studio's 424 body (not the envelope). Storage messages name the storage and the
-/// cause, never a secret.
-fn failed(detail: &str) -> ApiError {
-    tracing::warn!("media proxy failed: {detail}");
-    ApiError::Plain(
-        StatusCode::FAILED_DEPENDENCY,
-        json!({"error": "Storage stream failed while proxying data", "detail": detail}),
-    )
 }
 
 #[cfg(test)]

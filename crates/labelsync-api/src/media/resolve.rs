@@ -113,15 +113,12 @@ async fn respond(
 ) -> ApiResult<Response> {
     let uri = decode_fileuri(fileuri);
     let media = ProjectMedia::load(app, project_id).await?;
-    let located = media.sources.find(&uri).ok_or_else(not_found)?;
-    let storage = media.storages.iter().find(|s| s.id == located.source.storage_id).ok_or_else(not_found)?;
+    let located = media.sources.find(&uri).ok_or_else(ApiError::not_found)?;
+    let storage =
+        media.storages.iter().find(|s| s.id == located.source.storage_id).ok_or_else(ApiError::not_found)?;
     if located.source.presign {
         super::presign::redirect(app, storage, &located).await
     } else {
         super::proxy::stream(app, auth, storage, &located, headers).await
     }
-}
-
-pub(super) fn not_found() -> ApiError {
-    ApiError::NotFound("Not found.".to_owned())
 }

@@ -7,6 +7,7 @@ use labelsync_storage::Role;
 use serde_json::{Map, Value, json};
 
 use super::draft::Draft;
+use crate::error::storage as storage_error;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Body, Path};
 use crate::fields::parse_int;
@@ -45,9 +46,7 @@ pub async fn list_files(
     };
     let draft = Draft::apply(&app, &auth, kind, Role::Import, &body, current.as_ref()).await?;
     let config = draft.config(&app);
-    let connected = labelsync_sync::storages::connect(&config, Role::Import, &app.guard)
-        .await
-        .map_err(super::connection_error)?;
+    let connected = labelsync_sync::storages::connect(&config, Role::Import, &app.guard).await?;
     let import = connected.import.ok_or_else(|| ApiError::non_field("Failed to list storage files"))?;
     Ok(Json(json!({"files": preview(import.as_ref(), limit as usize).await?})))
 }
@@ -64,9 +63,7 @@ async fn preview(import: &dyn labelsync_storage::ImportStorage, limit: usize) ->
                 break;
             }
             Ok(None) => break,
-            Ok(Some(Err(err))) => {
-                return Err(ApiError::non_field(format!("Failed to list storage files: {err}")));
-            }
+            Ok(Some(Err(err))) => return Err(storage_error::listing(err)),
             Ok(Some(Ok(object))) => {
                 if files.len() == limit {
                     files.push(json!({"key": null, "last_modified": null, "size": null}));

@@ -23,6 +23,7 @@ pub mod validate;
 use labelsync_db::storages::Storage;
 use labelsync_storage::{Role, StorageKind};
 
+use crate::error::storage as storage_error;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::AuthUser;
 use crate::state::AppState;
@@ -77,23 +78,13 @@ pub async fn org_external_id(app: &AppState, auth: &AuthUser) -> ApiResult<Strin
     Ok(labelsync_db::server_credentials::external_id(&app.db, auth.org_id).await?)
 }
 
-/// How a failed connection check is reported.
-pub fn connection_error(err: labelsync_storage::Error) -> ApiError {
-    match err {
-        // Label Studio answers SSRF refusals with 403 and the guard's message.
-        labelsync_storage::Error::Blocked(message) => ApiError::Forbidden(message),
-        other => ApiError::non_field(other.to_string()),
-    }
-}
-
 /// Checks the draft's connection when it changed. A backend that is not available in this
 /// build is not an error here (the storage can be saved); sync and validate report it.
 pub async fn check_connection(app: &AppState, draft: &draft::Draft) -> ApiResult<()> {
     if !draft.connection_changed {
         return Ok(());
     }
-    match labelsync_sync::storages::validate(&draft.config(app), draft.role, &app.guard).await {
-        Ok(()) | Err(labelsync_storage::Error::NotSupported { .. }) => Ok(()),
-        Err(err) => Err(connection_error(err)),
-    }
+    labelsync_sync::storages::validate(&draft.config(app), draft.role, &app.guard)
+        .await
+        .or_else(storage_error::saving)
 }

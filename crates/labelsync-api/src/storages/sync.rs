@@ -7,6 +7,7 @@ use labelsync_storage::Role;
 use serde_json::{Value, json};
 
 use super::json::storage_json;
+use crate::error::storage as storage_error;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Path};
 use crate::state::AppState;
@@ -22,13 +23,8 @@ async fn sync(app: &AppState, auth: &AuthUser, kind: &str, role: Role, id: i64) 
     let tenant = labelsync_sync::storages::TenantCredentials::load(&app.db, auth.org_id).await?;
     let config =
         labelsync_sync::storages::config_from_row(&storage, &app.secrets, &app.storage_env, &tenant)?;
-    match labelsync_sync::storages::connect(&config, role, &app.guard).await {
-        Err(err @ labelsync_storage::Error::NotSupported { .. }) => {
-            return Err(ApiError::BadRequest(err.to_string()));
-        }
-        Err(labelsync_storage::Error::Blocked(message)) => return Err(ApiError::Forbidden(message)),
-        // Anything else (unreachable, bad credentials) is for the job to record on the storage.
-        _ => {}
+    if let Err(err) = labelsync_sync::storages::connect(&config, role, &app.guard).await {
+        storage_error::sync_request(err)?;
     }
     let mut tx = app.db.begin().await?;
     let storage = queue_sync(&mut tx, &storage).await?;

@@ -28,9 +28,7 @@ async fn validate(
         None => None,
     };
     let draft = Draft::apply(app, auth, kind, role, &body, current.as_ref()).await?;
-    labelsync_sync::storages::validate(&draft.config(app), role, &app.guard)
-        .await
-        .map_err(super::connection_error)?;
+    labelsync_sync::storages::validate(&draft.config(app), role, &app.guard).await?;
     Ok(StatusCode::OK)
 }
 

@@ -5,49 +5,21 @@
 use labelsync_db::annotations::Annotation;
 use labelsync_db::orgs::User;
 use labelsync_db::tasks::Task;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::tasks::rename_undefined;
-use crate::wire::{created_username, timesince_now, ts, ts_opt};
+use crate::wire::annotation::{self, Layout};
+use crate::wire::ts;
 
-/// The annotation-centric export object.
+/// The annotation-centric export object: the annotation in [`Layout::Storage`], its task
+/// nested.
 pub fn annotation_body(
     annotation: &Annotation,
     author: Option<&User>,
     task: &Task,
     first_data_key: Option<&str>,
 ) -> Value {
-    let mut out = Map::new();
-    let mut put = |k: &str, v: Value| {
-        out.insert(k.to_owned(), v);
-    };
-    put("id", json!(annotation.id));
-    put("result", annotation.result.0.clone());
-    put("created_username", json!(author.map(created_username).unwrap_or_default()));
-    put("created_ago", json!(timesince_now(&annotation.created_at)));
-    put(
-        "completed_by",
-        author.map_or(
-            Value::Null,
-            |u| json!({"id": u.id, "first_name": u.first_name, "last_name": u.last_name, "email": u.email}),
-        ),
-    );
-    put("task", task_body(task, first_data_key));
-    put("was_cancelled", json!(annotation.was_cancelled));
-    put("ground_truth", json!(annotation.ground_truth));
-    put("created_at", ts(&annotation.created_at));
-    put("updated_at", ts(&annotation.updated_at));
-    put("draft_created_at", ts_opt(&annotation.draft_created_at));
-    put("lead_time", json!(annotation.lead_time));
-    put("import_id", json!(annotation.import_id));
-    put("last_action", json!(annotation.last_action));
-    put("bulk_created", json!(annotation.bulk_created));
-    put("project", json!(annotation.project_id));
-    put("updated_by", json!(annotation.updated_by_id));
-    put("parent_prediction", json!(annotation.parent_prediction_id));
-    put("parent_annotation", json!(annotation.parent_annotation_id));
-    put("last_created_by", json!(annotation.last_created_by_id));
-    Value::Object(out)
+    annotation::to_json(annotation, Layout::Storage { author, task: task_body(task, first_data_key) })
 }
 
 /// The raw task model as nested in an annotation export.

@@ -22,6 +22,7 @@ use labelsync_storage::{ExportStorage, Role, StorageKind};
 use serde_json::Value;
 
 use crate::context::SyncContext;
+use crate::error::WriteResult;
 use crate::import::status::Progress;
 use crate::import::{SyncError, storage_failure};
 use crate::jobs::{DeleteExportedObject, ExportAnnotations};
@@ -46,7 +47,7 @@ pub async fn annotations_changed(
     project_id: i64,
     saved: &[i64],
     deleted: &[DeletedAnnotation],
-) -> labelsync_db::Result<()> {
+) -> WriteResult<()> {
     let targets = storages::list_for_project(&mut *tx, project_id, "export", None).await?;
     if targets.is_empty() {
         return Ok(());
@@ -72,8 +73,9 @@ pub async fn annotations_changed(
     Ok(())
 }
 
-async fn enqueue<J: labelsync_queue::Job>(tx: &mut Tx, job: &J) -> labelsync_db::Result<()> {
-    labelsync_queue::enqueue(&mut *tx, job).await.map(|_| ()).map_err(crate::jobs::enqueue_error)
+async fn enqueue<J: labelsync_queue::Job>(tx: &mut Tx, job: &J) -> WriteResult<()> {
+    labelsync_queue::enqueue(&mut *tx, job).await?;
+    Ok(())
 }
 
 /// A connected export storage with what serializing needs.

@@ -29,6 +29,7 @@ use labelsync_storage::{Error as StorageError, ImportStorage, ObjectMeta, Role, 
 use serde_json::Value;
 
 use crate::context::SyncContext;
+use crate::error::WriteError;
 use crate::filter::KeyFilter;
 use crate::tasks::{TaskCandidate, TaskSource, candidate_from_object, create_tasks, parse_task_json};
 use status::Progress;
@@ -47,6 +48,16 @@ pub enum SyncError {
 impl From<labelsync_db::Error> for SyncError {
     fn from(err: labelsync_db::Error) -> Self {
         SyncError::Transient(anyhow::Error::new(err).context("database error"))
+    }
+}
+
+/// A write of the run failed: retried, as a database error is.
+impl From<WriteError> for SyncError {
+    fn from(err: WriteError) -> Self {
+        match err {
+            WriteError::Database(err) => err.into(),
+            WriteError::Enqueue(err) => SyncError::Transient(anyhow::Error::new(err)),
+        }
     }
 }
 

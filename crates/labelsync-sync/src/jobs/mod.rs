@@ -3,12 +3,13 @@
 
 use labelsync_db::Tx;
 use labelsync_db::storages::{self, Storage, SyncStatus};
-use labelsync_queue::{EnqueueError, Job, Lease, Runner};
+use labelsync_queue::{Job, Lease, Runner};
 use labelsync_storage::Role;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::context::SyncContext;
+use crate::error::WriteResult;
 
 /// Import sync of one storage (coalesced per storage).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -157,7 +158,7 @@ pub fn meta_time(t: chrono::DateTime<chrono::Utc>) -> Value {
 /// time_queued}`, `traceback` kept) and enqueues the job. A storage that shows `queued` or
 /// `in_progress` with no live job (its job was lost) is queued again. When a retry of the job
 /// is waiting out its backoff, the request makes it run now. `None` when the storage is gone.
-pub async fn request_sync(tx: &mut Tx, storage_id: i64) -> labelsync_db::Result<Option<Storage>> {
+pub async fn request_sync(tx: &mut Tx, storage_id: i64) -> WriteResult<Option<Storage>> {
     let Some(storage) = storages::lock(&mut *tx, storage_id).await? else { return Ok(None) };
     let organization_id = storages::organization_of(&mut *tx, storage_id).await?;
     let queued = if storage.role == Role::Export.as_str() {
@@ -168,7 +169,7 @@ pub async fn request_sync(tx: &mut Tx, storage_id: i64) -> labelsync_db::Result<
     Ok(Some(queued))
 }
 
-async fn request<J: Job>(tx: &mut Tx, storage: &Storage, job: &J) -> labelsync_db::Result<Storage> {
+async fn request<J: Job>(tx: &mut Tx, storage: &Storage, job: &J) -> WriteResult<Storage> {
     let live = labelsync_queue::live_job(&mut *tx, job).await?;
     if live.is_some() && matches!(storage.status.as_str(), "queued" | "in_progress") {
         // A failed attempt's retry waiting out its backoff is the sync requested: it runs now.
@@ -176,7 +177,7 @@ async fn request<J: Job>(tx: &mut Tx, storage: &Storage, job: &J) -> labelsync_d
         return Ok(storage.clone());
     }
     mark_queued(tx, storage).await?;
-    match labelsync_queue::enqueue(&mut *tx, job).await.map_err(enqueue_error)? {
+    match labelsync_queue::enqueue(&mut *tx, job).await? {
         Some(job_id) => storages::set_last_sync_job(&mut *tx, storage.id, &job_id.to_string()).await?,
         // A retry of this sync is waiting: it is the sync requested, and runs now.
         None => {
@@ -186,7 +187,7 @@ async fn request<J: Job>(tx: &mut Tx, storage: &Storage, job: &J) -> labelsync_d
             }
         }
     }
-    storages::find_unscoped(&mut *tx, storage.id).await?.ok_or(labelsync_db::Error::RowNotFound)
+    Ok(storages::find_unscoped(&mut *tx, storage.id).await?.ok_or(labelsync_db::Error::RowNotFound)?)
 }
 
 /// Label Studio's `info_set_queued`.
@@ -204,12 +205,4 @@ async fn mark_queued(tx: &mut Tx, storage: &Storage) -> labelsync_db::Result<()>
         meta,
     };
     storages::set_sync_status(&mut *tx, storage.id, &status).await
-}
-
-/// An enqueue failure as a database error (a payload that does not serialize is a bug).
-pub fn enqueue_error(err: EnqueueError) -> labelsync_db::Error {
-    match err {
-        EnqueueError::Database(err) => err,
-        other => labelsync_db::Error::Protocol(other.to_string()),
-    }
 }

@@ -9,6 +9,7 @@ use labelsync_db::tasks::{self, NewTask};
 use serde_json::Value;
 
 use super::TaskCandidate;
+use crate::error::WriteResult;
 
 /// What [`create_tasks`] created.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -29,14 +30,14 @@ pub struct CreatedTasks {
 ///
 /// Inserts are batched, so thousands of tasks cost a handful of statements. Nothing is
 /// validated here: candidates come from [`super::validate_import`] or
-/// [`super::candidate_from_object`]. A database error leaves `tx` to be rolled back.
+/// [`super::candidate_from_object`]. An error leaves `tx` to be rolled back.
 pub async fn create_tasks(
     tx: &mut Tx,
     project: &Project,
     candidates: Vec<TaskCandidate>,
     storage_id: Option<i64>,
     user: Option<i64>,
-) -> labelsync_db::Result<CreatedTasks> {
+) -> WriteResult<CreatedTasks> {
     if candidates.is_empty() {
         return Ok(CreatedTasks::default());
     }

@@ -2,6 +2,11 @@
 //! (`docs/label-studio-api.md` §1.2): `{"id","status_code","version","detail","exc_info"}` plus
 //! `validation_errors` for field errors. Internal errors are logged here, once, and never
 //! described to the client.
+//!
+//! Library errors become [`ApiError`] through `From` impls here; a storage error is answered by
+//! what the caller was doing, one function per context in [`storage`].
+
+pub mod storage;
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -64,6 +69,11 @@ impl ApiError {
         ApiError::NotFound(format!("No {model} matches the given query."))
     }
 
+    /// 404 with Django REST framework's generic `"Not found."`.
+    pub fn not_found() -> ApiError {
+        ApiError::NotFound("Not found.".to_owned())
+    }
+
     pub fn forbidden() -> ApiError {
         ApiError::Forbidden(PERMISSION_DENIED.to_owned())
     }
@@ -91,6 +101,18 @@ impl ApiError {
 impl From<labelsync_db::Error> for ApiError {
     fn from(err: labelsync_db::Error) -> Self {
         ApiError::Internal(anyhow::Error::new(err).context("database error"))
+    }
+}
+
+/// A write that enqueues jobs failed: the database's error as above, else a failure of ours.
+impl From<labelsync_sync::WriteError> for ApiError {
+    fn from(err: labelsync_sync::WriteError) -> Self {
+        match err {
+            labelsync_sync::WriteError::Database(err) => err.into(),
+            labelsync_sync::WriteError::Enqueue(err) => {
+                ApiError::Internal(anyhow::Error::new(err).context("queue error"))
+            }
+        }
     }
 }
 

@@ -1,4 +1,7 @@
-//! Pieces of Label Studio's wire format shared by the API and the export jobs.
+//! Pieces of Label Studio's wire format shared by the API and the export jobs, among them the
+//! one serializer of Label Studio's annotation JSON ([`annotation`]).
+
+pub mod annotation;
 
 use chrono::{DateTime, Utc};
 use labelsync_db::orgs::User;
