@@ -27,7 +27,7 @@ impl Page {
 
     /// Resolves the page against `count` rows: a page past the end (other than an empty
     /// first page), `page=0` or a non-number is DRF's 404 `"Invalid page."`; `page=last` works.
-    /// No value of `page` or `page_size` can overflow (see [`page_size`]).
+    /// No value of `page` or `page_size` can overflow (see `page_size`).
     pub fn resolve(
         query: &PageQuery,
         default_size: i64,

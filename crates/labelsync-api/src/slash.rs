@@ -43,7 +43,7 @@ pub fn tolerate_trailing_slash(router: Router) -> Router {
 }
 
 fn not_found() -> Response {
-    let mut response = ApiError::NotFound("Not found.".into()).into_response();
+    let mut response = ApiError::not_found().into_response();
     *response.status_mut() = StatusCode::NOT_FOUND;
     response
 }

@@ -1,11 +1,10 @@
 //! Small pieces of Label Studio's wire format shared by every resource (the ones the export
 //! jobs need too live in `labelsync_sync::wire`).
 
-use chrono::{DateTime, Utc};
 use labelsync_db::orgs::User;
 use serde_json::{Value, json};
 
-pub use labelsync_sync::wire::{timesince, ts, ts_opt};
+pub use labelsync_sync::wire::{timesince, timesince_now, ts, ts_opt};
 
 /// The short user object Label Studio nests in projects and tasks.
 pub fn user_brief(user: &User) -> Value {
@@ -25,11 +24,6 @@ pub fn initials(user: &User) -> String {
         (Some(f), None) => f.to_string(),
         _ => user.email.chars().take(2).collect(),
     }
-}
-
-/// Label Studio's `created_ago`: Django's `timesince` from `t` to now.
-pub fn created_ago(t: &DateTime<Utc>) -> Value {
-    Value::String(timesince(t, &Utc::now()))
 }
 
 /// `json.dumps(value)` as Python writes it by default (`", "` and `": "` separators, raw

@@ -82,7 +82,7 @@ impl TestDb {
     }
 
     /// Closes the pool and drops a PostgreSQL test database. Databases of tests that panic
-    /// before calling this are swept by the next run (see [`ensure_template`]).
+    /// before calling this are swept by the next run (see `ensure_template`).
     pub async fn finish(self) {
         self.db.close().await;
         if let Cleanup::Postgres { admin_url, name } = &self.cleanup

@@ -28,7 +28,7 @@ where
         axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
             .map(|p| Path(p.0))
-            .map_err(|_| ApiError::NotFound("Not found.".into()))
+            .map_err(|_| ApiError::not_found())
     }
 }
 

@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
 use crate::fields::{self, Field, Kind, TEXT};
-use crate::wire::{created_ago, ts};
+use crate::wire::{timesince_now, ts};
 
 /// Fields Label Studio returns but sets itself; accepted and ignored.
 const READ_ONLY: &[&str] = &[
@@ -70,7 +70,7 @@ pub fn prediction_json(prediction: &Prediction) -> Value {
         "id": prediction.id,
         "result": prediction.result.0,
         "model_version": prediction.model_version,
-        "created_ago": created_ago(&prediction.created_at),
+        "created_ago": timesince_now(&prediction.created_at),
         "score": prediction.score,
         "cluster": null,
         "neighbors": null,

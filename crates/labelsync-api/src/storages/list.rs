@@ -22,7 +22,7 @@ pub async fn project_of(app: &AppState, auth: &AuthUser, query: &ProjectQuery) -
         .as_deref()
         .filter(|p| !p.is_empty())
         .ok_or_else(|| ApiError::non_field("query parameter \"project\" is required"))?;
-    let id: i64 = raw.trim().parse().map_err(|_| ApiError::NotFound("Not found.".into()))?;
+    let id: i64 = raw.trim().parse().map_err(|_| ApiError::not_found())?;
     let project = labelsync_db::projects::find(&app.db, auth.org_id, id).await?;
     project.map(|p| p.id).ok_or_else(|| ApiError::no_match("Project"))
 }

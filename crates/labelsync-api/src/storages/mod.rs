@@ -30,7 +30,7 @@ use crate::state::AppState;
 
 /// The storage kind of a path, or 404 for an unknown one.
 pub fn kind(segment: &str) -> ApiResult<StorageKind> {
-    StorageKind::parse(segment).ok_or_else(|| ApiError::NotFound("Not found.".into()))
+    StorageKind::parse(segment).ok_or_else(ApiError::not_found)
 }
 
 /// Storage `id` of `kind` and `role` in the caller's organization, or 404. Storage management

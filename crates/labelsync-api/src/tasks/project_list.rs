@@ -32,14 +32,13 @@ pub async fn list_project_tasks(
 ) -> ApiResult<Response> {
     let project = crate::projects::load(&app.db, &auth, id).await?;
     let count = labelsync_db::tasks::totals(&app.db, project.id).await?.tasks;
-    let not_found = || ApiError::NotFound("Not found.".into());
     if count == 0 {
-        return Err(not_found());
+        return Err(ApiError::not_found());
     }
     if query.page_size.as_deref().map(str::trim) == Some("-1") {
         return Ok(stream_all(app, project));
     }
-    let page = Page::resolve(&query, 50, None, count).map_err(|_| not_found())?;
+    let page = Page::resolve(&query, 50, None, count).map_err(|_| ApiError::not_found())?;
     if page.size > stream::CHUNK && page.size >= count {
         // One page holding every task: the same answer as -1, without holding it in memory.
         return Ok(stream_all(app, project));
