@@ -104,7 +104,7 @@ async fn list_all(
     let Ok(project) = project_of(app, auth, query).await else { return Ok(Vec::new()) };
     let external_id = super::org_external_id(app, auth).await?;
     let mut out = Vec::new();
-    for kind in labelsync_storage::StorageKind::ALL {
+    for &kind in labelsync_storage::StorageKind::ALL {
         let rows =
             labelsync_db::storages::list_for_project(&app.db, project, role.as_str(), Some(kind.as_str()))
                 .await?;

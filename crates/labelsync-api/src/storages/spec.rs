@@ -356,7 +356,7 @@ mod tests {
     /// no secret is ever in a response.
     #[test]
     fn responses_hold_no_secrets() {
-        for kind in StorageKind::ALL {
+        for &kind in StorageKind::ALL {
             for role in [Role::Import, Role::Export] {
                 let accepted: Vec<&str> = fields(kind, role).iter().map(|f| f.name).collect();
                 for key in response_order(kind, role) {
