@@ -20,7 +20,7 @@ use std::path::PathBuf;
 
 use labelsync_db::storages::Storage;
 use labelsync_storage::{
-    AzureConfig, GcsConfig, LocalFilesConfig, RedisConfig, S3Config, Secret, StorageConfig, StorageKind,
+    AzureConfig, GcsConfig, LocalFilesConfig, RedisConfig, Role, S3Config, Secret, StorageConfig, StorageKind,
 };
 use serde_json::{Map, Value};
 
@@ -116,9 +116,15 @@ pub fn config_from_row(
     env: &StorageEnv,
     tenant: &TenantCredentials,
 ) -> Result<StorageConfig, OpenError> {
-    let kind = StorageKind::parse(&storage.kind).ok_or(OpenError)?;
     let secrets = open_secrets(storage.secrets.as_deref(), sealer, storage.id)?;
-    Ok(config_from_parts(kind, storage.role == "import", &storage.settings.0, &secrets, env, tenant))
+    Ok(config_from_parts(
+        storage.kind,
+        storage.role == Role::Import,
+        &storage.settings.0,
+        &secrets,
+        env,
+        tenant,
+    ))
 }
 
 /// The backend configuration from settings and (opened) secrets, for an organization with
