@@ -14,8 +14,8 @@
 //!
 //! A storage row's kind, role and status are the enums of `labelsync-types` (re-exported as
 //! [`storages::StorageKind`], [`storages::Role`], [`storages::SyncStatus`]), stored as their text
-//! in `TEXT` columns and decoded with `#[sqlx(try_from = "String")]`: a row with an unknown text
-//! fails to decode instead of defaulting. `labelsync-storage` re-exports the same enums, so
+//! in `TEXT` columns (bound and decoded through their sqlx impls, feature `sqlx` of
+//! `labelsync-types`): a row with an unknown text fails to decode instead of defaulting. `labelsync-storage` re-exports the same enums, so
 //! neither crate depends on the other.
 
 mod conn;

@@ -14,9 +14,7 @@ pub struct Storage {
     pub id: i64,
     pub project_id: i64,
     /// Stored as its text; an unknown text fails to decode the row.
-    #[sqlx(try_from = "String")]
     pub kind: StorageKind,
-    #[sqlx(try_from = "String")]
     pub role: Role,
     pub title: Option<String>,
     pub description: Option<String>,
@@ -25,7 +23,6 @@ pub struct Storage {
     pub last_sync: Option<DateTime<Utc>>,
     pub last_sync_count: Option<i32>,
     pub last_sync_job: Option<String>,
-    #[sqlx(try_from = "String")]
     pub status: SyncStatus,
     pub traceback: Option<String>,
     pub meta: Json<Map<String, Value>>,
@@ -140,8 +137,8 @@ pub async fn insert(
             storage_columns!("")
         ))
         .bind(record.project_id)
-        .bind(kind.as_str())
-        .bind(role.as_str())
+        .bind(kind)
+        .bind(role)
         .bind(record.title.as_deref())
         .bind(record.description.as_deref())
         .bind(now)
@@ -149,7 +146,7 @@ pub async fn insert(
         .bind(record.last_sync)
         .bind(record.last_sync_count)
         .bind(record.last_sync_job.as_deref())
-        .bind(record.status.as_str())
+        .bind(record.status)
         .bind(record.traceback.as_deref())
         .bind(Json(&record.meta))
         .bind(Json(&record.settings))
@@ -198,8 +195,8 @@ pub async fn find(
              where s.id = $1 and s.kind = $2 and s.role = $3 and p.organization_id = $4"
         ))
         .bind(id)
-        .bind(kind.as_str())
-        .bind(role.as_str())
+        .bind(kind)
+        .bind(role)
         .bind(organization_id)
         .fetch_optional(c)
         .await
@@ -231,8 +228,8 @@ pub async fn list_for_project(
              and ($3 is null or kind = $3) order by id"
         ))
         .bind(project_id)
-        .bind(role.as_str())
-        .bind(kind.map(StorageKind::as_str))
+        .bind(role)
+        .bind(kind)
         .fetch_all(c)
         .await
     })
@@ -253,8 +250,8 @@ pub async fn local_import_paths(ex: impl Into<Ex<'_>>, organization_id: i64) -> 
              and s.settings ->> 'path' is not null",
         )
         .bind(organization_id)
-        .bind(StorageKind::LocalFiles.as_str())
-        .bind(Role::Import.as_str())
+        .bind(StorageKind::LocalFiles)
+        .bind(Role::Import)
         .fetch_all(c)
         .await
     })
@@ -302,7 +299,7 @@ pub async fn set_sync_status(ex: impl Into<Ex<'_>>, id: i64, s: &SyncState) -> R
              last_sync_job = $5, traceback = $6, meta = $7 where id = $1",
         )
         .bind(id)
-        .bind(s.status.as_str())
+        .bind(s.status)
         .bind(s.last_sync)
         .bind(s.last_sync_count)
         .bind(s.last_sync_job.as_deref())

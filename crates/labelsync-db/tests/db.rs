@@ -73,6 +73,20 @@ async fn storage_enums_roundtrip(db: &Db) {
 }
 on_both!(storage_enums_roundtrip);
 
+/// A status text outside `SyncStatus` (a corrupt row) fails to decode, naming the text; it is
+/// not read as some default.
+async fn unknown_status_is_a_decode_error(db: &Db) {
+    let (_, pid) = project(db).await;
+    let rec = StorageRecord::new(pid, Default::default());
+    let s = storages::insert(db, StorageKind::S3, Role::Import, &rec).await.unwrap();
+    let sql = format!("update storages set status = 'done' where id = {}", s.id);
+    assert_eq!(labelsync_db::testing::execute_raw(db, &sql).await.unwrap(), 1);
+    let err = storages::find_unscoped(db, s.id).await.unwrap_err();
+    assert!(matches!(err, labelsync_db::Error::ColumnDecode { .. }), "{err:?}");
+    assert!(err.to_string().contains("unknown sync status: \"done\""), "{err}");
+}
+on_both!(unknown_status_is_a_decode_error);
+
 /// A second import link for the same (storage, key, row) is refused by the database.
 async fn import_link_uniqueness(db: &Db) {
     let (_, pid) = project(db).await;

@@ -3,10 +3,11 @@
 //!
 //! Why a crate of its own: `labelsync-db` (the rows) and `labelsync-storage` (the backends) both
 //! need them and neither depends on the other, so the enums sit below both. The crate knows
-//! nothing of SQL or providers: each enum is its text (the same text Label Studio sends and the
-//! `storages` table stores in a `TEXT` column), with [`serde`] in that text and
-//! `TryFrom<String>` for decoding a column (`#[sqlx(try_from = "String")]` in `labelsync-db`).
-//! An unknown text is an [`UnknownValue`] error, never a silent default.
+//! nothing of providers: each enum is its text (the same text Label Studio sends and the
+//! `storages` table stores in a `TEXT` column), with [`serde`] in that text and, with feature
+//! `sqlx` (enabled by `labelsync-db`), sqlx's `Type`, `Encode` and `Decode` as that text on
+//! every database. An unknown text is an [`UnknownValue`] error (a decoding error naming the
+//! text), never a silent default.
 
 use std::fmt;
 use std::str::FromStr;
@@ -83,6 +84,44 @@ macro_rules! text_enum {
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
+            }
+        }
+
+        #[cfg(feature = "sqlx")]
+        impl<DB: sqlx::Database> sqlx::Type<DB> for $name
+        where
+            String: sqlx::Type<DB>,
+        {
+            fn type_info() -> DB::TypeInfo {
+                <String as sqlx::Type<DB>>::type_info()
+            }
+
+            fn compatible(ty: &DB::TypeInfo) -> bool {
+                <String as sqlx::Type<DB>>::compatible(ty)
+            }
+        }
+
+        #[cfg(feature = "sqlx")]
+        impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for $name
+        where
+            &'r str: sqlx::Decode<'r, DB>,
+        {
+            fn decode(value: DB::ValueRef<'r>) -> Result<$name, sqlx::error::BoxDynError> {
+                Ok(<&'r str as sqlx::Decode<'r, DB>>::decode(value)?.parse::<$name>()?)
+            }
+        }
+
+        #[cfg(feature = "sqlx")]
+        impl<'q, DB: sqlx::Database> sqlx::Encode<'q, DB> for $name
+        where
+            &'q str: sqlx::Encode<'q, DB>,
+        {
+            fn encode_by_ref(
+                &self,
+                buf: &mut DB::ArgumentBuffer<'q>,
+            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+                let text: &'q str = self.as_str();
+                <&'q str as sqlx::Encode<'q, DB>>::encode_by_ref(&text, buf)
             }
         }
 
