@@ -102,7 +102,7 @@ impl Draft {
     pub fn config(&self, app: &AppState) -> StorageConfig {
         config_from_parts(
             self.kind,
-            self.role == Role::Import,
+            self.role,
             &self.record.settings,
             &self.secrets,
             &app.storage_env,

@@ -117,21 +117,14 @@ pub fn config_from_row(
     tenant: &TenantCredentials,
 ) -> Result<StorageConfig, OpenError> {
     let secrets = open_secrets(storage.secrets.as_deref(), sealer, storage.id)?;
-    Ok(config_from_parts(
-        storage.kind,
-        storage.role == Role::Import,
-        &storage.settings.0,
-        &secrets,
-        env,
-        tenant,
-    ))
+    Ok(config_from_parts(storage.kind, storage.role, &storage.settings.0, &secrets, env, tenant))
 }
 
 /// The backend configuration from settings and (opened) secrets, for an organization with
 /// `tenant`'s grants (see the table at the top of this module).
 pub fn config_from_parts(
     kind: StorageKind,
-    import: bool,
+    role: Role,
     settings: &Map<String, Value>,
     secrets: &Map<String, Value>,
     env: &StorageEnv,
@@ -142,7 +135,8 @@ pub fn config_from_parts(
     };
     let secret = |k: &str| secrets.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(Secret::new);
     // Label Studio lists recursively only when asked; export storages never list.
-    let recursive = import && settings.get("recursive_scan").and_then(Value::as_bool).unwrap_or(false);
+    let recursive =
+        role == Role::Import && settings.get("recursive_scan").and_then(Value::as_bool).unwrap_or(false);
     match kind {
         StorageKind::S3 => {
             let endpoint = text("s3_endpoint");
@@ -206,7 +200,11 @@ pub fn config_from_parts(
         StorageKind::Redis => StorageConfig::Redis(RedisConfig {
             host: text("host"),
             port: text("port").and_then(|p| p.parse().ok()),
-            db: settings.get("db").and_then(Value::as_i64).unwrap_or(if import { 1 } else { 2 }),
+            db: settings.get("db").and_then(Value::as_i64).unwrap_or(if role == Role::Import {
+                1
+            } else {
+                2
+            }),
             password: secret("password"),
             path: settings.get("path").and_then(Value::as_str).map(str::to_owned),
         }),
@@ -251,7 +249,7 @@ mod tests {
     ) -> StorageConfig {
         let settings = settings.as_object().cloned().unwrap_or_default();
         let secrets = secrets.as_object().cloned().unwrap_or_default();
-        config_from_parts(kind, true, &settings, &secrets, &env(), tenant)
+        config_from_parts(kind, Role::Import, &settings, &secrets, &env(), tenant)
     }
 
     fn s3(settings: Value, secrets: Value, tenant: &TenantCredentials) -> S3Config {
