@@ -204,7 +204,9 @@ async fn serving_disabled_is_403(app: TestApp) {
     let mut settings = Map::new();
     settings.insert("path".into(), json!(app.dir.join("ds1")));
     let record = StorageRecord::new(project, settings);
-    storages::insert(&app.db, "localfiles", "import", &record).await.unwrap();
+    storages::insert(&app.db, storages::StorageKind::LocalFiles, storages::Role::Import, &record)
+        .await
+        .unwrap();
     let (status, body) = read(file(&app, &app.admin_token, "ds1/a.jpg").send().await.unwrap()).await;
     assert_envelope(status, StatusCode::FORBIDDEN, &body);
     assert!(body["detail"].as_str().unwrap().contains("LOCAL_FILES_SERVING_ENABLED"), "{body}");

@@ -17,7 +17,8 @@ async fn s3_storage(app: &TestApp, project: i64, secret: &str) -> Storage {
     settings.insert("bucket".into(), json!("bucket"));
     settings.insert("s3_endpoint".into(), json!("http://127.0.0.1:9"));
     let record = StorageRecord { title: Some(secret.into()), ..StorageRecord::new(project, settings) };
-    let row = storages::insert(&app.db, "s3", "import", &record).await.unwrap();
+    let row =
+        storages::insert(&app.db, storages::StorageKind::S3, storages::Role::Import, &record).await.unwrap();
     let secrets = secrets_map(secret);
     let sealed = seal_secrets(&secrets, &app.sync.secrets, row.id);
     storages::set_secrets(&app.db, row.id, sealed.as_deref()).await.unwrap();

@@ -11,6 +11,12 @@
 //! and export links), [`local_roots`] (directories granted to organizations), [`jobs`] (the
 //! queue's table), [`settings`] (instance settings) and [`server_credentials`] (grants of the
 //! server's cloud identity per organization).
+//!
+//! A storage row's kind, role and status are the enums of `labelsync-types` (re-exported as
+//! [`storages::StorageKind`], [`storages::Role`], [`storages::SyncStatus`]), stored as their text
+//! in `TEXT` columns (bound and decoded through their sqlx impls, feature `sqlx` of
+//! `labelsync-types`): a row with an unknown text fails to decode instead of defaulting. `labelsync-storage` re-exports the same enums, so
+//! neither crate depends on the other.
 
 mod conn;
 mod time;

@@ -4,6 +4,8 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use sqlx::types::Json;
 
+pub use labelsync_types::{Role, StorageKind, SyncStatus};
+
 use crate::conn::with_conn;
 use crate::{Ex, Result};
 
@@ -11,10 +13,9 @@ use crate::{Ex, Result};
 pub struct Storage {
     pub id: i64,
     pub project_id: i64,
-    /// `s3`, `gcs`, `azure`, `redis` or `localfiles`.
-    pub kind: String,
-    /// `import` or `export`.
-    pub role: String,
+    /// Stored as its text; an unknown text fails to decode the row.
+    pub kind: StorageKind,
+    pub role: Role,
     pub title: Option<String>,
     pub description: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -22,7 +23,7 @@ pub struct Storage {
     pub last_sync: Option<DateTime<Utc>>,
     pub last_sync_count: Option<i32>,
     pub last_sync_job: Option<String>,
-    pub status: String,
+    pub status: SyncStatus,
     pub traceback: Option<String>,
     pub meta: Json<Map<String, Value>>,
     /// Type-specific, non-secret fields (bucket, prefix, regex_filter, …).
@@ -42,7 +43,7 @@ pub struct StorageRecord {
     pub last_sync: Option<DateTime<Utc>>,
     pub last_sync_count: Option<i32>,
     pub last_sync_job: Option<String>,
-    pub status: String,
+    pub status: SyncStatus,
     pub traceback: Option<String>,
     pub meta: Map<String, Value>,
     pub settings: Map<String, Value>,
@@ -61,7 +62,7 @@ impl StorageRecord {
             last_sync: None,
             last_sync_count: None,
             last_sync_job: None,
-            status: "initialized".into(),
+            status: SyncStatus::Initialized,
             traceback: None,
             meta: Map::new(),
             settings,
@@ -75,7 +76,7 @@ impl StorageRecord {
         self.last_sync = None;
         self.last_sync_count = None;
         self.last_sync_job = None;
-        self.status = "initialized".into();
+        self.status = SyncStatus::Initialized;
         self.traceback = None;
         self.meta = Map::new();
     }
@@ -122,8 +123,8 @@ macro_rules! storage_columns {
 
 pub async fn insert(
     ex: impl Into<Ex<'_>>,
-    kind: &str,
-    role: &str,
+    kind: StorageKind,
+    role: Role,
     record: &StorageRecord,
 ) -> Result<Storage> {
     let now = crate::now();
@@ -145,7 +146,7 @@ pub async fn insert(
         .bind(record.last_sync)
         .bind(record.last_sync_count)
         .bind(record.last_sync_job.as_deref())
-        .bind(record.status.as_str())
+        .bind(record.status)
         .bind(record.traceback.as_deref())
         .bind(Json(&record.meta))
         .bind(Json(&record.settings))
@@ -182,8 +183,8 @@ pub async fn update(ex: impl Into<Ex<'_>>, id: i64, record: &StorageRecord) -> R
 pub async fn find(
     ex: impl Into<Ex<'_>>,
     organization_id: i64,
-    kind: &str,
-    role: &str,
+    kind: StorageKind,
+    role: Role,
     id: i64,
 ) -> Result<Option<Storage>> {
     with_conn!(ex, |c| {
@@ -216,8 +217,8 @@ pub async fn find_unscoped(ex: impl Into<Ex<'_>>, id: i64) -> Result<Option<Stor
 pub async fn list_for_project(
     ex: impl Into<Ex<'_>>,
     project_id: i64,
-    role: &str,
-    kind: Option<&str>,
+    role: Role,
+    kind: Option<StorageKind>,
 ) -> Result<Vec<Storage>> {
     with_conn!(ex, |c| {
         sqlx::query_as::<_, Storage>(concat!(
@@ -245,10 +246,12 @@ pub async fn local_import_paths(ex: impl Into<Ex<'_>>, organization_id: i64) -> 
         sqlx::query_scalar::<_, String>(
             "select distinct s.settings ->> 'path' from storages s \
              join projects p on p.id = s.project_id \
-             where p.organization_id = $1 and s.kind = 'localfiles' and s.role = 'import' \
+             where p.organization_id = $1 and s.kind = $2 and s.role = $3 \
              and s.settings ->> 'path' is not null",
         )
         .bind(organization_id)
+        .bind(StorageKind::LocalFiles)
+        .bind(Role::Import)
         .fetch_all(c)
         .await
     })
@@ -277,10 +280,11 @@ pub async fn delete(ex: impl Into<Ex<'_>>, id: i64) -> Result<bool> {
     })
 }
 
-/// The sync status columns, written as a whole by the sync engine.
+/// The sync status columns, written as a whole by the sync engine. (Named `SyncState`, not
+/// `SyncStatus`: that is the enum of its `status` column.)
 #[derive(Debug, Clone)]
-pub struct SyncStatus {
-    pub status: String,
+pub struct SyncState {
+    pub status: SyncStatus,
     pub last_sync: Option<DateTime<Utc>>,
     pub last_sync_count: Option<i32>,
     pub last_sync_job: Option<String>,
@@ -288,14 +292,14 @@ pub struct SyncStatus {
     pub meta: Map<String, Value>,
 }
 
-pub async fn set_sync_status(ex: impl Into<Ex<'_>>, id: i64, s: &SyncStatus) -> Result<()> {
+pub async fn set_sync_status(ex: impl Into<Ex<'_>>, id: i64, s: &SyncState) -> Result<()> {
     with_conn!(ex, |c| {
         sqlx::query(
             "update storages set status = $2, last_sync = $3, last_sync_count = $4, \
              last_sync_job = $5, traceback = $6, meta = $7 where id = $1",
         )
         .bind(id)
-        .bind(s.status.as_str())
+        .bind(s.status)
         .bind(s.last_sync)
         .bind(s.last_sync_count)
         .bind(s.last_sync_job.as_deref())

@@ -95,6 +95,12 @@ impl TestDb {
     }
 }
 
+/// Runs `sql` (no parameters) on `db` as it is, to write what no query function writes: a
+/// corrupt row, or one a later version would hold. Returns the rows affected.
+pub async fn execute_raw(db: &Db, sql: &str) -> crate::Result<u64> {
+    crate::conn::with_conn!(db, |c| sqlx::query(sql).execute(c).await.map(|r| r.rows_affected()))
+}
+
 /// `url` with its database name replaced by `name`.
 fn with_database(url: &str, name: &str) -> String {
     let mut parsed = url::Url::parse(url).expect("TEST_DATABASE_URL is a URL");

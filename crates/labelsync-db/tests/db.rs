@@ -1,6 +1,7 @@
 //! The query layer on both dialects: each scenario runs on SQLite and, when
 //! `TEST_DATABASE_URL` is set, on PostgreSQL.
 
+use labelsync_db::storages::{self, Role, StorageKind, StorageRecord, SyncState, SyncStatus};
 use labelsync_db::{Db, jobs, links, orgs, projects, tasks};
 use serde_json::json;
 
@@ -46,11 +47,51 @@ async fn tasks_roundtrip(db: &Db) {
 }
 on_both!(tasks_roundtrip);
 
+/// A storage's kind, role and status are written as their text and decoded back as enums;
+/// lookups by kind and role find it, other kinds and roles do not.
+async fn storage_enums_roundtrip(db: &Db) {
+    let (org, pid) = project(db).await;
+    let rec = StorageRecord::new(pid, Default::default());
+    let s = storages::insert(db, StorageKind::Redis, Role::Export, &rec).await.unwrap();
+    assert_eq!((s.kind, s.role, s.status), (StorageKind::Redis, Role::Export, SyncStatus::Initialized));
+    assert!(storages::find(db, org, StorageKind::Redis, Role::Import, s.id).await.unwrap().is_none());
+    assert!(storages::find(db, org, StorageKind::S3, Role::Export, s.id).await.unwrap().is_none());
+    let state = SyncState {
+        status: SyncStatus::CompletedWithErrors,
+        last_sync: None,
+        last_sync_count: Some(2),
+        last_sync_job: None,
+        traceback: None,
+        meta: Default::default(),
+    };
+    storages::set_sync_status(db, s.id, &state).await.unwrap();
+    let found = storages::find(db, org, StorageKind::Redis, Role::Export, s.id).await.unwrap().unwrap();
+    assert_eq!(found.status, SyncStatus::CompletedWithErrors);
+    let listed = storages::list_for_project(db, pid, Role::Export, Some(StorageKind::Redis)).await.unwrap();
+    assert_eq!(listed.iter().map(|s| s.id).collect::<Vec<_>>(), [s.id]);
+    assert!(storages::list_for_project(db, pid, Role::Import, None).await.unwrap().is_empty());
+}
+on_both!(storage_enums_roundtrip);
+
+/// A status text outside `SyncStatus` (a corrupt row) fails to decode, naming the text; it is
+/// not read as some default.
+async fn unknown_status_is_a_decode_error(db: &Db) {
+    let (_, pid) = project(db).await;
+    let rec = StorageRecord::new(pid, Default::default());
+    let s = storages::insert(db, StorageKind::S3, Role::Import, &rec).await.unwrap();
+    let sql = format!("update storages set status = 'done' where id = {}", s.id);
+    assert_eq!(labelsync_db::testing::execute_raw(db, &sql).await.unwrap(), 1);
+    let err = storages::find_unscoped(db, s.id).await.unwrap_err();
+    assert!(matches!(err, labelsync_db::Error::ColumnDecode { .. }), "{err:?}");
+    assert!(err.to_string().contains("unknown sync status: \"done\""), "{err}");
+}
+on_both!(unknown_status_is_a_decode_error);
+
 /// A second import link for the same (storage, key, row) is refused by the database.
 async fn import_link_uniqueness(db: &Db) {
     let (_, pid) = project(db).await;
-    let rec = labelsync_db::storages::StorageRecord::new(pid, Default::default());
-    let s = labelsync_db::storages::insert(db, "localfiles", "import", &rec).await.unwrap();
+    let rec = StorageRecord::new(pid, Default::default());
+    let s = storages::insert(db, StorageKind::LocalFiles, Role::Import, &rec).await.unwrap();
     let new = |i: i64| tasks::NewTask {
         data: json!({}),
         meta: json!({}),

@@ -2,61 +2,7 @@
 
 use std::fmt;
 
-/// The five storage kinds, named as in Label Studio's URLs and `type` field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum StorageKind {
-    S3,
-    Gcs,
-    Azure,
-    Redis,
-    LocalFiles,
-}
-
-impl StorageKind {
-    pub const ALL: [StorageKind; 5] =
-        [StorageKind::S3, StorageKind::Gcs, StorageKind::Azure, StorageKind::Redis, StorageKind::LocalFiles];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StorageKind::S3 => "s3",
-            StorageKind::Gcs => "gcs",
-            StorageKind::Azure => "azure",
-            StorageKind::Redis => "redis",
-            StorageKind::LocalFiles => "localfiles",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<StorageKind> {
-        StorageKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    /// The title Label Studio shows for the kind (`/api/storages/types`).
-    pub fn title(self) -> &'static str {
-        match self {
-            StorageKind::S3 => "AWS S3",
-            StorageKind::Gcs => "Google Cloud Storage",
-            StorageKind::Azure => "Microsoft Azure",
-            StorageKind::Redis => "Redis",
-            StorageKind::LocalFiles => "Local files",
-        }
-    }
-
-    /// The URI scheme of objects of this kind (`s3://`, `gs://`, `azure-blob://`).
-    pub fn uri_scheme(self) -> Option<&'static str> {
-        match self {
-            StorageKind::S3 => Some("s3"),
-            StorageKind::Gcs => Some("gs"),
-            StorageKind::Azure => Some("azure-blob"),
-            StorageKind::Redis | StorageKind::LocalFiles => None,
-        }
-    }
-}
-
-impl fmt::Display for StorageKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use labelsync_types::StorageKind;
 
 /// A secret value. `Debug` and `Display` never print it.
 #[derive(Clone, PartialEq, Eq)]

@@ -129,21 +129,9 @@ pub struct Connected {
 }
 
 /// Which side of a project a storage is on; validation differs (an export storage must be
-/// writable, an import storage's prefix must hold something).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Role {
-    Import,
-    Export,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Import => "import",
-            Role::Export => "export",
-        }
-    }
-}
+/// writable, an import storage's prefix must hold something). Defined in `labelsync-types`,
+/// with [`StorageKind`], so that `labelsync-db` decodes the same enum from a row.
+pub use labelsync_types::Role;
 
 /// Builds the backend for `config` in `role`. The only place that knows every backend.
 ///

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use labelsync_db::storages::Storage;
+use labelsync_storage::StorageKind;
 use labelsync_storage::local::{LocalRoots, normalize_storage_path};
 use serde_json::Value;
 
@@ -14,7 +15,7 @@ use crate::import::SyncError;
 /// `Ok` for every storage that is not local files, and for a local-files storage under one of
 /// the local roots of `organization_id` (lexically and by real path).
 pub async fn check(ctx: &SyncContext, storage: &Storage, organization_id: i64) -> Result<(), SyncError> {
-    if storage.kind != "localfiles" {
+    if storage.kind != StorageKind::LocalFiles {
         return Ok(());
     }
     let path = normalize_storage_path(storage.settings.0.get("path").and_then(Value::as_str).unwrap_or(""));

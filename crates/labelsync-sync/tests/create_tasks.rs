@@ -14,7 +14,9 @@ async fn setup(db: &Db) -> (projects::Project, i64) {
     let user = orgs::create_user(db, "a@example.com", "", "", Some(org.id)).await.unwrap();
     let project = projects::insert(db, org.id, user.id, projects::ProjectFields::default()).await.unwrap();
     let record = storages::StorageRecord::new(project.id, Default::default());
-    let storage = storages::insert(db, "localfiles", "import", &record).await.unwrap();
+    let storage = storages::insert(db, storages::StorageKind::LocalFiles, storages::Role::Import, &record)
+        .await
+        .unwrap();
     (project, storage.id)
 }
 

@@ -131,7 +131,14 @@ async fn external_id_is_the_organizations(app: TestApp) {
     settings.insert("bucket".into(), json!("b"));
     settings.insert("role_arn".into(), json!("arn:aws:iam::1:role/victim"));
     settings.insert("external_id".into(), json!("victims-external-id"));
-    let row = storages::insert(&app.db, "s3", "import", &record(project, settings)).await.expect("row");
+    let row = storages::insert(
+        &app.db,
+        storages::StorageKind::S3,
+        storages::Role::Import,
+        &record(project, settings),
+    )
+    .await
+    .expect("row");
     let (_, shown) = app.get(&format!("/api/storages/s3/{}", row.id)).await;
     let ours = shown["external_id"].as_str().expect("external_id shown").to_owned();
     assert!(ours.starts_with(&format!("labelsync-{}-", app.org_id)), "{shown}");
@@ -185,7 +192,14 @@ async fn ungranted_sync_fails_clearly(app: TestApp) {
     let project = project_as(&app, &token).await;
     let mut settings = Map::new();
     settings.insert("bucket".into(), json!("b"));
-    let row = storages::insert(&app.db, "s3", "import", &record(project, settings)).await.expect("row");
+    let row = storages::insert(
+        &app.db,
+        storages::StorageKind::S3,
+        storages::Role::Import,
+        &record(project, settings),
+    )
+    .await
+    .expect("row");
     let path = format!("/api/storages/s3/{}/sync", row.id);
     let (status, queued) = send(app.request_as(&token, Method::POST, &path)).await;
     assert_eq!(status, StatusCode::OK, "{queued}");

@@ -80,7 +80,8 @@ async fn response_shapes(app: TestApp) {
     let project = app.project().await;
     for (kind, role, order) in ORDERS {
         let record = StorageRecord { title: Some("t".into()), ..StorageRecord::new(project, Map::new()) };
-        let row = storages::insert(&app.db, kind, role, &record).await.unwrap();
+        let row =
+            storages::insert(&app.db, kind.parse().unwrap(), role.parse().unwrap(), &record).await.unwrap();
         let names = secret_fields(StorageKind::parse(kind).unwrap());
         let secrets: Map<String, Value> =
             names.iter().map(|name| (name.to_string(), json!(format!("SECRET-{name}")))).collect();

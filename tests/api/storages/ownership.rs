@@ -5,7 +5,7 @@
 
 use std::fs;
 
-use labelsync_db::storages::{self, SyncStatus};
+use labelsync_db::storages::{self, SyncState, SyncStatus};
 use labelsync_db::{epoch_ms, jobs, now};
 use labelsync_storage::testing::RedisFixture;
 use labelsync_tests::{TestApp, api_test, json, send};
@@ -153,8 +153,8 @@ api_test!(failed_attempt_with_retries_left_is_not_failed);
 /// stays in `last_sync_job` after the sync (as Label Studio keeps its RQ job id).
 async fn stuck_storage_without_a_job_syncs_again(app: TestApp) {
     let path = two_file_storage(&app, "stuck").await;
-    let stuck = SyncStatus {
-        status: "in_progress".into(),
+    let stuck = SyncState {
+        status: SyncStatus::InProgress,
         last_sync: None,
         last_sync_count: Some(1),
         last_sync_job: Some("4242".into()),

@@ -90,7 +90,10 @@ async fn redis_storage(app: &TestApp, project: i64, role: &str) -> i64 {
     let settings = json!({"host": "127.0.0.1", "port": "1", "db": 1});
     let settings = settings.as_object().cloned().expect("settings");
     let record = StorageRecord { title: Some("theirs".into()), ..StorageRecord::new(project, settings) };
-    storages::insert(&app.db, "redis", role, &record).await.expect("insert storage").id
+    storages::insert(&app.db, storages::StorageKind::Redis, role.parse().expect("role"), &record)
+        .await
+        .expect("insert storage")
+        .id
 }
 
 /// A new personal access (refresh) token of the holder of `legacy_token`.

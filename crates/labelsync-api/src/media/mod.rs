@@ -16,7 +16,7 @@ pub mod proxy;
 pub mod resolve;
 
 use labelsync_db::projects::Project;
-use labelsync_db::storages::Storage;
+use labelsync_db::storages::{Role, Storage};
 use labelsync_sync::media::MediaSources;
 use serde::Deserialize;
 
@@ -34,7 +34,8 @@ pub struct ProjectMedia {
 impl ProjectMedia {
     /// One query: the project's import storages.
     pub async fn load(app: &AppState, project_id: i64) -> ApiResult<ProjectMedia> {
-        let storages = labelsync_db::storages::list_for_project(&app.db, project_id, "import", None).await?;
+        let storages =
+            labelsync_db::storages::list_for_project(&app.db, project_id, Role::Import, None).await?;
         let sources = MediaSources::new(&storages, app.config.resolve_within_prefix);
         Ok(ProjectMedia { storages, sources })
     }

@@ -25,8 +25,7 @@ async fn create(
     // Status fields are accepted and ignored: only a sync writes them.
     draft.record.clear_sync_status();
     let mut tx = app.db.begin().await?;
-    let mut storage =
-        labelsync_db::storages::insert(&mut tx, kind.as_str(), role.as_str(), &draft.record).await?;
+    let mut storage = labelsync_db::storages::insert(&mut tx, kind, role, &draft.record).await?;
     // Secrets are bound to the row, so they are sealed now that its id is known.
     storage.secrets = seal_secrets(&draft.secrets, &app.secrets, storage.id);
     labelsync_db::storages::set_secrets(&mut tx, storage.id, storage.secrets.as_deref()).await?;

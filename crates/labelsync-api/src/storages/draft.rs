@@ -4,7 +4,7 @@
 //! the organization's external id).
 
 use chrono::{DateTime, Utc};
-use labelsync_db::storages::{Storage, StorageRecord};
+use labelsync_db::storages::{Storage, StorageRecord, SyncStatus};
 use labelsync_storage::{Role, StorageConfig, StorageKind};
 use labelsync_sync::filter::KeyFilter;
 use labelsync_sync::storages::{TenantCredentials, config_from_parts, open_secrets, seal_secrets};
@@ -102,7 +102,7 @@ impl Draft {
     pub fn config(&self, app: &AppState) -> StorageConfig {
         config_from_parts(
             self.kind,
-            self.role == Role::Import,
+            self.role,
             &self.record.settings,
             &self.secrets,
             &app.storage_env,
@@ -132,7 +132,7 @@ pub fn record_of(s: &Storage) -> StorageRecord {
         last_sync: s.last_sync,
         last_sync_count: s.last_sync_count,
         last_sync_job: s.last_sync_job.clone(),
-        status: s.status.clone(),
+        status: s.status,
         traceback: s.traceback.clone(),
         meta: s.meta.0.clone(),
         settings: s.settings.0.clone(),
@@ -148,7 +148,9 @@ fn set_column(record: &mut StorageRecord, name: &str, value: &Value) -> ApiResul
         "synchronizable" => record.synchronizable = value.as_bool().unwrap_or(true),
         "last_sync_count" => record.last_sync_count = fields::to_i32(name, value)?,
         "last_sync_job" => record.last_sync_job = text(),
-        "status" => record.status = text().unwrap_or_else(|| "initialized".into()),
+        "status" => {
+            record.status = value.as_str().and_then(SyncStatus::parse).unwrap_or(SyncStatus::Initialized);
+        }
         "traceback" => record.traceback = text(),
         "meta" => record.meta = value.as_object().cloned().unwrap_or_default(),
         "last_sync" => {

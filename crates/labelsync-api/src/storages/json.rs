@@ -3,20 +3,14 @@
 //! own (as Label Studio Enterprise shows it), see [`super::identity`].
 
 use labelsync_db::storages::Storage;
-use labelsync_storage::{Role, StorageKind};
 use serde_json::{Map, Value, json};
 
 use super::spec;
 use crate::wire::{ts, ts_opt};
 
-pub fn role_of(storage: &Storage) -> Role {
-    if storage.role == "export" { Role::Export } else { Role::Import }
-}
-
 /// The storage's JSON object; `org_external_id` is its organization's external id.
 pub fn storage_json(storage: &Storage, org_external_id: &str) -> Value {
-    let kind = StorageKind::parse(&storage.kind).unwrap_or(StorageKind::LocalFiles);
-    let role = role_of(storage);
+    let (kind, role) = (storage.kind, storage.role);
     let mut out = Map::new();
     for key in spec::response_order(kind, role) {
         let value = match *key {

@@ -37,8 +37,7 @@ pub async fn list(
     let kind = super::kind(kind)?;
     auth.require_manager()?;
     let project = project_of(app, auth, query).await?;
-    let rows = labelsync_db::storages::list_for_project(&app.db, project, role.as_str(), Some(kind.as_str()))
-        .await?;
+    let rows = labelsync_db::storages::list_for_project(&app.db, project, role, Some(kind)).await?;
     let external_id = super::org_external_id(app, auth).await?;
     Ok(rows.iter().map(|row| storage_json(row, &external_id)).collect())
 }
@@ -104,10 +103,8 @@ async fn list_all(
     let Ok(project) = project_of(app, auth, query).await else { return Ok(Vec::new()) };
     let external_id = super::org_external_id(app, auth).await?;
     let mut out = Vec::new();
-    for kind in labelsync_storage::StorageKind::ALL {
-        let rows =
-            labelsync_db::storages::list_for_project(&app.db, project, role.as_str(), Some(kind.as_str()))
-                .await?;
+    for &kind in labelsync_storage::StorageKind::ALL {
+        let rows = labelsync_db::storages::list_for_project(&app.db, project, role, Some(kind)).await?;
         out.extend(rows.iter().map(|row| storage_json(row, &external_id)));
     }
     Ok(out)

@@ -43,7 +43,7 @@ pub async fn load(
     id: i64,
 ) -> ApiResult<Storage> {
     auth.require_manager()?;
-    labelsync_db::storages::find(&app.db, auth.org_id, kind.as_str(), role.as_str(), id)
+    labelsync_db::storages::find(&app.db, auth.org_id, kind, role, id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("No {} matches the given query.", model_name(kind, role))))
 }

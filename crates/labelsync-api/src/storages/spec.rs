@@ -1,13 +1,11 @@
 //! The wire fields of each storage kind and role (`docs/label-studio-api.md` §3): what a client may
 //! send, which fields are secret, the defaults, and the key order of responses.
 
+use labelsync_db::storages::SyncStatus;
 use labelsync_storage::{Role, StorageKind};
 use serde_json::{Value, json};
 
 use crate::fields::{Field, Kind, POSITIVE_INT32, TEXT};
-
-const STATUSES: &[&str] =
-    &["initialized", "queued", "in_progress", "failed", "completed", "completed_with_errors"];
 
 /// Fields every storage has, stored in columns of their own.
 const COMMON: &[Field] = &[
@@ -21,7 +19,7 @@ const COMMON: &[Field] = &[
     Field::nullable("last_sync", TEXT),
     Field::nullable("last_sync_count", POSITIVE_INT32),
     Field::nullable("last_sync_job", Kind::Str { max_len: Some(256), allow_blank: true }),
-    Field::new("status", Kind::Choice(STATUSES)),
+    Field::new("status", Kind::Choice(SyncStatus::NAMES)),
     Field::nullable("traceback", TEXT),
     Field::nullable("meta", Kind::Object),
 ];
@@ -114,7 +112,7 @@ pub fn default(kind: StorageKind, role: Role, field: &str) -> Value {
         "synchronizable" | "presign" => json!(true),
         "use_blob_urls" | "recursive_scan" => json!(false),
         "presign_ttl" => json!(1),
-        "status" => json!("initialized"),
+        "status" => json!(SyncStatus::Initialized),
         "meta" => json!({}),
         "db" if kind == StorageKind::Redis => json!(if role == Role::Import { 1 } else { 2 }),
         _ => Value::Null,
@@ -356,7 +354,7 @@ mod tests {
     /// no secret is ever in a response.
     #[test]
     fn responses_hold_no_secrets() {
-        for kind in StorageKind::ALL {
+        for &kind in StorageKind::ALL {
             for role in [Role::Import, Role::Export] {
                 let accepted: Vec<&str> = fields(kind, role).iter().map(|f| f.name).collect();
                 for key in response_order(kind, role) {

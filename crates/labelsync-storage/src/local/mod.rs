@@ -29,7 +29,7 @@ use futures::stream::BoxStream;
 
 use crate::{
     Connected, Error, ExportStorage, ImportStorage, LocalFilesConfig, MediaObject, MediaStorage, ObjectMeta,
-    Result, Role,
+    Result, Role, StorageKind,
 };
 
 mod document;
@@ -247,7 +247,7 @@ impl ExportStorage for LocalFilesStorage {
 #[async_trait]
 impl MediaStorage for LocalFilesStorage {
     async fn presign_get(&self, _key: &str, _ttl: Duration, _content_type: Option<&str>) -> Result<url::Url> {
-        Err(Error::not_supported("presign", "localfiles"))
+        Err(Error::not_supported("presign", StorageKind::LocalFiles.as_str()))
     }
 
     async fn open(&self, key: &str, range: Option<Range<u64>>) -> Result<MediaObject> {

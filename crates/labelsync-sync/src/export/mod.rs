@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use bytes::Bytes;
 use futures::StreamExt;
 use labelsync_db::orgs::{self, User};
-use labelsync_db::storages::{self, Storage, SyncStatus};
+use labelsync_db::storages::{self, Storage, SyncState, SyncStatus};
 use labelsync_db::{Tx, annotations, links, projects, tasks};
 use labelsync_queue::Lease;
 use labelsync_storage::{ExportStorage, Role, StorageKind};
@@ -48,7 +48,7 @@ pub async fn annotations_changed(
     saved: &[i64],
     deleted: &[DeletedAnnotation],
 ) -> WriteResult<()> {
-    let targets = storages::list_for_project(&mut *tx, project_id, "export", None).await?;
+    let targets = storages::list_for_project(&mut *tx, project_id, Role::Export, None).await?;
     if targets.is_empty() {
         return Ok(());
     }
@@ -141,8 +141,8 @@ impl Target {
 async fn record_failure(ctx: &SyncContext, storage: &Storage, reason: &str) -> labelsync_db::Result<()> {
     let mut meta = storage.meta.0.clone();
     meta.insert("time_failure".into(), crate::jobs::meta_time(labelsync_db::now()));
-    let status = SyncStatus {
-        status: "failed".into(),
+    let status = SyncState {
+        status: SyncStatus::Failed,
         last_sync: storage.last_sync,
         last_sync_count: storage.last_sync_count,
         last_sync_job: storage.last_sync_job.clone(),

@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use labelsync_db::storages::{self, Storage, SyncStatus};
+use labelsync_db::storages::{self, Storage, SyncState, SyncStatus};
 use labelsync_db::{Db, Tx};
 use serde_json::{Map, Value, json};
 
@@ -36,7 +36,7 @@ impl Progress {
     /// its worker died: its counters carry on.
     pub async fn start(db: &Db, storage: &Storage) -> labelsync_db::Result<Progress> {
         let now = labelsync_db::now();
-        let resumed = storage.status == "in_progress";
+        let resumed = storage.status == SyncStatus::InProgress;
         let mut meta = storage.meta.0.clone();
         if !resumed {
             meta.insert("time_in_progress".into(), meta_time(now));
@@ -56,7 +56,7 @@ impl Progress {
             errors: Vec::new(),
             error_count: 0,
         };
-        progress.write(db, "in_progress", None, Some(created)).await?;
+        progress.write(db, SyncStatus::InProgress, None, Some(created)).await?;
         Ok(progress)
     }
 
@@ -76,7 +76,7 @@ impl Progress {
         if self.error_count > 0 {
             self.meta.insert("tasks_failed_validation".into(), json!(self.error_count));
         }
-        self.write(db, "in_progress", None, Some(self.created)).await
+        self.write(db, SyncStatus::InProgress, None, Some(self.created)).await
     }
 
     /// Ends an import run: `completed`, or `completed_with_errors` when objects were refused.
@@ -89,9 +89,9 @@ impl Progress {
                 text.push_str(&format!("\n… and {} more", self.error_count as usize - self.errors.len()));
             }
             self.traceback = Some(text);
-            "completed_with_errors"
+            SyncStatus::CompletedWithErrors
         } else {
-            "completed"
+            SyncStatus::Completed
         };
         self.finish(db, status).await
     }
@@ -99,10 +99,10 @@ impl Progress {
     /// Ends an export run with the total it considered.
     pub async fn finish_export(mut self, db: &Db, total: i64) -> labelsync_db::Result<()> {
         self.meta.insert("total_annotations".into(), json!(total));
-        self.finish(db, "completed").await
+        self.finish(db, SyncStatus::Completed).await
     }
 
-    async fn finish(mut self, db: &Db, status: &str) -> labelsync_db::Result<()> {
+    async fn finish(mut self, db: &Db, status: SyncStatus) -> labelsync_db::Result<()> {
         let now = labelsync_db::now();
         self.meta.insert("time_completed".into(), meta_time(now));
         self.meta.insert("duration".into(), json!(self.started.elapsed().as_secs_f64()));
@@ -122,18 +122,18 @@ impl Progress {
             json!({"attempt": attempt, "error": reason, "time": meta_time(now)}),
         );
         let created = self.created;
-        self.write(db, "in_progress", None, Some(created)).await
+        self.write(db, SyncStatus::InProgress, None, Some(created)).await
     }
 
     async fn write(
         &mut self,
         db: &Db,
-        status: &str,
+        status: SyncStatus,
         last_sync: Option<DateTime<Utc>>,
         count: Option<i64>,
     ) -> labelsync_db::Result<()> {
-        let status = SyncStatus {
-            status: status.to_owned(),
+        let status = SyncState {
+            status,
             last_sync,
             last_sync_count: count.map(|c| i32::try_from(c).unwrap_or(i32::MAX)),
             last_sync_job: self.last_sync_job.clone(),
@@ -151,8 +151,8 @@ pub async fn record_failure(tx: &mut Tx, storage_id: i64, reason: &str) -> label
     let Some(storage) = storages::lock(&mut *tx, storage_id).await? else { return Ok(()) };
     let mut meta = storage.meta.0;
     meta.insert("time_failure".into(), meta_time(labelsync_db::now()));
-    let status = SyncStatus {
-        status: "failed".into(),
+    let status = SyncState {
+        status: SyncStatus::Failed,
         last_sync: storage.last_sync,
         last_sync_count: storage.last_sync_count,
         last_sync_job: storage.last_sync_job,

@@ -2,7 +2,7 @@
 //! idempotent: running it twice (a retry, a resumed lease) writes the same result.
 
 use labelsync_db::Tx;
-use labelsync_db::storages::{self, Storage, SyncStatus};
+use labelsync_db::storages::{self, Storage, SyncState, SyncStatus};
 use labelsync_queue::{Job, Lease, Runner};
 use labelsync_storage::Role;
 use serde::{Deserialize, Serialize};
@@ -161,7 +161,7 @@ pub fn meta_time(t: chrono::DateTime<chrono::Utc>) -> Value {
 pub async fn request_sync(tx: &mut Tx, storage_id: i64) -> WriteResult<Option<Storage>> {
     let Some(storage) = storages::lock(&mut *tx, storage_id).await? else { return Ok(None) };
     let organization_id = storages::organization_of(&mut *tx, storage_id).await?;
-    let queued = if storage.role == Role::Export.as_str() {
+    let queued = if storage.role == Role::Export {
         request(tx, &storage, &ExportSync { storage_id, organization_id }).await?
     } else {
         request(tx, &storage, &ImportSync { storage_id, organization_id }).await?
@@ -171,7 +171,7 @@ pub async fn request_sync(tx: &mut Tx, storage_id: i64) -> WriteResult<Option<St
 
 async fn request<J: Job>(tx: &mut Tx, storage: &Storage, job: &J) -> WriteResult<Storage> {
     let live = labelsync_queue::live_job(&mut *tx, job).await?;
-    if live.is_some() && matches!(storage.status.as_str(), "queued" | "in_progress") {
+    if live.is_some() && storage.status.is_pending() {
         // A failed attempt's retry waiting out its backoff is the sync requested: it runs now.
         labelsync_queue::run_waiting_now(&mut *tx, job).await?;
         return Ok(storage.clone());
@@ -196,8 +196,8 @@ async fn mark_queued(tx: &mut Tx, storage: &Storage) -> labelsync_db::Result<()>
     let mut meta = serde_json::Map::new();
     meta.insert("attempts".into(), json!(attempts));
     meta.insert("time_queued".into(), meta_time(labelsync_db::now()));
-    let status = SyncStatus {
-        status: "queued".into(),
+    let status = SyncState {
+        status: SyncStatus::Queued,
         last_sync: None,
         last_sync_count: None,
         last_sync_job: None,

@@ -12,7 +12,7 @@ mod rewrite;
 pub mod uri;
 
 use labelsync_db::storages::Storage;
-use labelsync_storage::StorageKind;
+use labelsync_storage::{Role, StorageKind};
 use serde_json::Value;
 
 /// One import storage as media resolution sees it.
@@ -97,11 +97,12 @@ fn kind_rank(kind: StorageKind) -> u8 {
 }
 
 fn source_of(storage: &Storage) -> Option<MediaSource> {
-    if storage.role != "import" {
+    if storage.role != Role::Import {
         return None;
     }
-    let kind = StorageKind::parse(&storage.kind)?;
-    let scheme = uri::scheme_of(kind)?;
+    let kind = storage.kind;
+    // Redis and local files have no URI scheme: they never resolve media.
+    let scheme = kind.uri_scheme()?;
     let settings = &storage.settings.0;
     let text = |k: &str| settings.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
     let bucket = text(if kind == StorageKind::Azure { "container" } else { "bucket" })?.to_owned();

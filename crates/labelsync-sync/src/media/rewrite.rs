@@ -79,7 +79,7 @@ fn resolve(sources: &MediaSources, source: &MediaSource, value: &Value, base: &s
 mod tests {
     use chrono::Utc;
     use labelsync_db::Json;
-    use labelsync_db::storages::Storage;
+    use labelsync_db::storages::{Storage, SyncStatus};
     use serde_json::json;
 
     use super::*;
@@ -88,8 +88,8 @@ mod tests {
         Storage {
             id,
             project_id: 1,
-            kind: kind.into(),
-            role: role.into(),
+            kind: kind.parse().unwrap(),
+            role: role.parse().unwrap(),
             title: None,
             description: None,
             created_at: Utc::now(),
@@ -97,7 +97,7 @@ mod tests {
             last_sync: None,
             last_sync_count: None,
             last_sync_job: None,
-            status: "completed".into(),
+            status: SyncStatus::Completed,
             traceback: None,
             meta: Json(Default::default()),
             settings: Json(settings.as_object().cloned().unwrap_or_default()),

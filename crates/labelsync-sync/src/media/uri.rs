@@ -5,18 +5,6 @@
 use base64::Engine;
 use base64::alphabet::STANDARD;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-use labelsync_storage::StorageKind;
-
-/// The URI scheme of a storage kind that resolves media (`s3`, `gs`, `azure-blob`); `None` for
-/// Redis and local files, which never resolve URIs.
-pub fn scheme_of(kind: StorageKind) -> Option<&'static str> {
-    match kind {
-        StorageKind::S3 => Some("s3"),
-        StorageKind::Gcs => Some("gs"),
-        StorageKind::Azure => Some("azure-blob"),
-        StorageKind::Redis | StorageKind::LocalFiles => None,
-    }
-}
 
 /// The URI of `scheme` that `text` holds, as `get_uri_via_regex(text, (scheme,))`: the whole
 /// (trimmed) text when it starts with the scheme; otherwise the first URI enclosed in matching

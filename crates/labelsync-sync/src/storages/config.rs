@@ -20,7 +20,7 @@ use std::path::PathBuf;
 
 use labelsync_db::storages::Storage;
 use labelsync_storage::{
-    AzureConfig, GcsConfig, LocalFilesConfig, RedisConfig, S3Config, Secret, StorageConfig, StorageKind,
+    AzureConfig, GcsConfig, LocalFilesConfig, RedisConfig, Role, S3Config, Secret, StorageConfig, StorageKind,
 };
 use serde_json::{Map, Value};
 
@@ -116,16 +116,15 @@ pub fn config_from_row(
     env: &StorageEnv,
     tenant: &TenantCredentials,
 ) -> Result<StorageConfig, OpenError> {
-    let kind = StorageKind::parse(&storage.kind).ok_or(OpenError)?;
     let secrets = open_secrets(storage.secrets.as_deref(), sealer, storage.id)?;
-    Ok(config_from_parts(kind, storage.role == "import", &storage.settings.0, &secrets, env, tenant))
+    Ok(config_from_parts(storage.kind, storage.role, &storage.settings.0, &secrets, env, tenant))
 }
 
 /// The backend configuration from settings and (opened) secrets, for an organization with
 /// `tenant`'s grants (see the table at the top of this module).
 pub fn config_from_parts(
     kind: StorageKind,
-    import: bool,
+    role: Role,
     settings: &Map<String, Value>,
     secrets: &Map<String, Value>,
     env: &StorageEnv,
@@ -136,7 +135,8 @@ pub fn config_from_parts(
     };
     let secret = |k: &str| secrets.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(Secret::new);
     // Label Studio lists recursively only when asked; export storages never list.
-    let recursive = import && settings.get("recursive_scan").and_then(Value::as_bool).unwrap_or(false);
+    let recursive =
+        role == Role::Import && settings.get("recursive_scan").and_then(Value::as_bool).unwrap_or(false);
     match kind {
         StorageKind::S3 => {
             let endpoint = text("s3_endpoint");
@@ -200,7 +200,11 @@ pub fn config_from_parts(
         StorageKind::Redis => StorageConfig::Redis(RedisConfig {
             host: text("host"),
             port: text("port").and_then(|p| p.parse().ok()),
-            db: settings.get("db").and_then(Value::as_i64).unwrap_or(if import { 1 } else { 2 }),
+            db: settings.get("db").and_then(Value::as_i64).unwrap_or(if role == Role::Import {
+                1
+            } else {
+                2
+            }),
             password: secret("password"),
             path: settings.get("path").and_then(Value::as_str).map(str::to_owned),
         }),
@@ -245,7 +249,7 @@ mod tests {
     ) -> StorageConfig {
         let settings = settings.as_object().cloned().unwrap_or_default();
         let secrets = secrets.as_object().cloned().unwrap_or_default();
-        config_from_parts(kind, true, &settings, &secrets, &env(), tenant)
+        config_from_parts(kind, Role::Import, &settings, &secrets, &env(), tenant)
     }
 
     fn s3(settings: Value, secrets: Value, tenant: &TenantCredentials) -> S3Config {

@@ -28,15 +28,15 @@ pub async fn validate(config: &StorageConfig, role: Role, guard: &NetGuard) -> l
     match role {
         Role::Import => match &connected.import {
             Some(import) => import.validate().await,
-            None => Err(unsupported(config, "import")),
+            None => Err(unsupported(config, role)),
         },
         Role::Export => match &connected.export {
             Some(export) => export.validate().await,
-            None => Err(unsupported(config, "export")),
+            None => Err(unsupported(config, role)),
         },
     }
 }
 
-fn unsupported(config: &StorageConfig, operation: &'static str) -> labelsync_storage::Error {
-    labelsync_storage::Error::not_supported(operation, config.kind().as_str())
+fn unsupported(config: &StorageConfig, role: Role) -> labelsync_storage::Error {
+    labelsync_storage::Error::not_supported(role.as_str(), config.kind().as_str())
 }
