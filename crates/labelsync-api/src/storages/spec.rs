@@ -114,7 +114,7 @@ pub fn default(kind: StorageKind, role: Role, field: &str) -> Value {
         "presign_ttl" => json!(1),
         "status" => json!(SyncStatus::Initialized),
         "meta" => json!({}),
-        "db" if kind == StorageKind::Redis => json!(if role == Role::Import { 1 } else { 2 }),
+        "db" if kind == StorageKind::Redis => json!(labelsync_storage::RedisConfig::default_db(role)),
         _ => Value::Null,
     }
 }

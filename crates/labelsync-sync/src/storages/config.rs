@@ -200,11 +200,7 @@ pub fn config_from_parts(
         StorageKind::Redis => StorageConfig::Redis(RedisConfig {
             host: text("host"),
             port: text("port").and_then(|p| p.parse().ok()),
-            db: settings.get("db").and_then(Value::as_i64).unwrap_or(if role == Role::Import {
-                1
-            } else {
-                2
-            }),
+            db: settings.get("db").and_then(Value::as_i64).unwrap_or_else(|| RedisConfig::default_db(role)),
             password: secret("password"),
             path: settings.get("path").and_then(Value::as_str).map(str::to_owned),
         }),
