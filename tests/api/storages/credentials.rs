@@ -131,14 +131,7 @@ async fn external_id_is_the_organizations(app: TestApp) {
     settings.insert("bucket".into(), json!("b"));
     settings.insert("role_arn".into(), json!("arn:aws:iam::1:role/victim"));
     settings.insert("external_id".into(), json!("victims-external-id"));
-    let row = storages::insert(
-        &app.db,
-        storages::StorageKind::S3,
-        storages::Role::Import,
-        &record(project, settings),
-    )
-    .await
-    .expect("row");
+    let row = insert_s3_import(&app, project, settings).await;
     let (_, shown) = app.get(&format!("/api/storages/s3/{}", row.id)).await;
     let ours = shown["external_id"].as_str().expect("external_id shown").to_owned();
     assert!(ours.starts_with(&format!("labelsync-{}-", app.org_id)), "{shown}");
@@ -192,14 +185,7 @@ async fn ungranted_sync_fails_clearly(app: TestApp) {
     let project = project_as(&app, &token).await;
     let mut settings = Map::new();
     settings.insert("bucket".into(), json!("b"));
-    let row = storages::insert(
-        &app.db,
-        storages::StorageKind::S3,
-        storages::Role::Import,
-        &record(project, settings),
-    )
-    .await
-    .expect("row");
+    let row = insert_s3_import(&app, project, settings).await;
     let path = format!("/api/storages/s3/{}/sync", row.id);
     let (status, queued) = send(app.request_as(&token, Method::POST, &path)).await;
     assert_eq!(status, StatusCode::OK, "{queued}");
@@ -213,6 +199,8 @@ async fn ungranted_sync_fails_clearly(app: TestApp) {
 api_test!(ungranted_sync_fails_clearly, |args| args.worker.storage.s3_endpoint =
     Some("http://127.0.0.1:9".into()));
 
-fn record(project_id: i64, settings: Map<String, Value>) -> StorageRecord {
-    StorageRecord::new(project_id, settings)
+/// An S3 import storage row written directly (no connection check, as rows from before a rule).
+async fn insert_s3_import(app: &TestApp, project: i64, settings: Map<String, Value>) -> storages::Storage {
+    let record = StorageRecord::new(project, settings);
+    storages::insert(&app.db, storages::StorageKind::S3, storages::Role::Import, &record).await.expect("row")
 }
