@@ -3,6 +3,8 @@
 //! strings) and the same messages. One difference: an unknown field is an error, not silently
 //! ignored, so a typo never loses a setting.
 
+pub mod schema;
+
 use std::num::IntErrorKind;
 
 use serde_json::{Map, Value, json};
