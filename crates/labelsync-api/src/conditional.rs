@@ -8,7 +8,6 @@ use axum::Json;
 use axum::http::header::{CONTENT_RANGE, IF_NONE_MATCH, IF_RANGE, RANGE};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::Value;
 
 use crate::error::envelope;
 
@@ -116,7 +115,7 @@ fn position(text: &str) -> Position {
 pub fn unsatisfiable(size: u64) -> Response {
     let status = StatusCode::RANGE_NOT_SATISFIABLE;
     let body = envelope(status, "The requested range is not satisfiable.");
-    let mut response = (status, Json(Value::Object(body))).into_response();
+    let mut response = (status, Json(body)).into_response();
     insert(response.headers_mut(), CONTENT_RANGE, &format!("bytes */{size}"));
     response
 }

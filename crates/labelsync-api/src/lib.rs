@@ -7,6 +7,7 @@
 //! Label Studio's error envelope in one place, [`error::ApiError`].
 
 pub mod annotations;
+pub mod api_doc;
 pub mod auth;
 pub mod conditional;
 pub mod error;

@@ -1,7 +1,7 @@
 //! Page-number pagination as Django REST framework does it for Label Studio.
 
 use axum::http::{HeaderMap, Uri, header};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
@@ -11,6 +11,28 @@ use crate::error::ApiError;
 pub struct PageQuery {
     pub page: Option<String>,
     pub page_size: Option<String>,
+}
+
+/// One page of a list: DRF's `{count, next, previous, results}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Paginated<T> {
+    /// Items in the whole list.
+    pub count: i64,
+    /// The next page's absolute URL, null on the last page.
+    #[schema(value_type = Option<String>)]
+    pub next: Value,
+    /// The previous page's absolute URL, null on the first page.
+    #[schema(value_type = Option<String>)]
+    pub previous: Value,
+    pub results: Vec<T>,
+}
+
+impl<T> Paginated<T> {
+    /// `results` as page `page` of `count` items of the request `uri`.
+    pub fn new(page: &Page, uri: &Uri, headers: &HeaderMap, count: i64, results: Vec<T>) -> Paginated<T> {
+        let (next, previous) = page.links(uri, headers, count);
+        Paginated { count, next, previous, results }
+    }
 }
 
 /// A resolved page.

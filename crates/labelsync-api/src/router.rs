@@ -125,13 +125,16 @@ fn storage_routes() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document of every route (what `openapi/openapi.json` holds).
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    routes().split_for_parts().1
+    let mut doc = routes().split_for_parts().1;
+    crate::api_doc::finish(&mut doc);
+    doc
 }
 
 /// The complete HTTP service: routes, docs at `/docs`, middleware, trailing-slash tolerance.
 pub fn build(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
-    let (routes, openapi) = routes().split_for_parts();
+    let (routes, mut openapi) = routes().split_for_parts();
+    crate::api_doc::finish(&mut openapi);
     let router = routes
         .route_layer(middleware::from_fn(ops::metrics::track))
         .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi))

@@ -1,20 +1,40 @@
 //! Small pieces of Label Studio's wire format shared by every resource (the ones the export
 //! jobs need too live in `labelsync_sync::wire`).
 
+use chrono::{DateTime, Utc};
 use labelsync_db::orgs::User;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
-pub use labelsync_sync::wire::{timesince, timesince_now, ts, ts_opt};
+pub use labelsync_sync::wire::{TS_FORMAT, timesince, timesince_now, ts, ts_opt};
 
 /// The short user object Label Studio nests in projects and tasks.
-pub fn user_brief(user: &User) -> Value {
-    json!({
-        "id": user.id,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "email": user.email,
-        "avatar": null,
-    })
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UserBrief {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    /// Always null: labelsync keeps no avatars.
+    #[schema(value_type = Option<String>)]
+    pub avatar: Option<()>,
+}
+
+impl UserBrief {
+    pub fn of(user: &User) -> UserBrief {
+        UserBrief {
+            id: user.id,
+            first_name: user.first_name.clone(),
+            last_name: user.last_name.clone(),
+            email: user.email.clone(),
+            avatar: None,
+        }
+    }
+}
+
+/// A timestamp as Label Studio writes it (microseconds and `Z`), as text.
+pub fn ts_text(t: &DateTime<Utc>) -> String {
+    t.format(TS_FORMAT).to_string()
 }
 
 /// Label Studio's `initials`: first letters of the names, else the first two of the email.

@@ -124,15 +124,48 @@ impl From<labelsync_sync::crypto::OpenError> for ApiError {
     }
 }
 
+/// Label Studio's error envelope: the body of every error response but the few [`ApiError::Plain`]
+/// ones. `validation_errors` is present only on validation errors, last.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// A fresh id per response, to find it in the logs.
+    pub id: String,
+    pub status_code: u16,
+    /// labelsync's version.
+    pub version: String,
+    /// What went wrong, for a person.
+    pub detail: String,
+    /// Always null: tracebacks are never sent.
+    #[schema(value_type = Option<String>)]
+    pub exc_info: Option<()>,
+    /// Field name → messages (`non_field_errors` for the body as a whole).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<std::collections::HashMap<String, Vec<String>>>)]
+    pub validation_errors: Option<FieldErrors>,
+}
+
+/// `{"detail": …}`: the body of the few errors Label Studio answers without the envelope.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct DetailBody {
+    pub detail: String,
+}
+
+/// `{"message": …}`: Label Studio's body for a storage that cannot be synced.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct MessageBody {
+    pub message: String,
+}
+
 /// Label Studio's error body for `status` with `detail`.
-pub fn envelope(status: StatusCode, detail: &str) -> Map<String, Value> {
-    let mut body = Map::new();
-    body.insert("id".into(), json!(uuid::Uuid::new_v4().to_string()));
-    body.insert("status_code".into(), json!(status.as_u16()));
-    body.insert("version".into(), json!(crate::VERSION));
-    body.insert("detail".into(), json!(detail));
-    body.insert("exc_info".into(), Value::Null);
-    body
+pub fn envelope(status: StatusCode, detail: &str) -> ErrorBody {
+    ErrorBody {
+        id: uuid::Uuid::new_v4().to_string(),
+        status_code: status.as_u16(),
+        version: crate::VERSION.to_owned(),
+        detail: detail.to_owned(),
+        exc_info: None,
+        validation_errors: None,
+    }
 }
 
 impl IntoResponse for ApiError {
@@ -141,9 +174,7 @@ impl IntoResponse for ApiError {
         let body = match self {
             ApiError::Plain(_, body) => return (status, Json(body)).into_response(),
             ApiError::Validation(errors) => {
-                let mut body = envelope(status, "Validation error");
-                body.insert("validation_errors".into(), Value::Object(errors));
-                body
+                ErrorBody { validation_errors: Some(errors), ..envelope(status, "Validation error") }
             }
             ApiError::Internal(err) => {
                 tracing::error!(error = format!("{err:#}"), "internal error");
@@ -158,7 +189,7 @@ impl IntoResponse for ApiError {
             | ApiError::PayloadTooLarge(detail)
             | ApiError::UnsupportedMediaType(detail) => envelope(status, &detail),
         };
-        let mut response = (status, Json(Value::Object(body))).into_response();
+        let mut response = (status, Json(body)).into_response();
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Token"));
         }
@@ -178,9 +209,11 @@ mod tests {
     /// Validation errors render Label Studio's envelope with `validation_errors` last.
     #[test]
     fn validation_envelope_shape() {
-        let mut body = envelope(StatusCode::BAD_REQUEST, "Validation error");
-        body.insert("validation_errors".into(), json!({"project": ["This field is required."]}));
-        let keys: Vec<&str> = body.keys().map(String::as_str).collect();
+        let errors = json!({"project": ["This field is required."]}).as_object().cloned();
+        let body =
+            ErrorBody { validation_errors: errors, ..envelope(StatusCode::BAD_REQUEST, "Validation error") };
+        let body = serde_json::to_value(body).unwrap();
+        let keys: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(keys, ["id", "status_code", "version", "detail", "exc_info", "validation_errors"]);
         assert_eq!(ApiError::field("x", "y").status(), StatusCode::BAD_REQUEST);
     }

@@ -5,8 +5,8 @@
 //! text that [`super::coerce`] also accepts (`"true"`, `"5"`) is left undocumented. Unknown fields
 //! are refused, so objects are closed (`additionalProperties: false`).
 
-use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Schema, SchemaType, Type};
 
 use super::{Field, Kind};
 

@@ -7,7 +7,7 @@ use labelsync_sync::label_config::LabelConfig;
 use labelsync_sync::tasks::{create_tasks, validate_import};
 use serde_json::{Map, Value};
 
-use super::json::{self, ImportQuery, ImportSummary};
+use super::json::{self, ImportBody, ImportQuery, ImportSummary};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AnyBody, AuthUser, Path, Query};
 use crate::state::AppState;
@@ -21,8 +21,8 @@ use crate::state::AppState;
     params(("id" = i64, Path, description = "Project id"),
            ("return_task_ids" = Option<bool>, Query, description = "Add the new tasks' ids to the response"),
            ("commit_to_project" = Option<bool>, Query, description = "false: validate and count only")),
-    request_body(content = Object, description = "A task or an array of tasks"),
-    responses((status = 201, description = "What was created"), (status = 400, description = "Invalid tasks"),
+    request_body(content = ImportBody, description = "A task or an array of tasks"),
+    responses((status = 201, description = "What was created", body = ImportSummary), (status = 400, description = "Invalid tasks"),
                (status = 403, description = "Annotators cannot import"), (status = 404, description = "No such project"),
                (status = 413, description = "Body too large")))]
 pub async fn import_tasks(
@@ -31,7 +31,7 @@ pub async fn import_tasks(
     Path(id): Path<i64>,
     Query(query): Query<ImportQuery>,
     AnyBody(body): AnyBody,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<ImportSummary>)> {
     let started = Instant::now();
     let project = crate::projects::load(&app.db, &auth, id).await?;
     auth.require_manager()?;
@@ -44,26 +44,19 @@ pub async fn import_tasks(
     })?;
     let task_count = candidates.len();
     if !commit {
-        let summary = ImportSummary {
-            task_count,
-            annotation_count: None,
-            prediction_count: None,
-            duration: started.elapsed().as_secs_f64(),
-            task_ids: None,
-        };
-        return Ok((StatusCode::CREATED, Json(json::response(summary))));
+        let summary = ImportSummary::new(task_count, None, started.elapsed().as_secs_f64(), None);
+        return Ok((StatusCode::CREATED, Json(summary)));
     }
     let mut tx = app.db.begin().await?;
     let created = create_tasks(&mut tx, &project, candidates, None, Some(auth.user.id)).await?;
     tx.commit().await?;
     // Export jobs were enqueued with the change; start them now.
     app.queue.wake();
-    let summary = ImportSummary {
+    let summary = ImportSummary::new(
         task_count,
-        annotation_count: Some(created.annotation_ids.len()),
-        prediction_count: Some(created.prediction_count),
-        duration: started.elapsed().as_secs_f64(),
-        task_ids: return_ids.then_some(created.task_ids),
-    };
-    Ok((StatusCode::CREATED, Json(json::response(summary))))
+        Some((created.annotation_ids.len(), created.prediction_count)),
+        started.elapsed().as_secs_f64(),
+        return_ids.then_some(created.task_ids),
+    );
+    Ok((StatusCode::CREATED, Json(summary)))
 }

@@ -1,7 +1,7 @@
 //! The import's query, body and response as Label Studio has them.
 
-use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::fields::parse_bool;
@@ -44,27 +44,62 @@ pub fn items(body: Value) -> Result<Vec<Value>, ApiError> {
 }
 
 /// What an import created, in Label Studio's key order. Without a commit the annotation and
-/// prediction counts are null, as in Label Studio.
+/// prediction counts are null, as in Label Studio; `task_ids` only with `return_task_ids`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ImportSummary {
     pub task_count: usize,
     pub annotation_count: Option<usize>,
     pub prediction_count: Option<usize>,
+    /// Seconds the import took.
     pub duration: f64,
+    /// Always empty: labelsync imports no files.
+    #[schema(value_type = Vec<i64>)]
+    pub file_upload_ids: [(); 0],
+    pub could_be_tasks_list: bool,
+    #[schema(value_type = Vec<String>)]
+    pub found_formats: [(); 0],
+    #[schema(value_type = Vec<String>)]
+    pub data_columns: [(); 0],
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub task_ids: Option<Vec<i64>>,
 }
 
-pub fn response(summary: ImportSummary) -> Value {
-    let mut out = Map::new();
-    out.insert("task_count".into(), json!(summary.task_count));
-    out.insert("annotation_count".into(), json!(summary.annotation_count));
-    out.insert("prediction_count".into(), json!(summary.prediction_count));
-    out.insert("duration".into(), json!(summary.duration));
-    out.insert("file_upload_ids".into(), json!([]));
-    out.insert("could_be_tasks_list".into(), json!(false));
-    out.insert("found_formats".into(), json!([]));
-    out.insert("data_columns".into(), json!([]));
-    if let Some(ids) = summary.task_ids {
-        out.insert("task_ids".into(), json!(ids));
+impl ImportSummary {
+    /// The summary of `task_count` tasks (with their annotations and predictions when committed).
+    pub fn new(
+        task_count: usize,
+        created: Option<(usize, usize)>,
+        duration: f64,
+        task_ids: Option<Vec<i64>>,
+    ) -> ImportSummary {
+        ImportSummary {
+            task_count,
+            annotation_count: created.map(|(annotations, _)| annotations),
+            prediction_count: created.map(|(_, predictions)| predictions),
+            duration,
+            file_upload_ids: [],
+            could_be_tasks_list: false,
+            found_formats: [],
+            data_columns: [],
+            task_ids,
+        }
     }
-    Value::Object(out)
 }
+
+/// The import body's schema: one task or a non-empty array of tasks, each an object (flat data,
+/// or `data` with optional `annotations`, `predictions` and `meta`); checked against the label
+/// config, not the schema.
+pub struct ImportBody;
+
+impl utoipa::PartialSchema for ImportBody {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Type};
+        let task = || ObjectBuilder::new().schema_type(Type::Object).min_properties(Some(1)).build();
+        OneOfBuilder::new()
+            .item(task())
+            .item(ArrayBuilder::new().items(task()).min_items(Some(1)).build())
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ImportBody {}

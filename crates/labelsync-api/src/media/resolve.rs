@@ -47,7 +47,13 @@ pub async fn resolve_task(
 /// Legacy spelling of [`resolve_task`].
 #[utoipa::path(get, path = "/tasks/{id}/presign/", tag = "media",
     params(("id" = i64, Path, description = "Task id"), ResolveQuery),
-    responses((status = 303, description = "As `/tasks/{id}/resolve/`")))]
+    responses((status = 200, description = "As `/tasks/{id}/resolve/`: the object (proxy mode)"),
+        (status = 206, description = "A byte range of the object (proxy mode)"),
+        (status = 303, description = "Redirect to a signed URL"),
+        (status = 304, description = "`If-None-Match` names the current `ETag` (proxy mode)"),
+        (status = 400, description = "`fileuri` is missing"),
+        (status = 404, description = "No such task, or the URI belongs to no import storage of it"),
+        (status = 424, description = "The storage failed while streaming (proxy mode)")))]
 pub async fn presign_task(
     state: State<AppState>,
     auth: AuthUser,
@@ -83,7 +89,13 @@ pub async fn resolve_project(
 /// Legacy spelling of [`resolve_project`].
 #[utoipa::path(get, path = "/projects/{id}/presign/", tag = "media",
     params(("id" = i64, Path, description = "Project id"), ResolveQuery),
-    responses((status = 303, description = "As `/projects/{id}/resolve/`")))]
+    responses((status = 200, description = "As `/projects/{id}/resolve/`: the object (proxy mode)"),
+        (status = 206, description = "A byte range of the object (proxy mode)"),
+        (status = 303, description = "Redirect to a signed URL"),
+        (status = 304, description = "`If-None-Match` names the current `ETag` (proxy mode)"),
+        (status = 400, description = "`fileuri` is missing"),
+        (status = 404, description = "No such project, or the URI belongs to no import storage of it"),
+        (status = 424, description = "The storage failed while streaming (proxy mode)")))]
 pub async fn presign_project(
     state: State<AppState>,
     auth: AuthUser,

@@ -2,23 +2,23 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use labelsync_db::projects::ProjectFields;
-use serde_json::Value;
 
 use super::json;
+use super::response::ProjectResponse;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Body};
 use crate::state::AppState;
 
 /// Create a project in the caller's organization (managers and administrators).
 #[utoipa::path(post, path = "/api/projects/", tag = "projects",
-    request_body(content = Object, description = "Project fields (Label Studio's)"),
-    responses((status = 201, description = "The new project"), (status = 400, description = "Invalid fields"),
+    request_body = json::ProjectBody,
+    responses((status = 201, description = "The new project", body = ProjectResponse), (status = 400, description = "Invalid fields"),
                (status = 403, description = "Annotators cannot create projects")))]
 pub async fn create_project(
     State(app): State<AppState>,
     auth: AuthUser,
     Body(body): Body,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<ProjectResponse>)> {
     auth.require_manager()?;
     let input = json::parse(&body, None, app.config.max_label_config_bytes)?;
     let mut tx = app.db.begin().await?;
@@ -34,5 +34,5 @@ pub async fn create_project(
             .ok_or_else(|| ApiError::no_match("Project"))?;
     }
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(json::project_json(&project, None, Some(&auth.user)))))
+    Ok((StatusCode::CREATED, Json(ProjectResponse::new(&project, None, Some(&auth.user))?)))
 }

@@ -1,8 +1,7 @@
 use axum::Json;
 use axum::extract::State;
-use serde_json::Value;
 
-use super::json;
+use super::response::ProjectResponse;
 use crate::error::ApiResult;
 use crate::extract::{AuthUser, Path};
 use crate::state::AppState;
@@ -10,14 +9,14 @@ use crate::state::AppState;
 /// One project of the caller's organization.
 #[utoipa::path(get, path = "/api/projects/{id}/", tag = "projects",
     params(("id" = i64, Path, description = "Project id")),
-    responses((status = 200, description = "The project"), (status = 404, description = "No such project")))]
+    responses((status = 200, description = "The project", body = ProjectResponse), (status = 404, description = "No such project")))]
 pub async fn get_project(
     State(app): State<AppState>,
     auth: AuthUser,
     Path(id): Path<i64>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ProjectResponse>> {
     let project = super::load(&app.db, &auth, id).await?;
     let stats = labelsync_db::projects::stats(&app.db, &[project.id]).await?;
     let creator = super::creator(&app.db, &project).await?;
-    Ok(Json(json::project_json(&project, stats.first(), creator.as_ref())))
+    Ok(Json(ProjectResponse::new(&project, stats.first(), creator.as_ref())?))
 }

@@ -1,12 +1,11 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, Uri};
-use serde_json::{Value, json};
 
-use super::json;
+use super::response::ProjectResponse;
 use crate::error::ApiResult;
 use crate::extract::{AuthUser, Query};
-use crate::pagination::{Page, PageQuery};
+use crate::pagination::{Page, PageQuery, Paginated};
 use crate::state::AppState;
 
 /// The organization's projects, newest first, paginated as `{count, next, previous, results}`
@@ -14,14 +13,14 @@ use crate::state::AppState;
 #[utoipa::path(get, path = "/api/projects/", tag = "projects",
     params(("page" = Option<i64>, Query, description = "Page number, from 1"),
            ("page_size" = Option<i64>, Query, description = "Projects per page (default 30, max 100)")),
-    responses((status = 200, description = "A page of projects"), (status = 404, description = "Invalid page")))]
+    responses((status = 200, description = "A page of projects", body = Paginated<ProjectResponse>), (status = 404, description = "Invalid page")))]
 pub async fn list_projects(
     State(app): State<AppState>,
     auth: AuthUser,
     Query(query): Query<PageQuery>,
     uri: Uri,
     headers: HeaderMap,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Paginated<ProjectResponse>>> {
     let count = labelsync_db::projects::count(&app.db, auth.org_id).await?;
     let page = Page::resolve(&query, 30, Some(100), count)?;
     let (projects, count) =
@@ -31,8 +30,7 @@ pub async fn list_projects(
     let mut results = Vec::with_capacity(projects.len());
     for (project, stats) in projects.iter().zip(&stats) {
         let creator = super::creator(&app.db, project).await?;
-        results.push(json::project_json(project, Some(stats), creator.as_ref()));
+        results.push(ProjectResponse::new(project, Some(stats), creator.as_ref())?);
     }
-    let (next, previous) = page.links(&uri, &headers, count);
-    Ok(Json(json!({"count": count, "next": next, "previous": previous, "results": results})))
+    Ok(Json(Paginated::new(&page, &uri, &headers, count, results)))
 }

@@ -5,6 +5,7 @@ pub mod delete;
 pub mod get;
 pub mod json;
 pub mod list;
+pub mod response;
 pub mod update;
 
 use labelsync_db::Db;

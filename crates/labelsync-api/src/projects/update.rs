@@ -1,8 +1,8 @@
 use axum::Json;
 use axum::extract::State;
-use serde_json::Value;
 
 use super::json;
+use super::response::ProjectResponse;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Body, Path};
 use crate::state::AppState;
@@ -11,15 +11,15 @@ use crate::state::AppState;
 /// values — Label Studio's PUT would null `created_by`, which we do not copy).
 #[utoipa::path(method(patch, put), path = "/api/projects/{id}/", tag = "projects",
     params(("id" = i64, Path, description = "Project id")),
-    request_body(content = Object, description = "Project fields to change"),
-    responses((status = 200, description = "The changed project"), (status = 400, description = "Invalid fields"),
+    request_body = json::ProjectBody,
+    responses((status = 200, description = "The changed project", body = ProjectResponse), (status = 400, description = "Invalid fields"),
                (status = 403, description = "Annotators cannot change projects"), (status = 404, description = "No such project")))]
 pub async fn update_project(
     State(app): State<AppState>,
     auth: AuthUser,
     Path(id): Path<i64>,
     Body(body): Body,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ProjectResponse>> {
     let project = super::load(&app.db, &auth, id).await?;
     auth.require_manager()?;
     let json::ProjectInput { mut fields, task_data_password } =
@@ -32,5 +32,5 @@ pub async fn update_project(
         .ok_or_else(|| ApiError::no_match("Project"))?;
     let stats = labelsync_db::projects::stats(&app.db, &[project.id]).await?;
     let creator = super::creator(&app.db, &project).await?;
-    Ok(Json(json::project_json(&project, stats.first(), creator.as_ref())))
+    Ok(Json(ProjectResponse::new(&project, stats.first(), creator.as_ref())?))
 }

@@ -2,8 +2,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde_json::json;
 
-use super::json::{refresh_field, unverified_jti};
-use crate::error::{ApiError, ApiResult};
+use super::json::{RefreshBody, refresh_field, unverified_jti};
+use crate::error::{ApiError, ApiResult, DetailBody};
 use crate::extract::{AuthUser, Body};
 use crate::state::AppState;
 
@@ -12,10 +12,12 @@ use crate::state::AppState;
 /// (minutes), as in Label Studio. Unlike Label Studio, the caller must be authenticated, and
 /// another user's token answers like an unknown one (nothing is revoked).
 #[utoipa::path(post, path = "/api/token/blacklist/", tag = "tokens",
-    request_body(content = Object, description = "`{\"refresh\": \"<token>\"}`"),
+    request_body = RefreshBody,
     responses((status = 204, description = "Revoked"),
+               (status = 400, description = "No `refresh` string"),
                (status = 401, description = "Not authenticated"),
-               (status = 404, description = "Unknown, another user's, or already revoked")))]
+               (status = 404, description = "Unknown, another user's, or already revoked",
+                body = DetailBody)))]
 pub async fn blacklist_token(
     State(app): State<AppState>,
     auth: AuthUser,

@@ -1,20 +1,52 @@
 //! Request and response bodies of the token endpoints.
 
 use labelsync_db::tokens::PersonalToken;
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 use crate::auth::jwt;
 use crate::error::ApiError;
-use crate::wire::ts_opt;
+use crate::fields::{Field, Kind};
+use crate::wire::ts_text;
 
-/// `{token, created_at, expires_at}` as Label Studio lists and creates tokens.
-pub fn token_json(token: &str, row: &PersonalToken) -> Value {
-    json!({
-        "token": token,
-        "created_at": crate::wire::ts(&row.created_at),
-        "expires_at": ts_opt(&row.expires_at),
-    })
+/// A personal access token as Label Studio lists (unsigned) and creates (whole) it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TokenResponse {
+    pub token: String,
+    pub created_at: String,
+    /// Null for a token that never expires.
+    pub expires_at: Option<String>,
 }
+
+impl TokenResponse {
+    pub fn new(token: &str, row: &PersonalToken) -> TokenResponse {
+        TokenResponse {
+            token: token.to_owned(),
+            created_at: ts_text(&row.created_at),
+            expires_at: row.expires_at.as_ref().map(ts_text),
+        }
+    }
+}
+
+/// `{"access": …}`: a short-lived access token.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AccessResponse {
+    pub access: String,
+}
+
+/// `{"refresh": …}`: a new personal access token.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RefreshResponse {
+    pub refresh: String,
+}
+
+const REFRESH_FIELDS: &[Field] = &[Field::new("refresh", Kind::Str { max_len: None, allow_blank: false })];
+
+crate::fields::schema::body_schema!(
+    /// `{"refresh": "<personal access token>"}`.
+    RefreshBody, fields: REFRESH_FIELDS, required: ["refresh"],
+    "A personal access token, whole (or, to revoke, its unsigned `header.payload` form)"
+);
 
 /// The `refresh` field of a body, or Label Studio's 400.
 pub fn refresh_field(body: &Map<String, Value>) -> Result<&str, ApiError> {

@@ -1,8 +1,7 @@
 use axum::Json;
 use axum::extract::State;
-use serde_json::Value;
 
-use super::json::token_json;
+use super::json::TokenResponse;
 use crate::auth::jwt;
 use crate::error::ApiResult;
 use crate::extract::AuthUser;
@@ -10,14 +9,14 @@ use crate::state::AppState;
 
 /// The caller's personal access tokens, unsigned (`header.payload`) as Label Studio lists them.
 #[utoipa::path(get, path = "/api/token/", tag = "tokens",
-    responses((status = 200, description = "Array of `{token, created_at, expires_at}`")))]
-pub async fn list_tokens(State(app): State<AppState>, auth: AuthUser) -> ApiResult<Json<Vec<Value>>> {
+    responses((status = 200, description = "The tokens", body = Vec<TokenResponse>)))]
+pub async fn list_tokens(State(app): State<AppState>, auth: AuthUser) -> ApiResult<Json<Vec<TokenResponse>>> {
     let rows = labelsync_db::tokens::list_personal_tokens(&app.db, auth.user.id).await?;
     let out = rows
         .iter()
         .map(|row| {
             let full = jwt::encode(&app.jwt_key, &super::refresh_claims(row));
-            token_json(jwt::truncated(&full), row)
+            TokenResponse::new(jwt::truncated(&full), row)
         })
         .collect();
     Ok(Json(out))

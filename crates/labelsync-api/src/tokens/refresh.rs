@@ -1,8 +1,7 @@
 use axum::Json;
 use axum::extract::State;
-use serde_json::{Value, json};
 
-use super::json::refresh_field;
+use super::json::{AccessResponse, RefreshBody, refresh_field};
 use crate::auth::jwt;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Body;
@@ -11,12 +10,13 @@ use crate::state::AppState;
 /// Exchange a personal access token for a short-lived access token (`{"access": …}`).
 /// Needs no other authentication, as in Label Studio.
 #[utoipa::path(post, path = "/api/token/refresh/", tag = "tokens",
-    request_body(content = Object, description = "`{\"refresh\": \"<personal access token>\"}`"),
-    responses((status = 200, description = "`{\"access\": \"<JWT>\"}`"),
+    request_body = RefreshBody,
+    responses((status = 200, description = "An access token", body = AccessResponse),
+               (status = 400, description = "No `refresh` string"),
                (status = 401, description = "Invalid, revoked or wrong-type token")))]
-pub async fn refresh_token(State(app): State<AppState>, Body(body): Body) -> ApiResult<Json<Value>> {
+pub async fn refresh_token(State(app): State<AppState>, Body(body): Body) -> ApiResult<Json<AccessResponse>> {
     let user_id = verify_refresh(&app, refresh_field(&body)?).await?;
-    Ok(Json(json!({"access": super::access_token(&app, user_id)})))
+    Ok(Json(AccessResponse { access: super::access_token(&app, user_id) }))
 }
 
 /// Checks a personal access token: signature, type, expiry, not revoked, active user.

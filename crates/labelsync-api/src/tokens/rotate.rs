@@ -1,8 +1,7 @@
 use axum::Json;
 use axum::extract::State;
-use serde_json::{Value, json};
 
-use super::json::refresh_field;
+use super::json::{RefreshBody, RefreshResponse, refresh_field};
 use super::refresh::verify_refresh;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Body};
@@ -10,14 +9,14 @@ use crate::state::AppState;
 
 /// Replace one of the caller's personal access tokens with a new one (`{"refresh": …}`).
 #[utoipa::path(post, path = "/api/token/rotate/", tag = "tokens",
-    request_body(content = Object, description = "`{\"refresh\": \"<personal access token>\"}`"),
-    responses((status = 200, description = "`{\"refresh\": \"<new token>\"}`"),
+    request_body = RefreshBody,
+    responses((status = 200, description = "The new token", body = RefreshResponse),
                (status = 400, description = "Invalid refresh token")))]
 pub async fn rotate_token(
     State(app): State<AppState>,
     auth: AuthUser,
     Body(body): Body,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<RefreshResponse>> {
     let token = refresh_field(&body)?;
     let invalid = || ApiError::non_field("Invalid refresh token");
     let user_id = verify_refresh(&app, token).await.map_err(|_| invalid())?;
@@ -31,5 +30,5 @@ pub async fn rotate_token(
     }
     let (new, _) = super::issue(&app, &mut tx, user_id).await?;
     tx.commit().await?;
-    Ok(Json(json!({"refresh": new})))
+    Ok(Json(RefreshResponse { refresh: new }))
 }

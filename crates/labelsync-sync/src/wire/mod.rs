@@ -7,9 +7,12 @@ use chrono::{DateTime, Utc};
 use labelsync_db::orgs::User;
 use serde_json::Value;
 
-/// A timestamp as Label Studio writes it: microseconds and `Z` (`2026-11-22T03:21:38.345778Z`).
+/// How Label Studio writes a timestamp: microseconds and `Z` (`2026-11-22T03:21:38.345778Z`).
+pub const TS_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.6fZ";
+
+/// A timestamp as Label Studio writes it ([`TS_FORMAT`]).
 pub fn ts(t: &DateTime<Utc>) -> Value {
-    Value::String(t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string())
+    Value::String(t.format(TS_FORMAT).to_string())
 }
 
 /// [`ts`] of an optional time (`null` when absent).
