@@ -123,6 +123,17 @@ ensure_nextest() {
   run_quiet install-nextest bash -c 'cd / && cargo install cargo-nextest --locked'
 }
 
+# ensure_fuzz_venv → FUZZ_PYTHON: a venv with tests/fuzz/requirements.txt (schemathesis), keyed like the
+# SDK's.
+ensure_fuzz_venv() {
+  local req="$REPO/tests/fuzz/requirements.txt" key dir
+  key=$({ cat "$req"; python3 --version; } | sha256sum | cut -c1-12)
+  dir="$LABELSYNC_CACHE/fuzz-venv-$key"
+  [[ -f $dir/.complete ]] || note "installing schemathesis into $dir (once)"
+  install_once "$dir" make_venv install-fuzz-venv "$dir" -r "$req"
+  FUZZ_PYTHON="$dir/bin/python"
+}
+
 # ensure_sdk_venv → SDK_PYTHON: a venv with tests/compat/requirements.txt, keyed by the SDK version and a
 # hash of that file (and of the Python that built it), so changing a pin builds a new venv beside the old.
 ensure_sdk_venv() {

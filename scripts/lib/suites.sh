@@ -71,6 +71,26 @@ run_compat_suite() {
   esac
 }
 
+# run_schema_fuzz DATABASE SECONDS: schemathesis against the built $LABELSYNC_BIN on a fresh DATABASE
+# (sqlite or postgres) for SECONDS: no 5xx, no undocumented status, content type or body (tests/fuzz/run.py).
+run_schema_fuzz() {
+  local database=$1 seconds=$2 log="$RUN_DIR/logs/fuzz-$1.log" rc=0 name="Schema fuzz ($1)"
+  if ((!LABELSYNC_BIN_BUILT)); then
+    record "$name" FAILED "the labelsync binary did not build"
+    return 0
+  fi
+  note "schemathesis for ${seconds}s against labelsync on $database"
+  (cd "$REPO" && "$FUZZ_PYTHON" tests/fuzz/run.py --database "$database" --seconds "$seconds" \
+    --report-dir "$RUN_DIR/fuzz-$database") 2>&1 | tee "$log" || rc=$?
+  local last
+  last=$(grep -E '^[0-9]+ (passed|failed)|test cases|Test cases|passed|failed' "$log" | tail -n 1 | sed 's/^=* *//; s/ *=*$//' || true)
+  case $rc in
+  0) record "$name" PASSED "${last:-no failures} (${seconds}s)" ;;
+  10) record "$name" FAILED "the labelsync server did not start" ;;
+  *) record "$name" FAILED "schemathesis exit $rc: ${last:-see $log}" ;;
+  esac
+}
+
 # print_summary: one line per suite and per service; returns 1 when any suite failed.
 print_summary() {
   local line name status detail failed=0

@@ -1,0 +1,174 @@
+"""Schema fuzzing: schemathesis against a running labelsync, every operation of its OpenAPI document.
+
+Starts `$LABELSYNC_BIN serve` on a free loopback port with a fresh database (SQLite in a temp dir, or a
+new PostgreSQL database on TEST_DATABASE_URL), seeds a project with tasks, an annotation, a prediction
+and local-files storages so that small ids exist, then runs schemathesis with these checks:
+
+  not_a_server_error          no 5xx
+  status_code_conformance     every status is documented
+  content_type_conformance    every body has its documented content type
+  response_schema_conformance every body matches its documented schema
+
+Usage: run.py --database sqlite|postgres --seconds N [--report-dir DIR]
+Exit status: schemathesis's (0 when it found nothing), 10 when labelsync did not start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+ADMIN_TOKEN = "f0220f0220f0220f0220f0220f0220f0220f0220"
+CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
+CONFIG = """<View>
+  <Text name="text" value="$text"/>
+  <Choices name="sentiment" toName="text"><Choice value="pos"/><Choice value="neg"/></Choices>
+</View>"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def psql(admin_url: str, sql: str) -> None:
+    subprocess.run(["psql", admin_url, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql], check=True)
+
+
+def with_database(admin_url: str, name: str) -> str:
+    parts = urlsplit(admin_url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def wait_for_health(url: str, proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            break
+        try:
+            if requests.get(f"{url}/health", timeout=1).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    print(f"labelsync did not come up; its log ({log}):\n{log.read_text(errors='replace')[-4000:]}")
+    sys.exit(10)
+
+
+def seed(url: str, files_root: Path) -> None:
+    """A project with tasks, an annotation, a prediction and local-files storages of both roles."""
+    s = requests.Session()
+    s.headers["Authorization"] = f"Token {ADMIN_TOKEN}"
+
+    def ok(response: requests.Response) -> dict:
+        if not response.ok:
+            raise SystemExit(f"seeding failed: {response.request.method} {response.url}: {response.text}")
+        return response.json() if response.content else {}
+
+    project = ok(s.post(f"{url}/api/projects/", json={"title": "Fuzzed", "label_config": CONFIG}))
+    pid = project["id"]
+    tasks = [{"text": f"task {i}"} for i in range(3)]
+    ids = ok(s.post(f"{url}/api/projects/{pid}/import?return_task_ids=true", json=tasks))["task_ids"]
+    result = [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["pos"]}}]
+    ok(s.post(f"{url}/api/tasks/{ids[0]}/annotations/", json={"result": result}))
+    ok(s.post(f"{url}/api/predictions/", json={"task": ids[1], "result": result, "score": 0.5}))
+    source = files_root / "fuzz"
+    source.mkdir(parents=True, exist_ok=True)
+    (source / "one.txt").write_text("hello")
+    ok(s.post(f"{url}/api/storages/localfiles/", json={"project": pid, "path": str(source), "use_blob_urls": True}))
+    target = files_root / "out"
+    target.mkdir(parents=True, exist_ok=True)
+    ok(s.post(f"{url}/api/storages/export/localfiles", json={"project": pid, "path": str(target)}))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--report-dir", type=Path, default=None)
+    args = parser.parse_args()
+
+    binary = Path(os.environ.get("LABELSYNC_BIN") or REPO / "target/debug/labelsync")
+    if not binary.is_file():
+        print(f"no labelsync binary at {binary}: build it, or set LABELSYNC_BIN")
+        return 10
+    work = Path(tempfile.mkdtemp(prefix="labelsync-fuzz-"))
+    files_root = work / "files"
+    files_root.mkdir()
+    db_name = None
+    if args.database == "postgres":
+        admin_url = os.environ.get("TEST_DATABASE_URL")
+        if not admin_url:
+            print("--database postgres needs TEST_DATABASE_URL (scripts/test and scripts/fuzz set it)")
+            return 2
+        db_name = f"labelsync_fuzz_{uuid.uuid4().hex[:12]}"
+        psql(admin_url, f'CREATE DATABASE "{db_name}"')
+        database_url = with_database(admin_url, db_name)
+    else:
+        database_url = f"sqlite://{work}/fuzz.db?mode=rwc"
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = work / "labelsync.log"
+    env = {
+        **os.environ,
+        "LABELSYNC_BIND": f"127.0.0.1:{port}",
+        "DATABASE_URL": database_url,
+        "LABELSYNC_ADMIN_EMAIL": "fuzz@example.com",
+        "LABELSYNC_ADMIN_TOKEN": ADMIN_TOKEN,
+        "LABELSYNC_SECRET_KEY": "fuzz-suite-secret-key-not-for-production-use",
+        "LABEL_STUDIO_LOCAL_FILES_SERVING_ENABLED": "true",
+        "LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT": str(files_root),
+        "RUST_LOG": os.environ.get("RUST_LOG", "warn"),
+    }
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([str(binary), "serve"], env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_for_health(url, proc, log)
+        seed(url, files_root)
+        report_dir = args.report_dir or work / "report"
+        command = [
+            sys.executable, "-m", "schemathesis.cli", "run", f"{url}/openapi.json",
+            "--checks", CHECKS,
+            "--max-time", str(args.seconds),
+            "--workers", "2",
+            "--request-timeout", "30",
+            "--suppress-health-check", "all",
+            "--report", "junit", "--report-dir", str(report_dir),
+            "--no-color",
+        ]
+        fuzz_env = {
+            **os.environ,
+            "SCHEMATHESIS_HOOKS": "hooks",
+            "PYTHONPATH": f"{HERE}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
+            "LABELSYNC_FUZZ_URL": url,
+            "LABELSYNC_FUZZ_TOKEN": ADMIN_TOKEN,
+        }
+        rc = subprocess.run(command, env=fuzz_env).returncode
+        if rc != 0:
+            print(f"\nlabelsync's log: {log}\n{log.read_text(errors='replace')[-3000:]}")
+        return rc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        if db_name:
+            psql(os.environ["TEST_DATABASE_URL"], f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    sys.exit(main())
