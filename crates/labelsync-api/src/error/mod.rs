@@ -138,9 +138,10 @@ pub struct ErrorBody {
     /// Always null: tracebacks are never sent.
     #[schema(value_type = Option<String>)]
     pub exc_info: Option<()>,
-    /// Field name → messages (`non_field_errors` for the body as a whole).
+    /// Field name → its messages, a list (or, for a few query filters, one string as Label
+    /// Studio sends it); `non_field_errors` for the body as a whole.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<std::collections::HashMap<String, Vec<String>>>)]
+    #[schema(value_type = Option<Object>)]
     pub validation_errors: Option<FieldErrors>,
 }
 

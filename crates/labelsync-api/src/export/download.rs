@@ -17,7 +17,8 @@ use crate::state::AppState;
            ("exportType" = Option<String>, Query, description = "`JSON` (default) or `JSON_MIN`; `export_type` works too"),
            ("download_all_tasks" = Option<bool>, Query, description = "Include tasks without annotations"),
            ("ids[]" = Option<Vec<i64>>, Query, description = "Only these tasks")),
-    responses((status = 200, description = "The export file (a JSON array)", content_type = "application/json"),
+    responses((status = 200, description = "The export file: one object per task", content_type = "application/json",
+                body = Vec<Object>),
                (status = 400, description = "Unknown export type or bad flag"), (status = 404, description = "No such project")))]
 pub async fn export_project(
     State(app): State<AppState>,

@@ -32,7 +32,8 @@ where
     }
 }
 
-/// Query parameters; a malformed query is a 400 envelope naming the problem.
+/// Query parameters; a malformed query is a 400 envelope naming the problem. A key sent more
+/// than once counts with its last value, as Django's `QueryDict.get` reads it.
 #[derive(Debug)]
 pub struct Query<T>(pub T);
 
@@ -44,8 +45,8 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let query = parts.uri.query().unwrap_or("");
-        let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(query));
+        let query = last_of_each_key(parts.uri.query().unwrap_or(""));
+        let de = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(query.as_bytes()));
         serde_path_to_error::deserialize(de).map(Query).map_err(|e| {
             let field = e.path().to_string();
             let message = e.inner().to_string();
@@ -58,6 +59,25 @@ where
     }
 }
 
-fn form_urlencoded_parse(query: &str) -> url::form_urlencoded::Parse<'_> {
-    url::form_urlencoded::parse(query.as_bytes())
+/// `query` with each key once, holding the last value it was sent with.
+fn last_of_each_key(query: &str) -> String {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        pairs.retain(|(k, _)| *k != key);
+        pairs.push((key.into_owned(), value.into_owned()));
+    }
+    url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A repeated key keeps its last value; other keys and their encoding are untouched.
+    #[test]
+    fn repeated_keys_keep_the_last_value() {
+        assert_eq!(last_of_each_key("page_size=null&page=2&page_size=5"), "page=2&page_size=5");
+        assert_eq!(last_of_each_key("q=a%20b&q=c+d"), "q=c+d");
+        assert_eq!(last_of_each_key(""), "");
+    }
 }

@@ -31,7 +31,7 @@ pub struct FileQuery {
 /// multiple ranges are ignored (200).
 #[utoipa::path(method(get, head), path = "/data/local-files/", tag = "local files", params(FileQuery),
     responses(
-        (status = 200, description = "The file", content_type = "application/octet-stream"),
+        (status = 200, description = "The file, with the `Content-Type` of its extension", content_type = "*/*"),
         (status = 206, description = "One byte range of the file, with `Content-Range`"),
         (status = 304, description = "`If-None-Match` names the file's current entity tag"),
         (status = 401, description = "Not authenticated"),

@@ -12,7 +12,7 @@ use crate::state::AppState;
 /// With `LABELSYNC_METRICS_TOKEN` set, only for `Authorization: Bearer <token>` (what
 /// Prometheus sends with `authorization: {credentials: …}`); open otherwise.
 #[utoipa::path(get, path = "/metrics", tag = "ops",
-    responses((status = 200, description = "Prometheus text exposition format"),
+    responses((status = 200, description = "Prometheus text exposition format", content_type = "text/plain", body = String),
                (status = 401, description = "LABELSYNC_METRICS_TOKEN is set and was not sent")))]
 pub async fn metrics(State(app): State<AppState>, headers: HeaderMap) -> Response {
     if let Some(expected) = &app.config.metrics_token
