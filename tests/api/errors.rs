@@ -72,3 +72,22 @@ async fn unsupported_media_type(app: TestApp) {
     assert_envelope(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, &body);
 }
 api_test!(unsupported_media_type);
+
+/// A U+0000 anywhere in a body (a field, nested task data, a key) is a 400 naming the field,
+/// on both databases (PostgreSQL cannot store it), and nothing is written.
+async fn null_characters_are_refused(app: TestApp) {
+    let (status, body) = app.post("/api/projects/", json!({"title": "a\u{0}b"})).await;
+    assert_envelope(status, StatusCode::BAD_REQUEST, &body);
+    assert_eq!(body["validation_errors"]["title"][0], "Null characters are not allowed.");
+    let project = app.project().await;
+    let path = format!("/api/projects/{project}/import");
+    let (status, body) =
+        app.post(&path, json!([{"image_url": "fine"}, {"image_url": {"deep": ["x\u{0}"]}}])).await;
+    assert_envelope(status, StatusCode::BAD_REQUEST, &body);
+    assert_eq!(body["validation_errors"]["non_field_errors"][0], "Null characters are not allowed.");
+    let (status, body) = app.post(&path, json!({"image\u{0}url": "key"})).await;
+    assert_envelope(status, StatusCode::BAD_REQUEST, &body);
+    let (_, tasks) = app.get(&format!("/api/tasks/?project={project}")).await;
+    assert_eq!(tasks["total"], 0, "{tasks}");
+}
+api_test!(null_characters_are_refused);

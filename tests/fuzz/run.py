@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -131,7 +132,8 @@ def main() -> int:
         "LABELSYNC_SECRET_KEY": "fuzz-suite-secret-key-not-for-production-use",
         "LABEL_STUDIO_LOCAL_FILES_SERVING_ENABLED": "true",
         "LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT": str(files_root),
-        "RUST_LOG": os.environ.get("RUST_LOG", "warn"),
+        "LABELSYNC_LOG": os.environ.get("LABELSYNC_LOG", "warn"),
+        "LABELSYNC_LOG_FORMAT": "json",
     }
     with open(log, "wb") as out:
         proc = subprocess.Popen([str(binary), "serve"], env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -158,7 +160,8 @@ def main() -> int:
         }
         rc = subprocess.run(command, env=fuzz_env).returncode
         if rc != 0:
-            print(f"\nlabelsync's log: {log}\n{log.read_text(errors='replace')[-3000:]}")
+            errors = [line for line in log.read_text(errors="replace").splitlines() if '"ERROR"' in line]
+            print(f"\nlabelsync's errors ({len(errors)}):\n" + "\n".join(errors[-20:]))
         return rc
     finally:
         proc.terminate()
@@ -168,6 +171,7 @@ def main() -> int:
             proc.kill()
         if db_name:
             psql(os.environ["TEST_DATABASE_URL"], f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

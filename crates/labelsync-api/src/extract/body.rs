@@ -27,24 +27,32 @@ impl<S: Send + Sync> FromRequest<S> for AnyBody {
             .unwrap_or("")
             .to_ascii_lowercase();
         let media = content_type.split(';').next().unwrap_or("").trim().to_owned();
-        if media == "multipart/form-data" {
-            return multipart(req, state).await.map(AnyBody);
-        }
-        let bytes = Bytes::from_request(req, state).await.map_err(body_error)?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Ok(AnyBody(Value::Object(Map::new())));
-        }
-        match media.as_str() {
-            "" | "application/json" => parse_json(&bytes).map(AnyBody),
-            m if m.ends_with("+json") => parse_json(&bytes).map(AnyBody),
-            "application/x-www-form-urlencoded" => {
-                let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes)
-                    .map_err(|e| ApiError::BadRequest(format!("Form parse error - {e}")))?;
-                Ok(AnyBody(Value::Object(pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect())))
+        let body = if media == "multipart/form-data" {
+            multipart(req, state).await?
+        } else {
+            let bytes = Bytes::from_request(req, state).await.map_err(body_error)?;
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                return Ok(AnyBody(Value::Object(Map::new())));
             }
-            other => {
-                Err(ApiError::UnsupportedMediaType(format!("Unsupported media type \"{other}\" in request.")))
-            }
+            parse(&media, &bytes)?
+        };
+        refuse_null_characters(&body)?;
+        Ok(AnyBody(body))
+    }
+}
+
+/// The body as JSON, a form, or Label Studio's 415.
+fn parse(media: &str, bytes: &[u8]) -> Result<Value, ApiError> {
+    match media {
+        "" | "application/json" => parse_json(bytes),
+        m if m.ends_with("+json") => parse_json(bytes),
+        "application/x-www-form-urlencoded" => {
+            let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(bytes)
+                .map_err(|e| ApiError::BadRequest(format!("Form parse error - {e}")))?;
+            Ok(Value::Object(pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect()))
+        }
+        other => {
+            Err(ApiError::UnsupportedMediaType(format!("Unsupported media type \"{other}\" in request.")))
         }
     }
 }
@@ -67,6 +75,31 @@ impl<S: Send + Sync> FromRequest<S> for Body {
                 }
             ))),
         }
+    }
+}
+
+/// DRF's rule for text (`ProhibitNullCharactersValidator`), applied to the whole body: a U+0000
+/// anywhere, in a key or a string, is a 400 naming the top-level field it is in. PostgreSQL
+/// cannot store it in `text` or `jsonb`, and a body must mean the same on both databases.
+fn refuse_null_characters(body: &Value) -> Result<(), ApiError> {
+    const MESSAGE: &str = "Null characters are not allowed.";
+    match body {
+        Value::Object(map) => match map.iter().find(|(k, v)| k.contains('\0') || holds_null(v)) {
+            Some((key, _)) if key.contains('\0') => Err(ApiError::non_field(MESSAGE)),
+            Some((key, _)) => Err(ApiError::field(key, MESSAGE)),
+            None => Ok(()),
+        },
+        other if holds_null(other) => Err(ApiError::non_field(MESSAGE)),
+        _ => Ok(()),
+    }
+}
+
+fn holds_null(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(holds_null),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || holds_null(v)),
+        _ => false,
     }
 }
 

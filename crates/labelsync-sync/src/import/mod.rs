@@ -192,6 +192,11 @@ async fn import_batch(
     let mut objects = Vec::with_capacity(batch.len());
     for object in batch {
         let object = object.map_err(storage_failure)?;
+        if object.key.contains('\0') {
+            // No database can key a link by it (PostgreSQL refuses U+0000 in text).
+            tracing::warn!(storage = storage.id, "skipped an object whose key holds a null character");
+            continue;
+        }
         if plan.selects(&object) && seen.insert(object.key.clone()) {
             objects.push(object);
         }

@@ -17,6 +17,8 @@ pub enum StorageTaskError {
     NotAnObject { key: String, found: &'static str },
     #[error("If you use \"{0}\" field in the task, you must put \"data\" field in the task too")]
     NeedsData(&'static str),
+    #[error("Can't import task from {0}: null characters (\\u0000) are not allowed")]
+    NullCharacter(String),
 }
 
 /// The rows of a task file (`docs/label-studio-api.md` §5.6): a JSON array (rows 0, 1, …), one JSON
@@ -56,6 +58,19 @@ fn numbered(rows: Vec<Value>, key: &str) -> Result<Vec<(Value, Option<i32>)>, St
         .collect()
 }
 
+/// True when a key or a string anywhere in `object` holds U+0000, which PostgreSQL cannot store.
+fn holds_null_character(object: &Map<String, Value>) -> bool {
+    fn value(v: &Value) -> bool {
+        match v {
+            Value::String(s) => s.contains('\0'),
+            Value::Array(items) => items.iter().any(value),
+            Value::Object(map) => holds_null_character(map),
+            _ => false,
+        }
+    }
+    object.iter().any(|(k, v)| k.contains('\0') || value(v))
+}
+
 /// One row of a task file as a candidate (`docs/label-studio-api.md` §5.7): `data` is the row's
 /// `data` object if it has one (other keys but `annotations`, `predictions`, `allow_skip` ignored),
 /// else the row itself. Invalid annotations and predictions are dropped with a warning, as Label
@@ -64,6 +79,9 @@ pub fn candidate_from_object(row: Value, source: TaskSource) -> Result<TaskCandi
     let Value::Object(mut object) = row else {
         return Err(StorageTaskError::NotAnObject { key: source.key, found: json_type(&row) });
     };
+    if holds_null_character(&object) {
+        return Err(StorageTaskError::NullCharacter(source.key));
+    }
     let has_data = object.contains_key("data");
     let annotations = take_list(&object, "annotations");
     let predictions = take_list(&object, "predictions");
@@ -165,5 +183,17 @@ mod tests {
             Err(StorageTaskError::NeedsData("predictions"))
         );
         assert!(candidate_from_object(json!("x"), src(Some(0))).is_err());
+    }
+
+    /// A row holding U+0000 in a value or a key (PostgreSQL cannot store it) is refused with a
+    /// message naming the object, before anything is written.
+    #[test]
+    fn null_characters() {
+        for row in [json!({"data": {"t": ["a\u{0}"]}}), json!({"t\u{0}": 1})] {
+            assert_eq!(
+                candidate_from_object(row, src(Some(0))),
+                Err(StorageTaskError::NullCharacter("k.json".into()))
+            );
+        }
     }
 }
