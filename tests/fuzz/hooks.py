@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 import requests
 import schemathesis
@@ -50,14 +51,21 @@ class FuzzUser:
 
 
 def _enable_both_token_kinds() -> None:
+    """Both kinds of token on again. With two workers, another case may reset the legacy token or
+    change the settings while this runs, so each way is retried with the latest token."""
     body = {"api_tokens_enabled": True, "legacy_api_tokens_enabled": True}
     url = f"{BASE_URL}/api/jwt/settings"
-    if requests.post(url, json=body, headers={"Authorization": f"Token {_current_legacy_token()}"}, timeout=10).ok:
-        return
-    access = requests.post(f"{BASE_URL}/api/token/refresh/", json={"refresh": _refresh_token}, timeout=10)
-    access.raise_for_status()
-    bearer = {"Authorization": f"Bearer {access.json()['access']}"}
-    requests.post(url, json=body, headers=bearer, timeout=10).raise_for_status()
+    for _ in range(20):
+        legacy = {"Authorization": f"Token {_current_legacy_token()}"}
+        if requests.post(url, json=body, headers=legacy, timeout=10).ok:
+            return
+        access = requests.post(f"{BASE_URL}/api/token/refresh/", json={"refresh": _refresh_token}, timeout=10)
+        if access.ok:
+            bearer = {"Authorization": f"Bearer {access.json()['access']}"}
+            if requests.post(url, json=body, headers=bearer, timeout=10).ok:
+                return
+        time.sleep(0.1)
+    raise RuntimeError("could not switch both kinds of token back on: the fuzzing user is locked out")
 
 
 @schemathesis.hook

@@ -94,7 +94,17 @@ pub struct ImportBody;
 impl utoipa::PartialSchema for ImportBody {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Type};
-        let task = || ObjectBuilder::new().schema_type(Type::Object).min_properties(Some(1)).build();
+        let object = || ObjectBuilder::new().schema_type(Type::Object);
+        let list = || ArrayBuilder::new().items(object());
+        let task = || {
+            object()
+                .description(Some("A task: its data, flat, or `data` with the optional keys below"))
+                .property("data", object())
+                .property("annotations", list())
+                .property("predictions", list())
+                .property("meta", object())
+                .build()
+        };
         OneOfBuilder::new()
             .item(task())
             .item(ArrayBuilder::new().items(task()).min_items(Some(1)).build())
