@@ -1,7 +1,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use labelsync_storage::Role;
+use labelsync_storage::{Role, StorageKind};
 use labelsync_sync::storages::seal_secrets;
 use serde_json::Value;
 
@@ -39,7 +39,7 @@ async fn create<B: StorageBody>(
 }
 
 /// Create an import storage. Its connection is checked first (400 with the reason).
-#[utoipa::path(post, path = "/api/storages/{kind}/", tag = "storages", params(super::KindParam),
+#[utoipa::path(post, path = "/api/storages/{kind}/", tag = "storages", params(("kind" = inline(StorageKind), Path, description = "`s3`, `gcs`, `azure`, `redis` or `localfiles`")),
     request_body(content = ImportStorageCreate, description = "Storage fields of the kind (Label Studio's)"),
     responses((status = 201, description = "The new storage", body = ImportStorage),
                (status = 400, description = "Invalid fields or connection"),
@@ -55,7 +55,7 @@ pub async fn create_import(
 }
 
 /// Create an export storage; every existing annotation of the project is then exported to it.
-#[utoipa::path(post, path = "/api/storages/export/{kind}", tag = "storages", params(super::KindParam),
+#[utoipa::path(post, path = "/api/storages/export/{kind}", tag = "storages", params(("kind" = inline(StorageKind), Path, description = "`s3`, `gcs`, `azure`, `redis` or `localfiles`")),
     request_body(content = ExportStorageCreate, description = "Storage fields of the kind (Label Studio's)"),
     responses((status = 201, description = "The new storage, queued for its first export", body = ExportStorage),
                (status = 400, description = "Invalid fields or connection"),

@@ -11,14 +11,14 @@ use crate::wire::ts;
 use axum::Json;
 use axum::extract::State;
 use futures::StreamExt;
-use labelsync_storage::Role;
+use labelsync_storage::{Role, StorageKind};
 
 /// How long a preview may list before it stops with Label Studio's sentinel.
 const SCAN_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Preview what an import storage would list: up to `limit` objects (default 100), then a
 /// `{"key": null, …}` sentinel if there are more; a timeout sentinel after 30 s.
-#[utoipa::path(post, path = "/api/storages/{kind}/files", tag = "storages", params(super::KindParam),
+#[utoipa::path(post, path = "/api/storages/{kind}/files", tag = "storages", params(("kind" = inline(StorageKind), Path, description = "`s3`, `gcs`, `azure`, `redis` or `localfiles`")),
     request_body(content = ImportStorageFiles, description = "Storage fields (or `id`), optional `limit`"),
     responses((status = 200, description = "The listed objects, then a sentinel if there are more", body = FilesPreview),
                (status = 400, description = "Invalid fields, or listing failed"),

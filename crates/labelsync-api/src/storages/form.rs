@@ -22,7 +22,7 @@ fn layout(kind: StorageKind, role: Role) -> ApiResult<FormLayout> {
 }
 
 /// The UI form layout of an import storage kind.
-#[utoipa::path(get, path = "/api/storages/{kind}/form", tag = "storages", params(super::KindParam),
+#[utoipa::path(get, path = "/api/storages/{kind}/form", tag = "storages", params(("kind" = inline(StorageKind), Path, description = "`s3`, `gcs`, `azure`, `redis` or `localfiles`")),
     responses((status = 200, description = "Form rows used by Label Studio's frontend", body = FormLayout),
                (status = 404, description = "Unknown kind")))]
 pub async fn import_form(_auth: AuthUser, Path(kind): Path<String>) -> ApiResult<Json<FormLayout>> {
@@ -30,7 +30,7 @@ pub async fn import_form(_auth: AuthUser, Path(kind): Path<String>) -> ApiResult
 }
 
 /// The UI form layout of an export storage kind.
-#[utoipa::path(get, path = "/api/storages/export/{kind}/form", tag = "storages", params(super::KindParam),
+#[utoipa::path(get, path = "/api/storages/export/{kind}/form", tag = "storages", params(("kind" = inline(StorageKind), Path, description = "`s3`, `gcs`, `azure`, `redis` or `localfiles`")),
     responses((status = 200, description = "Form rows used by Label Studio's frontend", body = FormLayout),
                (status = 404, description = "Unknown kind")))]
 pub async fn export_form(_auth: AuthUser, Path(kind): Path<String>) -> ApiResult<Json<FormLayout>> {

@@ -1,5 +1,6 @@
 use axum::Json;
 use axum::extract::State;
+use labelsync_storage::StorageKind;
 
 use super::json::{ExportStorage, ImportStorage, StorageBody};
 use crate::error::ApiResult;
@@ -13,7 +14,7 @@ async fn get<B: StorageBody>(app: &AppState, auth: &AuthUser, kind: &str, id: i6
 
 /// One import storage.
 #[utoipa::path(get, path = "/api/storages/{kind}/{id}", tag = "storages",
-    params(super::KindParam, ("id" = i64, Path, description = "Storage id")),
+    params(("kind" = inline(StorageKind), Path, description = "`s3`, `gcs`, `azure`, `redis` or `localfiles`"), ("id" = i64, Path, description = "Storage id")),
     responses((status = 200, description = "The storage", body = ImportStorage),
                (status = 404, description = "No such storage, or an unknown kind")))]
 pub async fn get_import(
@@ -26,7 +27,7 @@ pub async fn get_import(
 
 /// One export storage.
 #[utoipa::path(get, path = "/api/storages/export/{kind}/{id}", tag = "storages",
-    params(super::KindParam, ("id" = i64, Path, description = "Storage id")),
+    params(("kind" = inline(StorageKind), Path, description = "`s3`, `gcs`, `azure`, `redis` or `localfiles`"), ("id" = i64, Path, description = "Storage id")),
     responses((status = 200, description = "The storage", body = ExportStorage),
                (status = 404, description = "No such storage, or an unknown kind")))]
 pub async fn get_export(

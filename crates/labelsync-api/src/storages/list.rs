@@ -1,5 +1,6 @@
 use axum::Json;
 use axum::extract::State;
+use labelsync_storage::StorageKind;
 use serde::Deserialize;
 
 use super::json::{ExportStorage, ImportStorage, StorageBody};
@@ -40,7 +41,7 @@ pub async fn list<B: StorageBody>(
 }
 
 /// Import storages of one kind in a project, oldest first (a bare array).
-#[utoipa::path(get, path = "/api/storages/{kind}/", tag = "storages", params(super::KindParam, ProjectQuery),
+#[utoipa::path(get, path = "/api/storages/{kind}/", tag = "storages", params(("kind" = inline(StorageKind), Path, description = "`s3`, `gcs`, `azure`, `redis` or `localfiles`"), ProjectQuery),
     responses((status = 200, description = "Array of storages", body = Vec<ImportStorage>),
                (status = 400, description = "`project` missing"),
                (status = 404, description = "Unknown kind or project")))]
@@ -54,7 +55,7 @@ pub async fn list_import(
 }
 
 /// Export storages of one kind in a project, oldest first (a bare array).
-#[utoipa::path(get, path = "/api/storages/export/{kind}", tag = "storages", params(super::KindParam, ProjectQuery),
+#[utoipa::path(get, path = "/api/storages/export/{kind}", tag = "storages", params(("kind" = inline(StorageKind), Path, description = "`s3`, `gcs`, `azure`, `redis` or `localfiles`"), ProjectQuery),
     responses((status = 200, description = "Array of storages", body = Vec<ExportStorage>),
                (status = 400, description = "`project` missing"),
                (status = 404, description = "Unknown kind or project")))]
@@ -101,7 +102,7 @@ async fn list_all<B: StorageBody>(
     let Ok(project) = project_of(app, auth, query).await else { return Ok(Vec::new()) };
     let external_id = super::org_external_id(app, auth).await?;
     let mut out = Vec::new();
-    for &kind in labelsync_storage::StorageKind::ALL {
+    for &kind in StorageKind::ALL {
         let rows = labelsync_db::storages::list_for_project(&app.db, project, B::ROLE, Some(kind)).await?;
         for row in &rows {
             out.push(B::of(row, &external_id)?);

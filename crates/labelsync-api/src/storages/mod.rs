@@ -67,17 +67,6 @@ fn model_name(kind: StorageKind, role: Role) -> String {
     format!("{kind}{role}Storage")
 }
 
-/// A path parameter `{kind}` documented for OpenAPI: one of the five kind names (any other is
-/// a 404, documented on each operation).
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct KindParam {
-    /// `s3`, `gcs`, `azure`, `redis` or `localfiles`.
-    #[allow(dead_code)]
-    #[param(inline)]
-    kind: StorageKind,
-}
-
 /// The caller's organization's external id (for `external_id` in S3 responses).
 pub async fn org_external_id(app: &AppState, auth: &AuthUser) -> ApiResult<String> {
     Ok(labelsync_db::server_credentials::external_id(&app.db, auth.org_id).await?)

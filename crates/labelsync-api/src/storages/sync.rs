@@ -3,6 +3,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use labelsync_db::Tx;
 use labelsync_db::storages::Storage;
+use labelsync_storage::StorageKind;
 use serde_json::json;
 
 use super::json::{ExportStorage, ImportStorage, StorageBody};
@@ -41,7 +42,7 @@ pub async fn queue_sync(tx: &mut Tx, storage: &Storage) -> ApiResult<Storage> {
 
 /// Start an import sync. Returns at once with the storage `queued`; a worker does the sync.
 #[utoipa::path(post, path = "/api/storages/{kind}/{id}/sync", tag = "storages",
-    params(super::KindParam, ("id" = i64, Path, description = "Storage id")),
+    params(("kind" = inline(StorageKind), Path, description = "`s3`, `gcs`, `azure`, `redis` or `localfiles`"), ("id" = i64, Path, description = "Storage id")),
     responses((status = 200, description = "The storage, queued (or already queued/running)", body = ImportStorage),
                (status = 400, description = "Not synchronizable, or backend unavailable"),
                (status = 403, description = "A blocked endpoint"),
@@ -56,7 +57,7 @@ pub async fn sync_import(
 
 /// Start a full export of the project's annotations to this storage.
 #[utoipa::path(post, path = "/api/storages/export/{kind}/{id}/sync", tag = "storages",
-    params(super::KindParam, ("id" = i64, Path, description = "Storage id")),
+    params(("kind" = inline(StorageKind), Path, description = "`s3`, `gcs`, `azure`, `redis` or `localfiles`"), ("id" = i64, Path, description = "Storage id")),
     responses((status = 200, description = "The storage, queued (or already queued/running)", body = ExportStorage),
                (status = 400, description = "Not synchronizable, or backend unavailable"),
                (status = 403, description = "A blocked endpoint"),

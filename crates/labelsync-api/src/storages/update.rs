@@ -1,5 +1,6 @@
 use axum::Json;
 use axum::extract::State;
+use labelsync_storage::StorageKind;
 use serde_json::{Map, Value};
 
 use super::draft::Draft;
@@ -28,7 +29,7 @@ async fn update<B: StorageBody>(
 /// The connection is re-checked when a connection field changes. Status fields (`status`,
 /// `meta`, `last_sync*`, `traceback`) are validated and ignored: only a sync writes them.
 #[utoipa::path(method(patch, put), path = "/api/storages/{kind}/{id}", tag = "storages",
-    params(super::KindParam, ("id" = i64, Path, description = "Storage id")),
+    params(("kind" = inline(StorageKind), Path, description = "`s3`, `gcs`, `azure`, `redis` or `localfiles`"), ("id" = i64, Path, description = "Storage id")),
     request_body(content = ImportStorageUpdate, description = "Fields to change"),
     responses((status = 200, description = "The storage", body = ImportStorage),
                (status = 400, description = "Invalid fields or connection"),
@@ -44,7 +45,7 @@ pub async fn update_import(
 
 /// Change an export storage.
 #[utoipa::path(method(patch, put), path = "/api/storages/export/{kind}/{id}", tag = "storages",
-    params(super::KindParam, ("id" = i64, Path, description = "Storage id")),
+    params(("kind" = inline(StorageKind), Path, description = "`s3`, `gcs`, `azure`, `redis` or `localfiles`"), ("id" = i64, Path, description = "Storage id")),
     request_body(content = ExportStorageUpdate, description = "Fields to change"),
     responses((status = 200, description = "The storage", body = ExportStorage),
                (status = 400, description = "Invalid fields or connection"),

@@ -1,6 +1,6 @@
 use axum::extract::State;
 use axum::http::StatusCode;
-use labelsync_storage::Role;
+use labelsync_storage::{Role, StorageKind};
 use serde_json::{Map, Value};
 
 use super::draft::Draft;
@@ -36,7 +36,7 @@ async fn validate(
 /// Check an import storage configuration (and, with `id`, a stored storage's) without saving.
 /// 200 with an empty body when the storage is reachable and its prefix readable; 400 with
 /// the reason otherwise.
-#[utoipa::path(post, path = "/api/storages/{kind}/validate", tag = "storages", params(super::KindParam),
+#[utoipa::path(post, path = "/api/storages/{kind}/validate", tag = "storages", params(("kind" = inline(StorageKind), Path, description = "`s3`, `gcs`, `azure`, `redis` or `localfiles`")),
     request_body(content = ImportStorageValidate, description = "Storage fields, optionally `id` of a stored storage"),
     responses((status = 200, description = "Valid (empty body)"), (status = 400, description = "Why it is not"),
                (status = 403, description = "Not a manager, or a blocked endpoint"),
@@ -51,7 +51,7 @@ pub async fn validate_import(
 }
 
 /// Check an export storage configuration: reachable and writable.
-#[utoipa::path(post, path = "/api/storages/export/{kind}/validate", tag = "storages", params(super::KindParam),
+#[utoipa::path(post, path = "/api/storages/export/{kind}/validate", tag = "storages", params(("kind" = inline(StorageKind), Path, description = "`s3`, `gcs`, `azure`, `redis` or `localfiles`")),
     request_body(content = ExportStorageValidate, description = "Storage fields, optionally `id` of a stored storage"),
     responses((status = 200, description = "Valid (empty body)"), (status = 400, description = "Why it is not"),
                (status = 403, description = "Not a manager, or a blocked endpoint"),

@@ -131,5 +131,4 @@ fn column(storage: &Storage, name: &str) -> Value {
 }
 
 #[cfg(test)]
-#[path = "tests.rs"]
 mod tests;

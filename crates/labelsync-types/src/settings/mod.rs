@@ -313,5 +313,4 @@ impl RedisSettings {
 }
 
 #[cfg(test)]
-#[path = "settings_tests.rs"]
 mod tests;
