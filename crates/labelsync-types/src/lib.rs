@@ -256,6 +256,7 @@ text_enum! {
 mod tests {
     use super::*;
 
+    /// Every variant's text round-trips through `Display`, serde, `parse` and `TryFrom`.
     #[test]
     fn text_round_trips_through_parse_serde_and_try_from() {
         fn check<T>(all: &[T], names: &[&str])
@@ -283,6 +284,7 @@ mod tests {
         );
     }
 
+    /// An unknown text is an error naming it, never a default variant.
     #[test]
     fn unknown_text_is_an_error_not_a_default() {
         let err = Role::try_from("imprt".to_owned()).unwrap_err();
