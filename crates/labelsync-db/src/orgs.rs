@@ -30,48 +30,20 @@ pub struct User {
     pub last_activity: Option<DateTime<Utc>>,
 }
 
-/// What a member may do in an organization.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Reads projects and tasks, writes annotations; nothing else.
-    Annotator,
-    /// Manages projects, tasks and storages.
-    Manager,
-    /// Everything a manager can, plus the organization's members.
-    Administrator,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Annotator => "annotator",
-            Role::Manager => "manager",
-            Role::Administrator => "administrator",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        match s {
-            "annotator" => Some(Role::Annotator),
-            "manager" => Some(Role::Manager),
-            "administrator" => Some(Role::Administrator),
-            _ => None,
-        }
-    }
-}
+/// What a member may do in an organization: stored as its text, and an unknown text fails to
+/// decode the row (never a silent annotator).
+pub use labelsync_types::MemberRole as Role;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Membership {
     pub organization_id: i64,
     pub user_id: i64,
-    role: String,
+    role: Role,
 }
 
 impl Membership {
     pub fn role(&self) -> Role {
-        // The column has a check constraint, so anything else is a corrupt row.
-        Role::parse(&self.role).unwrap_or(Role::Annotator)
+        self.role
     }
 }
 
@@ -301,14 +273,14 @@ pub async fn first_membership(ex: impl Into<Ex<'_>>, user_id: i64) -> Result<Opt
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ActiveMembership {
     pub organization_id: i64,
-    role: String,
+    role: Role,
     pub legacy_api_tokens_enabled: bool,
     pub api_tokens_enabled: bool,
 }
 
 impl ActiveMembership {
     pub fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::Annotator)
+        self.role
     }
 }
 

@@ -11,19 +11,21 @@ use chrono::{DateTime, Utc};
 use crate::conn::with_conn;
 use crate::{Ex, Result};
 
+pub use labelsync_types::CredentialBackend;
+
 /// The backends a grant can name.
-pub const BACKENDS: [&str; 3] = ["s3", "gcs", "azure"];
+pub const BACKENDS: &[CredentialBackend] = CredentialBackend::ALL;
 
 /// One grant.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Grant {
     pub organization_id: i64,
-    pub backend: String,
+    pub backend: CredentialBackend,
     pub granted_at: DateTime<Utc>,
 }
 
 /// Grants `backend` to the organization; `false` when it was already granted.
-pub async fn grant(ex: impl Into<Ex<'_>>, organization_id: i64, backend: &str) -> Result<bool> {
+pub async fn grant(ex: impl Into<Ex<'_>>, organization_id: i64, backend: CredentialBackend) -> Result<bool> {
     let now = crate::now();
     with_conn!(ex, |c| {
         let done = sqlx::query(
@@ -40,7 +42,7 @@ pub async fn grant(ex: impl Into<Ex<'_>>, organization_id: i64, backend: &str) -
 }
 
 /// Withdraws `backend` from the organization; `false` when it was not granted.
-pub async fn revoke(ex: impl Into<Ex<'_>>, organization_id: i64, backend: &str) -> Result<bool> {
+pub async fn revoke(ex: impl Into<Ex<'_>>, organization_id: i64, backend: CredentialBackend) -> Result<bool> {
     with_conn!(ex, |c| {
         let done =
             sqlx::query("delete from server_credential_grants where organization_id = $1 and backend = $2")
@@ -65,9 +67,9 @@ pub async fn list(ex: impl Into<Ex<'_>>) -> Result<Vec<Grant>> {
 }
 
 /// The backends granted to the organization.
-pub async fn backends(ex: impl Into<Ex<'_>>, organization_id: i64) -> Result<Vec<String>> {
+pub async fn backends(ex: impl Into<Ex<'_>>, organization_id: i64) -> Result<Vec<CredentialBackend>> {
     with_conn!(ex, |c| {
-        sqlx::query_scalar::<_, String>(
+        sqlx::query_scalar::<_, CredentialBackend>(
             "select backend from server_credential_grants where organization_id = $1 order by backend",
         )
         .bind(organization_id)

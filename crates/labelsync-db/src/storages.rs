@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use sqlx::types::Json;
 
+pub use labelsync_types::settings::{InvalidSettings, StorageSettings};
 pub use labelsync_types::{Role, StorageKind, SyncStatus};
 
 use crate::conn::with_conn;
@@ -30,6 +31,14 @@ pub struct Storage {
     pub settings: Json<Map<String, Value>>,
     /// The encrypted secret fields, never returned to clients.
     pub secrets: Option<String>,
+}
+
+impl Storage {
+    /// The storage's typed settings without its secrets (they are sealed: opening them is
+    /// `labelsync_sync::storages::settings_of_row`'s). What responses and media resolution read.
+    pub fn public_settings(&self) -> std::result::Result<StorageSettings, InvalidSettings> {
+        StorageSettings::parse(self.kind, self.role, &self.settings.0, &Map::new())
+    }
 }
 
 /// Every column of a new storage. On an existing one, [`update`] writes only the columns a

@@ -1,5 +1,6 @@
 //! Grants of server credentials and organizations' external ids, on both dialects.
 
+use labelsync_db::server_credentials::CredentialBackend::{Azure, S3};
 use labelsync_db::{Db, orgs, projects, server_credentials};
 
 use labelsync_db::on_both;
@@ -8,21 +9,21 @@ use labelsync_db::on_both;
 async fn grants_per_org_and_backend(db: &Db) {
     let one = orgs::create_organization(db, "one", None).await.unwrap().id;
     let two = orgs::create_organization(db, "two", None).await.unwrap().id;
-    assert!(server_credentials::grant(db, one, "s3").await.unwrap());
-    assert!(!server_credentials::grant(db, one, "s3").await.unwrap(), "granted twice");
-    assert!(server_credentials::grant(db, one, "azure").await.unwrap());
-    assert_eq!(server_credentials::backends(db, one).await.unwrap(), ["azure", "s3"]);
+    assert!(server_credentials::grant(db, one, S3).await.unwrap());
+    assert!(!server_credentials::grant(db, one, S3).await.unwrap(), "granted twice");
+    assert!(server_credentials::grant(db, one, Azure).await.unwrap());
+    assert_eq!(server_credentials::backends(db, one).await.unwrap(), [Azure, S3]);
     assert!(server_credentials::backends(db, two).await.unwrap().is_empty());
-    assert!(server_credentials::revoke(db, one, "s3").await.unwrap());
-    assert!(!server_credentials::revoke(db, one, "s3").await.unwrap(), "revoked twice");
+    assert!(server_credentials::revoke(db, one, S3).await.unwrap());
+    assert!(!server_credentials::revoke(db, one, S3).await.unwrap(), "revoked twice");
     let all = server_credentials::list(db).await.unwrap();
     assert_eq!(
         all.iter().map(|g| (g.organization_id, g.backend.as_str())).collect::<Vec<_>>(),
         [(one, "azure")]
     );
     assert!(
-        server_credentials::grant(db, one, "ftp").await.is_err(),
-        "the check constraint names the backends"
+        "ftp".parse::<server_credentials::CredentialBackend>().is_err(),
+        "only the three backends can be named (the check constraint names them too)"
     );
 }
 on_both!(grants_per_org_and_backend);

@@ -59,11 +59,11 @@ pub async fn run(db: &Db, command: AdminCommand) -> anyhow::Result<()> {
             if orgs::find_organization(db, org).await?.is_none() {
                 bail!("organization {org} does not exist");
             }
-            let new = server_credentials::grant(db, org, &backend).await?;
+            let new = server_credentials::grant(db, org, backend.parse()?).await?;
             println!("{}", if new { "granted" } else { "already granted" });
         }
         AdminCommand::RevokeServerCredentials { org, backend } => {
-            let revoked = server_credentials::revoke(db, org, &backend).await?;
+            let revoked = server_credentials::revoke(db, org, backend.parse()?).await?;
             println!("{}", if revoked { "revoked" } else { "was not granted" });
         }
         AdminCommand::ListServerCredentials => {

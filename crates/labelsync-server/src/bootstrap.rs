@@ -68,7 +68,7 @@ pub async fn ensure_admin(
     let user = orgs::create_user(&mut tx, email, "", "", Some(org.id)).await?;
     orgs::upsert_membership(&mut tx, org.id, user.id, Role::Administrator).await?;
     crate::local_roots::grant_document_root(&mut tx, org.id, document_root).await?;
-    for backend in labelsync_db::server_credentials::BACKENDS {
+    for &backend in labelsync_db::server_credentials::BACKENDS {
         labelsync_db::server_credentials::grant(&mut tx, org.id, backend).await?;
     }
     let generated = token.is_none().then(new_legacy_token);

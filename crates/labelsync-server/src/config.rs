@@ -4,7 +4,9 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use clap::builder::PossibleValuesParser;
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use labelsync_db::server_credentials::BACKENDS;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -314,7 +316,7 @@ pub enum AdminCommand {
         /// Organization id.
         #[arg(long)]
         org: i64,
-        #[arg(long, value_parser = labelsync_db::server_credentials::BACKENDS)]
+        #[arg(long, value_parser = backend_names())]
         backend: String,
     },
     /// Withdraw a grant of server credentials (the organization's storages then need their own).
@@ -322,11 +324,17 @@ pub enum AdminCommand {
         /// Organization id.
         #[arg(long)]
         org: i64,
-        #[arg(long, value_parser = labelsync_db::server_credentials::BACKENDS)]
+        #[arg(long, value_parser = backend_names())]
         backend: String,
     },
     /// List grants of server credentials (organization, backend, external id).
     ListServerCredentials,
+}
+
+/// `--backend`: one of the grantable backends' names (the admin command parses it into its
+/// [`labelsync_db::server_credentials::CredentialBackend`]).
+fn backend_names() -> PossibleValuesParser {
+    PossibleValuesParser::new(BACKENDS.iter().map(|b| b.as_str()))
 }
 
 #[cfg(test)]

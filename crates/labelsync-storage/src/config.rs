@@ -2,8 +2,6 @@
 
 use std::fmt;
 
-use crate::Role;
-
 pub use labelsync_types::StorageKind;
 
 /// A secret value. `Debug` and `Display` never print it.
@@ -119,20 +117,11 @@ pub struct RedisConfig {
     /// Empty means `localhost`.
     pub host: Option<String>,
     pub port: Option<u16>,
+    /// The database number (Label Studio's default per role is in `labelsync_types::fields`).
     pub db: i64,
     pub password: Option<Secret>,
     /// Key prefix of imported keys.
     pub path: Option<String>,
-}
-
-impl RedisConfig {
-    /// The database a storage that sets no `db` uses: Label Studio's 1 for import, 2 for export.
-    pub fn default_db(role: Role) -> i64 {
-        match role {
-            Role::Import => 1,
-            Role::Export => 2,
-        }
-    }
 }
 
 /// A directory under the local-files document root.

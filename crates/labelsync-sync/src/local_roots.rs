@@ -4,10 +4,9 @@
 
 use std::path::Path;
 
-use labelsync_db::storages::Storage;
+use labelsync_db::storages::{Storage, StorageSettings};
 use labelsync_storage::StorageKind;
 use labelsync_storage::local::{LocalRoots, normalize_storage_path};
-use serde_json::Value;
 
 use crate::context::SyncContext;
 use crate::import::SyncError;
@@ -18,7 +17,12 @@ pub async fn check(ctx: &SyncContext, storage: &Storage, organization_id: i64) -
     if storage.kind != StorageKind::LocalFiles {
         return Ok(());
     }
-    let path = normalize_storage_path(storage.settings.0.get("path").and_then(Value::as_str).unwrap_or(""));
+    let settings = storage.public_settings().map_err(|e| SyncError::Final(e.to_string()))?;
+    let stored = match &settings {
+        StorageSettings::LocalFiles(s) => s.path.as_deref(),
+        _ => None,
+    };
+    let path = normalize_storage_path(stored.unwrap_or(""));
     let roots = LocalRoots::new(labelsync_db::local_roots::paths_for_org(&ctx.db, organization_id).await?);
     if roots.covers(Path::new(&path)).await {
         return Ok(());

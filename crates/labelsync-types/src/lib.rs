@@ -1,5 +1,9 @@
 //! `labelsync-types` owns the words a storage row is made of: its [`StorageKind`], its [`Role`]
-//! and its [`SyncStatus`], each defined once for every labelsync crate.
+//! and its [`SyncStatus`], each defined once for every labelsync crate; the field table of each
+//! kind ([`fields`]: column or setting, secret, connection identity, default, roles); and the
+//! typed settings of each kind ([`settings`], parsed once from a row and filled from that table).
+//! It also names an organization member's [`MemberRole`] and the [`CredentialBackend`]s an
+//! organization can be granted server credentials for.
 //!
 //! Why a crate of its own: `labelsync-db` (the rows) and `labelsync-storage` (the backends) both
 //! need them and neither depends on the other, so the enums sit below both. The crate knows
@@ -8,6 +12,9 @@
 //! `sqlx` (enabled by `labelsync-db`), sqlx's `Type`, `Encode` and `Decode` as that text on
 //! every database. An unknown text is an [`UnknownValue`] error (a decoding error naming the
 //! text), never a silent default.
+
+pub mod fields;
+pub mod settings;
 
 use std::fmt;
 use std::str::FromStr;
@@ -31,7 +38,7 @@ macro_rules! text_enum {
         }
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum $name {
             $($(#[$vmeta])* $variant,)+
         }
@@ -86,6 +93,20 @@ macro_rules! text_enum {
                 serializer.serialize_str(self.as_str())
             }
         }
+
+        /// An enum of the texts.
+        #[cfg(feature = "utoipa")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some($name::NAMES.iter().copied()))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "utoipa")]
+        impl utoipa::ToSchema for $name {}
 
         #[cfg(feature = "sqlx")]
         impl<DB: sqlx::Database> sqlx::Type<DB> for $name
@@ -205,10 +226,37 @@ impl SyncStatus {
     }
 }
 
+text_enum! {
+    /// What a member may do in an organization (ordered: each role can do what the one before
+    /// it can). An unknown text in a `memberships` row fails to decode it.
+    pub enum MemberRole ("member role") {
+        /// Reads projects and tasks, writes annotations; nothing else.
+        Annotator = "annotator",
+        /// Manages projects, tasks and storages.
+        Manager = "manager",
+        /// Everything a manager can, plus the organization's members.
+        Administrator = "administrator",
+    }
+}
+
+text_enum! {
+    /// A backend whose server credentials an organization can be granted
+    /// (`server_credential_grants.backend`).
+    pub enum CredentialBackend ("credential backend") {
+        /// The AWS default chain (and role assumption on top of it), `S3_ENDPOINT`/`S3_REGION`.
+        S3 = "s3",
+        /// Google Application Default Credentials.
+        Gcs = "gcs",
+        /// `AZURE_BLOB_ACCOUNT_NAME`/`_KEY`.
+        Azure = "azure",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Every variant's text round-trips through `Display`, serde, `parse` and `TryFrom`.
     #[test]
     fn text_round_trips_through_parse_serde_and_try_from() {
         fn check<T>(all: &[T], names: &[&str])
@@ -227,6 +275,8 @@ mod tests {
         check(StorageKind::ALL, StorageKind::NAMES);
         check(Role::ALL, Role::NAMES);
         check(SyncStatus::ALL, SyncStatus::NAMES);
+        check(MemberRole::ALL, MemberRole::NAMES);
+        check(CredentialBackend::ALL, CredentialBackend::NAMES);
         assert_eq!(StorageKind::NAMES, ["s3", "gcs", "azure", "redis", "localfiles"]);
         assert_eq!(
             SyncStatus::NAMES,
@@ -234,11 +284,13 @@ mod tests {
         );
     }
 
+    /// An unknown text is an error naming it, never a default variant.
     #[test]
     fn unknown_text_is_an_error_not_a_default() {
         let err = Role::try_from("imprt".to_owned()).unwrap_err();
         assert_eq!(err.to_string(), "unknown storage role: \"imprt\"");
         assert!("local_files".parse::<StorageKind>().is_err());
         assert!(serde_json::from_str::<SyncStatus>("\"done\"").is_err());
+        assert!("owner".parse::<MemberRole>().is_err());
     }
 }

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 /// The keys Label Studio returns for each kind and role, in order (`docs/label-studio-api.md`
 /// §3.7).
-const ORDERS: &[(&str, &str, &str)] = &[
+pub(super) const ORDERS: &[(&str, &str, &str)] = &[
     (
         "s3",
         "import",

@@ -8,6 +8,7 @@ mod fairness;
 mod local_files;
 mod ownership;
 mod redis;
+mod schemas;
 mod slow_redis;
 mod sync;
 mod workers;

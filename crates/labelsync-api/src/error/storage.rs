@@ -92,6 +92,28 @@ pub fn proxying(err: &impl Display) -> ApiError {
     )
 }
 
+/// A setting its kind's `validate` refuses: 400 on the field, or `non_field_errors` for the
+/// storage as a whole, with Label Studio's message.
+impl From<labelsync_types::settings::SettingsError> for ApiError {
+    fn from(err: labelsync_types::settings::SettingsError) -> Self {
+        match err.field {
+            Some(field) => ApiError::field(field, err.message),
+            None => ApiError::non_field(err.message),
+        }
+    }
+}
+
+/// A stored storage that cannot be configured: secrets that do not open are the client's to
+/// enter again (400); settings that break their own kind are ours (500).
+impl From<labelsync_sync::storages::RowError> for ApiError {
+    fn from(err: labelsync_sync::storages::RowError) -> Self {
+        match err {
+            labelsync_sync::storages::RowError::Secrets(err) => err.into(),
+            labelsync_sync::storages::RowError::Settings(err) => ApiError::internal(err),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,6 @@
 use axum::extract::State;
 use axum::http::StatusCode;
-use labelsync_storage::Role;
+use labelsync_storage::{Role, StorageKind};
 
 use crate::error::ApiResult;
 use crate::extract::{AuthUser, Path};
@@ -14,8 +14,9 @@ async fn delete(app: &AppState, auth: &AuthUser, kind: &str, role: Role, id: i64
 
 /// Delete an import storage. Its tasks stay in the project (their links go).
 #[utoipa::path(delete, path = "/api/storages/{kind}/{id}", tag = "storages",
-    params(super::KindParam, ("id" = i64, Path, description = "Storage id")),
-    responses((status = 204, description = "Deleted"), (status = 404, description = "No such storage")))]
+    params(("kind" = inline(StorageKind), Path, description = "`s3`, `gcs`, `azure`, `redis` or `localfiles`"), ("id" = i64, Path, description = "Storage id")),
+    responses((status = 204, description = "Deleted"),
+               (status = 404, description = "No such storage, or an unknown kind")))]
 pub async fn delete_import(
     State(app): State<AppState>,
     auth: AuthUser,
@@ -26,8 +27,9 @@ pub async fn delete_import(
 
 /// Delete an export storage. Objects it already wrote stay where they are.
 #[utoipa::path(delete, path = "/api/storages/export/{kind}/{id}", tag = "storages",
-    params(super::KindParam, ("id" = i64, Path, description = "Storage id")),
-    responses((status = 204, description = "Deleted"), (status = 404, description = "No such storage")))]
+    params(("kind" = inline(StorageKind), Path, description = "`s3`, `gcs`, `azure`, `redis` or `localfiles`"), ("id" = i64, Path, description = "Storage id")),
+    responses((status = 204, description = "Deleted"),
+               (status = 404, description = "No such storage, or an unknown kind")))]
 pub async fn delete_export(
     State(app): State<AppState>,
     auth: AuthUser,

@@ -7,7 +7,9 @@ use chrono::{DateTime, Utc};
 use labelsync_db::storages::{Storage, StorageRecord, SyncStatus};
 use labelsync_storage::{Role, StorageConfig, StorageKind};
 use labelsync_sync::filter::KeyFilter;
-use labelsync_sync::storages::{TenantCredentials, config_from_parts, open_secrets, seal_secrets};
+use labelsync_sync::storages::{TenantCredentials, config_from_settings, open_secrets, seal_secrets};
+use labelsync_types::fields::{self as table, Identity, Place};
+use labelsync_types::settings::StorageSettings;
 use serde_json::{Map, Value, json};
 
 use super::{identity, spec};
@@ -27,25 +29,6 @@ pub struct Draft {
     /// What the organization may use of the server's cloud identity.
     pub tenant: TenantCredentials,
 }
-
-/// Fields that do not change the connection (no check needed when only these change).
-const PASSIVE: &[&str] = &[
-    "title",
-    "description",
-    "synchronizable",
-    "last_sync",
-    "last_sync_count",
-    "last_sync_job",
-    "status",
-    "traceback",
-    "meta",
-    "regex_filter",
-    "use_blob_urls",
-    "presign",
-    "presign_ttl",
-    "can_delete_objects",
-    "project",
-];
 
 impl Draft {
     /// Applies `body` to `current` (or to a new storage when `None`).
@@ -68,46 +51,47 @@ impl Draft {
             None => new_record(project_id),
         };
         record.project_id = project_id;
-        let secret_names = spec::secrets(kind);
+        let place = |name: &str| table::find(kind, role, name).map(|f| f.place);
         let mut secrets = match current {
             Some(s) => match open_secrets(s.secrets.as_deref(), &app.secrets, s.id) {
                 Ok(secrets) => secrets,
                 // Unreadable stored secrets are replaced by the ones sent; without any, refused.
-                Err(_) if valid.keys().any(|k| secret_names.contains(&k.as_str())) => Map::new(),
+                Err(_) if valid.keys().any(|k| place(k) == Some(Place::Secret)) => Map::new(),
                 Err(e) => return Err(e.into()),
             },
             None => Map::new(),
         };
         identity::check_destination(kind, &valid, &record.settings, &secrets)?;
         for (name, value) in &valid {
-            if spec::COLUMNS.contains(&name.as_str()) {
-                set_column(&mut record, name, value)?;
-            } else if secret_names.contains(&name.as_str()) {
-                secrets.insert(name.clone(), value.clone());
-            } else {
-                record.settings.insert(name.clone(), normalize(kind, name, value));
+            match place(name) {
+                Some(Place::Column) => set_column(&mut record, name, value)?,
+                Some(Place::Secret) => {
+                    secrets.insert(name.clone(), value.clone());
+                }
+                Some(Place::Settings) => {
+                    record.settings.insert(name.clone(), normalize(kind, name, value));
+                }
+                Some(Place::ReadOnly) | None => {}
             }
         }
-        check_settings(kind, &record.settings, &secrets)?;
+        check_settings(kind, role, &record.settings, &secrets)?;
         crate::local_files::roots::check_storage_path(app, auth.org_id, kind, &record.settings).await?;
         let tenant = TenantCredentials::load(&app.db, auth.org_id).await?;
         identity::apply_external_id(kind, &valid, &mut record.settings, &secrets, &tenant)?;
-        let connection_changed = current.is_none() || valid.keys().any(|k| !PASSIVE.contains(&k.as_str()));
+        let connection_changed = current.is_none()
+            || valid
+                .keys()
+                .any(|k| table::find(kind, role, k).is_some_and(|f| f.identity != Identity::Passive));
         // A new storage's secrets are sealed once its id is known (bound to the row): see create.
         record.secrets = current.and_then(|s| seal_secrets(&secrets, &app.secrets, s.id));
         Ok(Draft { kind, role, record, secrets, connection_changed, tenant })
     }
 
     /// The backend configuration this draft describes.
-    pub fn config(&self, app: &AppState) -> StorageConfig {
-        config_from_parts(
-            self.kind,
-            self.role,
-            &self.record.settings,
-            &self.secrets,
-            &app.storage_env,
-            &self.tenant,
-        )
+    pub fn config(&self, app: &AppState) -> ApiResult<StorageConfig> {
+        let settings = StorageSettings::parse(self.kind, self.role, &self.record.settings, &self.secrets)
+            .map_err(ApiError::internal)?;
+        Ok(config_from_settings(&settings, &app.storage_env, &self.tenant))
     }
 }
 
@@ -212,62 +196,17 @@ pub fn normalize_path(path: &str) -> String {
     }
 }
 
-/// Checks that need no network: regex syntax, S3 bucket names and endpoints, Redis ports,
-/// GCS credentials JSON.
+/// Checks that need no network: the typed settings parse, the regex compiles, and the kind's
+/// own checks (S3 bucket names and endpoints, Redis ports, GCS credentials JSON) pass.
 fn check_settings(
     kind: StorageKind,
+    role: Role,
     settings: &Map<String, Value>,
     secrets: &Map<String, Value>,
 ) -> ApiResult<()> {
-    let text = |k: &str| settings.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
-    KeyFilter::new(text("regex_filter")).map_err(|e| ApiError::field("regex_filter", e))?;
-    match kind {
-        StorageKind::S3 => {
-            if let Some(bucket) = text("bucket") {
-                let valid = bucket.len() <= 255
-                    && bucket.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
-                    || bucket.starts_with("arn:");
-                if !valid {
-                    return Err(ApiError::field(
-                        "bucket",
-                        format!(
-                            "Invalid bucket name \"{bucket}\": Bucket name must match the regex \
-                             \"^[a-zA-Z0-9.\\-_]{{1,255}}$\" or be an ARN"
-                        ),
-                    ));
-                }
-            }
-            if let Some(endpoint) = text("s3_endpoint") {
-                let ok = url::Url::parse(endpoint)
-                    .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
-                if !ok {
-                    return Err(ApiError::field(
-                        "s3_endpoint",
-                        "Enter a valid URL with http:// or https://.",
-                    ));
-                }
-            }
-        }
-        StorageKind::Redis => {
-            if let Some(port) = text("port")
-                && !port.trim().parse::<u16>().is_ok_and(|p| p > 0)
-            {
-                return Err(ApiError::field("port", "Enter a valid port number (1-65535)."));
-            }
-        }
-        StorageKind::Gcs => {
-            if let Some(json) = secrets.get("google_application_credentials").and_then(Value::as_str)
-                && !json.trim().is_empty()
-                && let Err(e) = serde_json::from_str::<Value>(json)
-            {
-                return Err(ApiError::non_field(format!(
-                    "Google Application Credentials must be valid JSON string. {e}"
-                )));
-            }
-        }
-        StorageKind::Azure | StorageKind::LocalFiles => {}
-    }
-    Ok(())
+    let typed = StorageSettings::parse(kind, role, settings, secrets).map_err(ApiError::internal)?;
+    KeyFilter::new(typed.common().regex_filter.as_deref()).map_err(|e| ApiError::field("regex_filter", e))?;
+    Ok(typed.validate()?)
 }
 
 #[cfg(test)]

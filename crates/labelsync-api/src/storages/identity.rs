@@ -3,13 +3,14 @@
 //! with the server's identity carries the organization's own external id.
 
 use labelsync_storage::StorageKind;
-use labelsync_sync::storages::{TenantCredentials, destination_fields, secret_fields};
+use labelsync_sync::storages::TenantCredentials;
+use labelsync_types::fields::{destinations, secrets};
 use serde_json::{Map, Value, json};
 
 use crate::error::{ApiError, ApiResult, FieldErrors};
 
 /// Refuses a request that moves a stored storage to another destination (see
-/// [`destination_fields`]) without sending its stored secrets again: they are never reused
+/// [`destinations`]) without sending its stored secrets again: they are never reused
 /// for the new destination. A secret sent as `null` or `""` counts as sent (the new
 /// destination needs none).
 pub fn check_destination(
@@ -18,9 +19,7 @@ pub fn check_destination(
     current: &Map<String, Value>,
     stored_secrets: &Map<String, Value>,
 ) -> ApiResult<()> {
-    let changed: Vec<&str> = destination_fields(kind)
-        .iter()
-        .copied()
+    let changed: Vec<&str> = destinations(kind)
         .filter(|field| body.contains_key(*field))
         .filter(|field| {
             let before = current.get(*field).or_else(|| stored_secrets.get(*field));
@@ -30,9 +29,7 @@ pub fn check_destination(
     if changed.is_empty() {
         return Ok(());
     }
-    let missing: Vec<&str> = secret_fields(kind)
-        .iter()
-        .copied()
+    let missing: Vec<&str> = secrets(kind)
         .filter(|name| !body.contains_key(*name) && text(stored_secrets.get(*name)).is_some())
         .collect();
     if missing.is_empty() {
@@ -82,8 +79,8 @@ pub fn apply_external_id(
 
 /// The `external_id` an S3 storage shows: the tenant's own with its own keys (a storage with
 /// sealed secrets and a stored value), else the organization's.
-pub fn shown_external_id(settings: &Map<String, Value>, has_secrets: bool, org_external_id: &str) -> Value {
-    match text(settings.get("external_id")) {
+pub fn shown_external_id(stored: Option<&Value>, has_secrets: bool, org_external_id: &str) -> Value {
+    match text(stored) {
         Some(own) if has_secrets => json!(own),
         _ => json!(org_external_id),
     }

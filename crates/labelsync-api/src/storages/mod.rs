@@ -2,8 +2,11 @@
 //! Label Studio's paths, fields, defaults and status codes (`docs/label-studio-api.md` §2–§4).
 //!
 //! One set of handlers serves all five kinds: the kind is a path parameter, and per-kind
-//! differences live in [`spec`] (wire fields) and in `labelsync_sync::storages` (the backend
-//! configuration). Each operation has an import and an export handler that share one body.
+//! differences live in the kinds' field tables (`labelsync_types::fields`, from which [`spec`]
+//! derives the accepted fields and request schemas), in the typed bodies of [`json`] (the one
+//! row → wire conversion) and in `labelsync_sync::storages` (the backend configuration). Each
+//! operation has an import and an export handler that share one body, generic over the role's
+//! response type ([`json::StorageBody`]).
 
 pub mod create;
 pub mod delete;
@@ -64,15 +67,6 @@ fn model_name(kind: StorageKind, role: Role) -> String {
     format!("{kind}{role}Storage")
 }
 
-/// A path parameter `{kind}` documented for OpenAPI.
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct KindParam {
-    /// `s3`, `gcs`, `azure`, `redis` or `localfiles`.
-    #[allow(dead_code)]
-    kind: String,
-}
-
 /// The caller's organization's external id (for `external_id` in S3 responses).
 pub async fn org_external_id(app: &AppState, auth: &AuthUser) -> ApiResult<String> {
     Ok(labelsync_db::server_credentials::external_id(&app.db, auth.org_id).await?)
@@ -84,7 +78,7 @@ pub async fn check_connection(app: &AppState, draft: &draft::Draft) -> ApiResult
     if !draft.connection_changed {
         return Ok(());
     }
-    labelsync_sync::storages::validate(&draft.config(app), draft.role, &app.guard)
+    labelsync_sync::storages::validate(&draft.config(app)?, draft.role, &app.guard)
         .await
         .or_else(storage_error::saving)
 }

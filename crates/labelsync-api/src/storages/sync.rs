@@ -3,16 +3,17 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use labelsync_db::Tx;
 use labelsync_db::storages::Storage;
-use labelsync_storage::Role;
-use serde_json::{Value, json};
+use labelsync_storage::StorageKind;
+use serde_json::json;
 
-use super::json::storage_json;
+use super::json::{ExportStorage, ImportStorage, StorageBody};
 use crate::error::storage as storage_error;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Path};
 use crate::state::AppState;
 
-async fn sync(app: &AppState, auth: &AuthUser, kind: &str, role: Role, id: i64) -> ApiResult<Json<Value>> {
+async fn sync<B: StorageBody>(app: &AppState, auth: &AuthUser, kind: &str, id: i64) -> ApiResult<Json<B>> {
+    let role = B::ROLE;
     let storage = super::load(app, auth, super::kind(kind)?, role, id).await?;
     if !storage.synchronizable {
         return Err(ApiError::Plain(
@@ -30,7 +31,7 @@ async fn sync(app: &AppState, auth: &AuthUser, kind: &str, role: Role, id: i64) 
     let storage = queue_sync(&mut tx, &storage).await?;
     tx.commit().await?;
     app.queue.wake();
-    Ok(Json(storage_json(&storage, &tenant.external_id)))
+    Ok(Json(B::of(&storage, &tenant.external_id)?))
 }
 
 /// Requests a sync of `storage` in the caller's transaction (`labelsync_sync::jobs::request_sync`:
@@ -41,26 +42,30 @@ pub async fn queue_sync(tx: &mut Tx, storage: &Storage) -> ApiResult<Storage> {
 
 /// Start an import sync. Returns at once with the storage `queued`; a worker does the sync.
 #[utoipa::path(post, path = "/api/storages/{kind}/{id}/sync", tag = "storages",
-    params(super::KindParam, ("id" = i64, Path, description = "Storage id")),
-    responses((status = 200, description = "The storage, queued (or already queued/running)"),
-               (status = 400, description = "Not synchronizable, or backend unavailable")))]
+    params(("kind" = inline(StorageKind), Path, description = "`s3`, `gcs`, `azure`, `redis` or `localfiles`"), ("id" = i64, Path, description = "Storage id")),
+    responses((status = 200, description = "The storage, queued (or already queued/running)", body = ImportStorage),
+               (status = 400, description = "Not synchronizable, or backend unavailable"),
+               (status = 403, description = "A blocked endpoint"),
+               (status = 404, description = "No such storage, or an unknown kind")))]
 pub async fn sync_import(
     State(app): State<AppState>,
     auth: AuthUser,
     Path((kind, id)): Path<(String, i64)>,
-) -> ApiResult<Json<Value>> {
-    sync(&app, &auth, &kind, Role::Import, id).await
+) -> ApiResult<Json<ImportStorage>> {
+    sync(&app, &auth, &kind, id).await
 }
 
 /// Start a full export of the project's annotations to this storage.
 #[utoipa::path(post, path = "/api/storages/export/{kind}/{id}/sync", tag = "storages",
-    params(super::KindParam, ("id" = i64, Path, description = "Storage id")),
-    responses((status = 200, description = "The storage, queued (or already queued/running)"),
-               (status = 400, description = "Not synchronizable, or backend unavailable")))]
+    params(("kind" = inline(StorageKind), Path, description = "`s3`, `gcs`, `azure`, `redis` or `localfiles`"), ("id" = i64, Path, description = "Storage id")),
+    responses((status = 200, description = "The storage, queued (or already queued/running)", body = ExportStorage),
+               (status = 400, description = "Not synchronizable, or backend unavailable"),
+               (status = 403, description = "A blocked endpoint"),
+               (status = 404, description = "No such storage, or an unknown kind")))]
 pub async fn sync_export(
     State(app): State<AppState>,
     auth: AuthUser,
     Path((kind, id)): Path<(String, i64)>,
-) -> ApiResult<Json<Value>> {
-    sync(&app, &auth, &kind, Role::Export, id).await
+) -> ApiResult<Json<ExportStorage>> {
+    sync(&app, &auth, &kind, id).await
 }

@@ -19,7 +19,6 @@ use labelsync_db::storages::{self, Storage, SyncState, SyncStatus};
 use labelsync_db::{Tx, annotations, links, projects, tasks};
 use labelsync_queue::Lease;
 use labelsync_storage::{ExportStorage, Role, StorageKind};
-use serde_json::Value;
 
 use crate::context::SyncContext;
 use crate::error::WriteResult;
@@ -62,9 +61,10 @@ pub async fn annotations_changed(
     }
     for annotation in deleted {
         for (storage_id, key) in links::export_links_of_annotation(&mut *tx, annotation.id).await? {
-            let deletes = targets.iter().find(|s| s.id == storage_id).is_some_and(|s| {
-                s.settings.0.get("can_delete_objects").and_then(Value::as_bool) == Some(true)
-            });
+            let deletes = targets
+                .iter()
+                .find(|s| s.id == storage_id)
+                .is_some_and(|s| s.public_settings().is_ok_and(|settings| settings.can_delete_objects()));
             if deletes {
                 enqueue(tx, &DeleteExportedObject { storage_id, key, organization_id }).await?;
             }

@@ -26,7 +26,6 @@ use labelsync_db::storages::Storage;
 use labelsync_db::{links, projects, storages};
 use labelsync_queue::Lease;
 use labelsync_storage::{Error as StorageError, ImportStorage, ObjectMeta, Role, StorageConfig, StorageKind};
-use serde_json::Value;
 
 use crate::context::SyncContext;
 use crate::error::WriteError;
@@ -115,17 +114,18 @@ struct Plan {
 impl Plan {
     async fn new(ctx: &SyncContext, storage: &Storage) -> Result<Plan, SyncError> {
         let tenant = crate::storages::TenantCredentials::of_project(&ctx.db, storage.project_id).await?;
-        let config = crate::storages::config_from_row(storage, &ctx.secrets, &ctx.storage_env, &tenant)
+        let settings = crate::storages::settings_of_row(storage, &ctx.secrets)
             .map_err(|e| SyncError::Final(e.to_string()))?;
+        let config = crate::storages::config_from_settings(&settings, &ctx.storage_env, &tenant);
         let connected =
             crate::storages::connect(&config, Role::Import, &ctx.guard).await.map_err(storage_failure)?;
         let import = connected.import.ok_or_else(|| SyncError::Final("this storage cannot import".into()))?;
-        let settings = &storage.settings.0;
+        let common = settings.common();
         // Redis storages ignore both options, as in Label Studio.
         let redis = config.kind() == StorageKind::Redis;
-        let regex = if redis { None } else { settings.get("regex_filter").and_then(Value::as_str) };
+        let regex = if redis { None } else { common.regex_filter.as_deref() };
         let filter = KeyFilter::new(regex).map_err(SyncError::Final)?;
-        let blob_mode = !redis && settings.get("use_blob_urls").and_then(Value::as_bool).unwrap_or(false);
+        let blob_mode = !redis && common.use_blob_urls;
         Ok(Plan { config, import, filter, blob_mode })
     }
 

@@ -11,7 +11,7 @@
 mod rewrite;
 pub mod uri;
 
-use labelsync_db::storages::Storage;
+use labelsync_db::storages::{Storage, StorageSettings};
 use labelsync_storage::{Role, StorageKind};
 use serde_json::Value;
 
@@ -103,17 +103,23 @@ fn source_of(storage: &Storage) -> Option<MediaSource> {
     let kind = storage.kind;
     // Redis and local files have no URI scheme: they never resolve media.
     let scheme = kind.uri_scheme()?;
-    let settings = &storage.settings.0;
-    let text = |k: &str| settings.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
-    let bucket = text(if kind == StorageKind::Azure { "container" } else { "bucket" })?.to_owned();
+    let settings = storage.public_settings().ok()?;
+    let (bucket, prefix, presign) = match &settings {
+        StorageSettings::S3(s) => (&s.bucket, &s.prefix, &s.presign),
+        StorageSettings::Gcs(s) => (&s.bucket, &s.prefix, &s.presign),
+        StorageSettings::Azure(s) => (&s.container, &s.prefix, &s.presign),
+        StorageSettings::Redis(_) | StorageSettings::LocalFiles(_) => return None,
+    };
+    let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
     Some(MediaSource {
         storage_id: storage.id,
         kind,
         scheme,
-        bucket,
-        prefix: text("prefix").map(str::to_owned),
-        presign: settings.get("presign").and_then(Value::as_bool).unwrap_or(true),
-        presign_ttl_minutes: settings.get("presign_ttl").and_then(Value::as_u64).unwrap_or(1),
+        bucket: text(bucket)?,
+        prefix: text(prefix),
+        // Import storages always have both (the field table's defaults fill them in).
+        presign: presign.presign.unwrap_or(true),
+        presign_ttl_minutes: presign.presign_ttl.and_then(|t| u64::try_from(t).ok()).unwrap_or(1),
     })
 }
 

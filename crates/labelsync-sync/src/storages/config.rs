@@ -1,7 +1,9 @@
-//! A stored storage row → the typed configuration of its backend.
+//! A stored storage row → its typed settings ([`StorageSettings`], parsed once) → the typed
+//! configuration of its backend.
 //!
 //! Non-secret fields live in the row's `settings` JSON under Label Studio's field names;
-//! secrets are a JSON object sealed with the instance key. Operator defaults that Label Studio
+//! secrets are a JSON object sealed with the instance key; which is which, and the defaults,
+//! is `labelsync_types::fields`' table. Operator defaults that Label Studio
 //! reads from the environment (`S3_ENDPOINT`, `AZURE_BLOB_ACCOUNT_NAME`, …) come from
 //! [`StorageEnv`], and serve only organizations the operator granted them
 //! ([`TenantCredentials`]):
@@ -20,8 +22,9 @@ use std::path::PathBuf;
 
 use labelsync_db::storages::Storage;
 use labelsync_storage::{
-    AzureConfig, GcsConfig, LocalFilesConfig, RedisConfig, Role, S3Config, Secret, StorageConfig, StorageKind,
+    AzureConfig, GcsConfig, LocalFilesConfig, RedisConfig, S3Config, Secret, StorageConfig,
 };
+use labelsync_types::settings::{AzureSettings, InvalidSettings, S3Settings, SecretText, StorageSettings};
 use serde_json::{Map, Value};
 
 use super::TenantCredentials;
@@ -49,40 +52,9 @@ pub struct StorageEnv {
     pub local_files_serving_enabled: bool,
 }
 
-/// The secret field names of each kind.
-pub fn secret_fields(kind: StorageKind) -> &'static [&'static str] {
-    match kind {
-        StorageKind::S3 => &["aws_access_key_id", "aws_secret_access_key", "aws_session_token"],
-        StorageKind::Gcs => &["google_application_credentials"],
-        StorageKind::Azure => &["account_name", "account_key"],
-        StorageKind::Redis => &["password"],
-        StorageKind::LocalFiles => &[],
-    }
-}
-
-/// The fields that say where a storage's connection goes (its destination identity). When a
-/// request changes one of them, the stored secrets are not reused: the request must carry
-/// them again (issue 11, item 4).
-///
-/// | kind | destination | secrets bound to it |
-/// |---|---|---|
-/// | S3 | `s3_endpoint` | `aws_access_key_id`, `aws_secret_access_key`, `aws_session_token` |
-/// | GCS | `google_project_id` (the endpoint is the operator's) | `google_application_credentials` |
-/// | Azure | `account_name` (the endpoint is the operator's) | `account_key` |
-/// | Redis | `host`, `port` | `password` |
-/// | local files | (no secrets) | |
-///
-/// Decided: S3's `region_name`, `bucket` and `role_arn` are not destinations: without an
-/// `s3_endpoint` they only choose among AWS's own hosts (the region is checked to be a plain
-/// name), so the keys still go to AWS. Azure's `account_name` is itself secret and write-only.
-pub fn destination_fields(kind: StorageKind) -> &'static [&'static str] {
-    match kind {
-        StorageKind::S3 => &["s3_endpoint"],
-        StorageKind::Gcs => &["google_project_id"],
-        StorageKind::Azure => &["account_name"],
-        StorageKind::Redis => &["host", "port"],
-        StorageKind::LocalFiles => &[],
-    }
+/// The secret field names of `kind`, from its field table (`labelsync_types::fields`).
+pub fn secret_fields(kind: labelsync_storage::StorageKind) -> Vec<&'static str> {
+    labelsync_types::fields::secrets(kind).collect()
 }
 
 /// Seals a secrets object for the `secrets` column of storage `storage_id` (`None` when there
@@ -109,103 +81,71 @@ pub fn open_secrets(
     serde_json::from_slice(&bytes).map_err(|_| OpenError)
 }
 
+/// Why a stored storage has no configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum RowError {
+    #[error(transparent)]
+    Secrets(#[from] OpenError),
+    #[error(transparent)]
+    Settings(#[from] InvalidSettings),
+}
+
+/// The typed settings of a stored storage: its `settings` and opened secrets, parsed once.
+pub fn settings_of_row(storage: &Storage, sealer: &SecretBox) -> Result<StorageSettings, RowError> {
+    let secrets = open_secrets(storage.secrets.as_deref(), sealer, storage.id)?;
+    Ok(StorageSettings::parse(storage.kind, storage.role, &storage.settings.0, &secrets)?)
+}
+
 /// The backend configuration of a stored storage of an organization with `tenant`'s grants.
 pub fn config_from_row(
     storage: &Storage,
     sealer: &SecretBox,
     env: &StorageEnv,
     tenant: &TenantCredentials,
-) -> Result<StorageConfig, OpenError> {
-    let secrets = open_secrets(storage.secrets.as_deref(), sealer, storage.id)?;
-    Ok(config_from_parts(storage.kind, storage.role, &storage.settings.0, &secrets, env, tenant))
+) -> Result<StorageConfig, RowError> {
+    Ok(config_from_settings(&settings_of_row(storage, sealer)?, env, tenant))
 }
 
-/// The backend configuration from settings and (opened) secrets, for an organization with
-/// `tenant`'s grants (see the table at the top of this module).
-pub fn config_from_parts(
-    kind: StorageKind,
-    role: Role,
-    settings: &Map<String, Value>,
-    secrets: &Map<String, Value>,
+/// Trimmed text that is not blank.
+fn text(value: &Option<String>) -> Option<String> {
+    value.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+/// A secret that is not blank.
+fn secret(value: &Option<SecretText>) -> Option<Secret> {
+    value.as_ref().map(SecretText::expose).filter(|s| !s.is_empty()).map(Secret::new)
+}
+
+/// The backend configuration of typed settings, for an organization with `tenant`'s grants (see
+/// the table at the top of this module).
+pub fn config_from_settings(
+    settings: &StorageSettings,
     env: &StorageEnv,
     tenant: &TenantCredentials,
 ) -> StorageConfig {
-    let text = |k: &str| {
-        settings.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
-    };
-    let secret = |k: &str| secrets.get(k).and_then(Value::as_str).filter(|s| !s.is_empty()).map(Secret::new);
     // Label Studio lists recursively only when asked; export storages never list.
-    let recursive =
-        role == Role::Import && settings.get("recursive_scan").and_then(Value::as_bool).unwrap_or(false);
-    match kind {
-        StorageKind::S3 => {
-            let endpoint = text("s3_endpoint");
-            let keys = secret("aws_access_key_id").is_some() && secret("aws_secret_access_key").is_some();
-            let server_identity = tenant.s3 && !keys && endpoint.is_none();
-            let operator = |value: &Option<String>| value.clone().filter(|_| tenant.s3);
-            StorageConfig::S3(S3Config {
-                bucket: text("bucket").unwrap_or_default(),
-                prefix: text("prefix"),
-                recursive,
-                access_key_id: secret("aws_access_key_id"),
-                secret_access_key: secret("aws_secret_access_key"),
-                session_token: secret("aws_session_token"),
-                role_arn: text("role_arn"),
-                // With the server's identity the external id is the organization's, whatever is stored.
-                external_id: if server_identity {
-                    Some(tenant.external_id.clone())
-                } else {
-                    text("external_id")
-                },
-                use_server_identity: server_identity,
-                region: text("region_name").or_else(|| operator(&env.s3_region)),
-                endpoint_trusted: endpoint.is_none(),
-                endpoint: endpoint.or_else(|| operator(&env.s3_endpoint)),
-                sts_endpoint: env.sts_endpoint.clone(),
-                sse_kms_key_id: text("aws_sse_kms_key_id"),
-            })
-        }
-        StorageKind::Gcs => StorageConfig::Gcs(GcsConfig {
-            bucket: text("bucket").unwrap_or_default(),
-            prefix: text("prefix"),
+    let recursive = settings.recursive();
+    match settings {
+        StorageSettings::S3(s) => StorageConfig::S3(s3_config(s, recursive, env, tenant)),
+        StorageSettings::Gcs(s) => StorageConfig::Gcs(GcsConfig {
+            bucket: text(&s.bucket).unwrap_or_default(),
+            prefix: text(&s.prefix),
             recursive,
-            credentials_json: secret("google_application_credentials"),
-            project_id: text("google_project_id"),
+            credentials_json: secret(&s.google_application_credentials),
+            project_id: text(&s.google_project_id),
             endpoint: env.gcs_endpoint.clone(),
             use_server_identity: tenant.gcs,
         }),
-        StorageKind::Azure => {
-            // The operator's key only ever goes with the operator's account name.
-            let (account_name, account_key) = match secret("account_name") {
-                Some(name) => (Some(name), secret("account_key")),
-                None if tenant.azure => (
-                    env.azure_account_name.clone().map(Secret::new),
-                    env.azure_account_key.clone().map(Secret::new),
-                ),
-                None => (None, secret("account_key")),
-            };
-            StorageConfig::Azure(AzureConfig {
-                container: text("container").unwrap_or_default(),
-                prefix: text("prefix"),
-                recursive,
-                endpoint: env
-                    .azure_endpoint
-                    .as_ref()
-                    .map(|e| e.replace("{account}", account_name.as_ref().map_or("", |a| a.expose()))),
-                account_name,
-                account_key,
-                use_server_identity: tenant.azure,
-            })
-        }
-        StorageKind::Redis => StorageConfig::Redis(RedisConfig {
-            host: text("host"),
-            port: text("port").and_then(|p| p.parse().ok()),
-            db: settings.get("db").and_then(Value::as_i64).unwrap_or_else(|| RedisConfig::default_db(role)),
-            password: secret("password"),
-            path: settings.get("path").and_then(Value::as_str).map(str::to_owned),
+        StorageSettings::Azure(s) => StorageConfig::Azure(azure_config(s, recursive, env, tenant)),
+        StorageSettings::Redis(s) => StorageConfig::Redis(RedisConfig {
+            host: text(&s.host),
+            port: text(&s.port).and_then(|p| p.parse().ok()),
+            db: s.db,
+            password: secret(&s.password),
+            path: s.path.clone(),
         }),
-        StorageKind::LocalFiles => StorageConfig::LocalFiles(LocalFilesConfig {
-            path: text("path").unwrap_or_default(),
+        StorageSettings::LocalFiles(s) => StorageConfig::LocalFiles(LocalFilesConfig {
+            path: text(&s.path).unwrap_or_default(),
             recursive,
             document_root: env.local_files_document_root.clone(),
             serving_enabled: env.local_files_serving_enabled,
@@ -213,8 +153,61 @@ pub fn config_from_parts(
     }
 }
 
+fn s3_config(s: &S3Settings, recursive: bool, env: &StorageEnv, tenant: &TenantCredentials) -> S3Config {
+    let endpoint = text(&s.s3_endpoint);
+    let keys = secret(&s.aws_access_key_id).is_some() && secret(&s.aws_secret_access_key).is_some();
+    let server_identity = tenant.s3 && !keys && endpoint.is_none();
+    let operator = |value: &Option<String>| value.clone().filter(|_| tenant.s3);
+    S3Config {
+        bucket: text(&s.bucket).unwrap_or_default(),
+        prefix: text(&s.prefix),
+        recursive,
+        access_key_id: secret(&s.aws_access_key_id),
+        secret_access_key: secret(&s.aws_secret_access_key),
+        session_token: secret(&s.aws_session_token),
+        role_arn: text(&s.role_arn),
+        // With the server's identity the external id is the organization's, whatever is stored.
+        external_id: if server_identity { Some(tenant.external_id.clone()) } else { text(&s.external_id) },
+        use_server_identity: server_identity,
+        region: text(&s.region_name).or_else(|| operator(&env.s3_region)),
+        endpoint_trusted: endpoint.is_none(),
+        endpoint: endpoint.or_else(|| operator(&env.s3_endpoint)),
+        sts_endpoint: env.sts_endpoint.clone(),
+        sse_kms_key_id: text(&s.aws_sse_kms_key_id),
+    }
+}
+
+fn azure_config(
+    s: &AzureSettings,
+    recursive: bool,
+    env: &StorageEnv,
+    tenant: &TenantCredentials,
+) -> AzureConfig {
+    // The operator's key only ever goes with the operator's account name.
+    let (account_name, account_key) = match secret(&s.account_name) {
+        Some(name) => (Some(name), secret(&s.account_key)),
+        None if tenant.azure => {
+            (env.azure_account_name.clone().map(Secret::new), env.azure_account_key.clone().map(Secret::new))
+        }
+        None => (None, secret(&s.account_key)),
+    };
+    AzureConfig {
+        container: text(&s.container).unwrap_or_default(),
+        prefix: text(&s.prefix),
+        recursive,
+        endpoint: env
+            .azure_endpoint
+            .as_ref()
+            .map(|e| e.replace("{account}", account_name.as_ref().map_or("", |a| a.expose()))),
+        account_name,
+        account_key,
+        use_server_identity: tenant.azure,
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use labelsync_storage::{Role, StorageKind};
     use serde_json::json;
 
     use super::*;
@@ -245,7 +238,8 @@ mod tests {
     ) -> StorageConfig {
         let settings = settings.as_object().cloned().unwrap_or_default();
         let secrets = secrets.as_object().cloned().unwrap_or_default();
-        config_from_parts(kind, Role::Import, &settings, &secrets, &env(), tenant)
+        let settings = StorageSettings::parse(kind, Role::Import, &settings, &secrets).expect("parses");
+        config_from_settings(&settings, &env(), tenant)
     }
 
     fn s3(settings: Value, secrets: Value, tenant: &TenantCredentials) -> S3Config {

@@ -5,8 +5,8 @@ mod config;
 mod tenant;
 
 pub use config::{
-    StorageEnv, config_from_parts, config_from_row, destination_fields, open_secrets, seal_secrets,
-    secret_fields,
+    RowError, StorageEnv, config_from_row, config_from_settings, open_secrets, seal_secrets, secret_fields,
+    settings_of_row,
 };
 pub use tenant::TenantCredentials;
 

@@ -1,11 +1,11 @@
 //! What an organization may use of the server's own cloud identity (the operator's grants).
 
 use labelsync_db::Db;
-use labelsync_db::server_credentials;
+use labelsync_db::server_credentials::{self, CredentialBackend};
 use labelsync_storage::StorageKind;
 
 /// The grants of one organization, loaded where a storage configuration is built (API drafts,
-/// sync jobs, media clients) and passed to [`super::config_from_parts`].
+/// sync jobs, media clients) and passed to [`super::config_from_settings`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct TenantCredentials {
     /// The AWS default chain, role assumption with it, `S3_ENDPOINT` / `S3_REGION`.
@@ -22,11 +22,11 @@ impl TenantCredentials {
     /// The grants of `organization_id` (its external id is generated on first use).
     pub async fn load(db: &Db, organization_id: i64) -> labelsync_db::Result<TenantCredentials> {
         let backends = server_credentials::backends(db, organization_id).await?;
-        let granted = |name: &str| backends.iter().any(|b| b == name);
+        let granted = |backend: CredentialBackend| backends.contains(&backend);
         Ok(TenantCredentials {
-            s3: granted("s3"),
-            gcs: granted("gcs"),
-            azure: granted("azure"),
+            s3: granted(CredentialBackend::S3),
+            gcs: granted(CredentialBackend::Gcs),
+            azure: granted(CredentialBackend::Azure),
             external_id: server_credentials::external_id(db, organization_id).await?,
         })
     }
