@@ -2,7 +2,7 @@
 
 use labelsync_db::annotations::{Annotation, AnnotationChanges};
 use labelsync_db::orgs::User;
-use labelsync_sync::wire::annotation::{self, Layout};
+use labelsync_sync::wire::annotation::{self, AuthorBrief, CompletedBy, Layout};
 use serde_json::{Map, Value, json};
 
 use super::Users;
@@ -92,19 +92,19 @@ impl AnnotationInput {
 pub fn annotation_json(annotation: &Annotation, users: &Users, expand_user: bool) -> Value {
     let author = annotation.completed_by_id.and_then(|id| users.get(&id));
     let completed_by = match (author, expand_user) {
-        (Some(user), true) => user_with_initials(user),
-        _ => json!(annotation.completed_by_id),
+        (Some(user), true) => CompletedBy::User(author_brief(user)),
+        _ => CompletedBy::Id(annotation.completed_by_id),
     };
     annotation::to_json(annotation, Layout::Api { author, completed_by })
 }
 
-fn user_with_initials(user: &User) -> Value {
-    json!({
-        "id": user.id,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "avatar": null,
-        "email": user.email,
-        "initials": initials(user),
-    })
+fn author_brief(user: &User) -> AuthorBrief {
+    AuthorBrief {
+        id: user.id,
+        first_name: user.first_name.clone(),
+        last_name: user.last_name.clone(),
+        avatar: None,
+        email: user.email.clone(),
+        initials: initials(user),
+    }
 }
