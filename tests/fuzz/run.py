@@ -201,7 +201,9 @@ class Fuzzer:
             "LABELSYNC_FUZZ_URL": self.url,
             "LABELSYNC_FUZZ_TOKEN": ADMIN_TOKEN,
         }
-        return subprocess.run(command, env=env).returncode
+        # schemathesis keeps a cache in its working directory: the report dir, not the repository.
+        self.report_dir.mkdir(parents=True, exist_ok=True)
+        return subprocess.run(command, env=env, cwd=self.report_dir).returncode
 
     def tool_errors_only(self) -> list[str]:
         """The operations of the last run that errored inside schemathesis, when nothing failed a check."""

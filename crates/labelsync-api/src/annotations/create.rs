@@ -2,9 +2,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use labelsync_db::annotations::{self, NewAnnotation};
-use serde_json::{Value, json as value};
+use labelsync_sync::wire::annotation::AnnotationApi;
+use serde_json::json as value;
 
-use super::json;
+use super::json::{self, AnnotationBody};
 use crate::error::ApiResult;
 use crate::extract::{AuthUser, Body, Path};
 use crate::state::AppState;
@@ -13,15 +14,15 @@ use crate::state::AppState;
 /// are refreshed and the export hook runs in the same transaction.
 #[utoipa::path(post, path = "/api/tasks/{id}/annotations/", tag = "annotations",
     params(("id" = i64, Path, description = "Task id")),
-    request_body(content = Object, description = "`result` (a list), `was_cancelled`, `ground_truth`, `lead_time`"),
-    responses((status = 201, description = "The new annotation"), (status = 400, description = "Invalid fields"),
+    request_body = AnnotationBody,
+    responses((status = 201, description = "The new annotation", body = AnnotationApi), (status = 400, description = "Invalid fields"),
                (status = 404, description = "No such task")))]
 pub async fn create_annotation(
     State(app): State<AppState>,
     auth: AuthUser,
     Path(task_id): Path<i64>,
     Body(body): Body,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<AnnotationApi>)> {
     let task = crate::tasks::load(&app.db, &auth, task_id).await?;
     let input = json::parse(&body)?;
     let new = NewAnnotation {
@@ -48,5 +49,5 @@ pub async fn create_annotation(
     // Export jobs were enqueued with the change; start them now.
     app.queue.wake();
     let users = [(auth.user.id, auth.user.clone())].into_iter().collect();
-    Ok((StatusCode::CREATED, Json(json::annotation_json(&annotation, &users, false))))
+    Ok((StatusCode::CREATED, Json(json::annotation_api(&annotation, &users, false))))
 }

@@ -2,11 +2,12 @@
 
 use labelsync_db::annotations::{Annotation, AnnotationChanges};
 use labelsync_db::orgs::User;
-use labelsync_sync::wire::annotation::{self, Layout};
+use labelsync_sync::wire::annotation::{AnnotationApi, AuthorBrief, CompletedBy};
 use serde_json::{Map, Value, json};
 
 use super::Users;
 use crate::error::ApiError;
+use crate::fields::schema::body_schema;
 use crate::fields::{self, Field, Kind, TEXT};
 use crate::wire::initials;
 
@@ -42,6 +43,21 @@ const READ_ONLY: &[&str] = &[
     "started_at",
 ];
 
+/// Every field a create or update body may hold: [`FIELDS`], then [`READ_ONLY`].
+fn spec() -> Vec<Field> {
+    let mut spec: Vec<Field> = FIELDS.to_vec();
+    spec.extend(READ_ONLY.iter().map(|name| Field::read_only(name)));
+    spec
+}
+
+body_schema!(
+    /// The body of `POST /api/tasks/{id}/annotations/` and `PATCH /api/annotations/{id}/`.
+    AnnotationBody,
+    fields: spec(),
+    required: [],
+    "An annotation's fields; on create an absent or null `result` is `[]`"
+);
+
 /// A validated create or update body. On create, an absent or null `result` is `[]`.
 #[derive(Debug, Default)]
 pub struct AnnotationInput {
@@ -55,9 +71,7 @@ pub struct AnnotationInput {
 /// Validates a body. `result` must be a list or a JSON string holding one (Label Studio's
 /// rule; it answers 500 for text that is not JSON, we answer 400).
 pub fn parse(body: &Map<String, Value>) -> Result<AnnotationInput, ApiError> {
-    let mut spec: Vec<Field> = FIELDS.to_vec();
-    spec.extend(READ_ONLY.iter().map(|name| Field::read_only(name)));
-    let valid = fields::validate(body, &spec)?;
+    let valid = fields::validate(body, &spec())?;
     let result = match valid.get("result") {
         None => None,
         Some(Value::Null) => Some(json!([])),
@@ -87,24 +101,24 @@ impl AnnotationInput {
     }
 }
 
-/// An annotation as the API writes it ([`Layout::Api`]). `completed_by` is the user id, or,
-/// with `expand_user` (the task detail view), the user's short object.
-pub fn annotation_json(annotation: &Annotation, users: &Users, expand_user: bool) -> Value {
+/// An annotation as the API writes it. `completed_by` is the user id, or, with `expand_user`
+/// (the task detail view), the user's short object.
+pub fn annotation_api(annotation: &Annotation, users: &Users, expand_user: bool) -> AnnotationApi {
     let author = annotation.completed_by_id.and_then(|id| users.get(&id));
     let completed_by = match (author, expand_user) {
-        (Some(user), true) => user_with_initials(user),
-        _ => json!(annotation.completed_by_id),
+        (Some(user), true) => CompletedBy::User(author_brief(user)),
+        _ => CompletedBy::Id(annotation.completed_by_id),
     };
-    annotation::to_json(annotation, Layout::Api { author, completed_by })
+    AnnotationApi::new(annotation, author, completed_by)
 }
 
-fn user_with_initials(user: &User) -> Value {
-    json!({
-        "id": user.id,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "avatar": null,
-        "email": user.email,
-        "initials": initials(user),
-    })
+fn author_brief(user: &User) -> AuthorBrief {
+    AuthorBrief {
+        id: user.id,
+        first_name: user.first_name.clone(),
+        last_name: user.last_name.clone(),
+        avatar: None,
+        email: user.email.clone(),
+        initials: initials(user),
+    }
 }

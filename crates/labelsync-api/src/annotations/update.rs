@@ -1,9 +1,9 @@
 use axum::Json;
 use axum::extract::State;
 use labelsync_db::annotations;
-use serde_json::Value;
+use labelsync_sync::wire::annotation::AnnotationApi;
 
-use super::json;
+use super::json::{self, AnnotationBody};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Body, Path};
 use crate::state::AppState;
@@ -13,8 +13,8 @@ use crate::state::AppState;
 /// transaction.
 #[utoipa::path(method(patch, put), path = "/api/annotations/{id}/", tag = "annotations",
     params(("id" = i64, Path, description = "Annotation id")),
-    request_body(content = Object, description = "Annotation fields to change"),
-    responses((status = 200, description = "The changed annotation"), (status = 400, description = "Invalid fields"),
+    request_body = AnnotationBody,
+    responses((status = 200, description = "The changed annotation", body = AnnotationApi), (status = 400, description = "Invalid fields"),
                (status = 403, description = "An annotator changing another user's annotation"),
                (status = 404, description = "No such annotation")))]
 pub async fn update_annotation(
@@ -22,7 +22,7 @@ pub async fn update_annotation(
     auth: AuthUser,
     Path(id): Path<i64>,
     Body(body): Body,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AnnotationApi>> {
     let annotation = super::load(&app.db, &auth, id).await?;
     super::require_author(&auth, &annotation)?;
     let changes = json::parse(&body)?.into_changes();
@@ -36,5 +36,5 @@ pub async fn update_annotation(
     // Export jobs were enqueued with the change; start them now.
     app.queue.wake();
     let users = super::users_of(&app.db, std::slice::from_ref(&annotation)).await?;
-    Ok(Json(json::annotation_json(&annotation, &users, false)))
+    Ok(Json(json::annotation_api(&annotation, &users, false)))
 }

@@ -2,23 +2,22 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use labelsync_db::predictions::{self, NewPrediction};
-use serde_json::Value;
 
-use super::json;
+use super::json::{self, NewPredictionBody, PredictionApi};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Body};
 use crate::state::AppState;
 
 /// Add a prediction to a task (managers and administrators). `model_version` defaults to `""`.
 #[utoipa::path(post, path = "/api/predictions/", tag = "predictions",
-    request_body(content = Object, description = "`task`, `result` (a list), `score`, `model_version`"),
-    responses((status = 201, description = "The new prediction"), (status = 400, description = "Invalid fields or unknown task"),
+    request_body = NewPredictionBody,
+    responses((status = 201, description = "The new prediction", body = PredictionApi), (status = 400, description = "Invalid fields or unknown task"),
                (status = 403, description = "Annotators cannot add predictions")))]
 pub async fn create_prediction(
     State(app): State<AppState>,
     auth: AuthUser,
     Body(body): Body,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<PredictionApi>)> {
     auth.require_manager()?;
     let input = json::parse(&body, true)?;
     let task_id = input.task.unwrap_or_default();
@@ -36,5 +35,5 @@ pub async fn create_prediction(
     let prediction = predictions::insert(&mut tx, &new).await?;
     labelsync_db::tasks::refresh_counters(&mut tx, task.id).await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(json::prediction_json(&prediction))))
+    Ok((StatusCode::CREATED, Json(PredictionApi::new(&prediction))))
 }

@@ -2,9 +2,8 @@ use axum::Json;
 use axum::extract::State;
 use labelsync_db::predictions;
 use serde::Deserialize;
-use serde_json::Value;
 
-use super::json;
+use super::json::PredictionApi;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Query};
 use crate::state::AppState;
@@ -21,12 +20,12 @@ pub struct PredictionFilter {
 #[utoipa::path(get, path = "/api/predictions/", tag = "predictions",
     params(("task" = Option<i64>, Query, description = "Only this task's predictions"),
            ("project" = Option<i64>, Query, description = "Only this project's predictions")),
-    responses((status = 200, description = "The predictions"), (status = 400, description = "Unknown task or project")))]
+    responses((status = 200, description = "The predictions", body = Vec<PredictionApi>), (status = 400, description = "Unknown task or project")))]
 pub async fn list_predictions(
     State(app): State<AppState>,
     auth: AuthUser,
     Query(filter): Query<PredictionFilter>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Vec<PredictionApi>>> {
     let predictions = if let Some(task) = filter.task.as_deref() {
         let task = match task.trim().parse::<i64>() {
             Ok(id) => labelsync_db::tasks::find(&app.db, auth.org_id, id).await?,
@@ -44,7 +43,7 @@ pub async fn list_predictions(
     } else {
         predictions::list_for_organization(&app.db, auth.org_id).await?
     };
-    Ok(Json(Value::Array(predictions.iter().map(json::prediction_json).collect())))
+    Ok(Json(predictions.iter().map(PredictionApi::new).collect()))
 }
 
 fn invalid_choice(field: &str) -> ApiError {

@@ -1,8 +1,7 @@
 use axum::Json;
 use axum::extract::State;
-use serde_json::Value;
 
-use super::json;
+use super::json::{self, PredictionApi, PredictionChangesBody};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Body, Path};
 use crate::state::AppState;
@@ -11,20 +10,20 @@ use crate::state::AppState;
 /// partial update). Managers and administrators only; `task` cannot change.
 #[utoipa::path(method(patch, put), path = "/api/predictions/{id}/", tag = "predictions",
     params(("id" = i64, Path, description = "Prediction id")),
-    request_body(content = Object, description = "Prediction fields to change"),
-    responses((status = 200, description = "The changed prediction"), (status = 400, description = "Invalid fields"),
+    request_body = PredictionChangesBody,
+    responses((status = 200, description = "The changed prediction", body = PredictionApi), (status = 400, description = "Invalid fields"),
                (status = 403, description = "Annotators cannot change predictions"), (status = 404, description = "No such prediction")))]
 pub async fn update_prediction(
     State(app): State<AppState>,
     auth: AuthUser,
     Path(id): Path<i64>,
     Body(body): Body,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<PredictionApi>> {
     super::load(&app.db, &auth, id).await?;
     auth.require_manager()?;
     let input = json::parse(&body, false)?;
     let prediction = labelsync_db::predictions::update(&app.db, id, input.changes)
         .await?
         .ok_or_else(|| ApiError::no_match("Prediction"))?;
-    Ok(Json(json::prediction_json(&prediction)))
+    Ok(Json(PredictionApi::new(&prediction)))
 }

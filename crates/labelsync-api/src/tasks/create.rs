@@ -1,28 +1,27 @@
+use super::input::{self, NewTaskBody};
+use super::json::ServeContext;
+use super::shapes::TaskCreated;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{AuthUser, Body};
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use labelsync_sync::label_config::LabelConfig;
 use labelsync_sync::tasks::{TaskCandidate, check_task_data, create_tasks};
-use serde_json::Value;
-
-use super::input;
-use super::json::{ServeContext, simple};
-use crate::error::{ApiError, ApiResult};
-use crate::extract::{AuthUser, Body};
-use crate::state::AppState;
 
 /// Create one task in a project (managers and administrators). `data` must hold every data
 /// key of the label config, with Label Studio's messages; inline `annotations` are ignored,
 /// as in Label Studio.
 #[utoipa::path(post, path = "/api/tasks/", tag = "tasks",
-    request_body(content = Object, description = "`project`, `data` (an object), optional `meta`"),
-    responses((status = 201, description = "The new task"), (status = 400, description = "Invalid fields or data"),
+    request_body = NewTaskBody,
+    responses((status = 201, description = "The new task", body = TaskCreated), (status = 400, description = "Invalid fields or data"),
                (status = 403, description = "Annotators cannot create tasks"), (status = 404, description = "No such project")))]
 pub async fn create_task(
     State(app): State<AppState>,
     auth: AuthUser,
     Body(body): Body,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<TaskCreated>)> {
     auth.require_manager()?;
     let input = input::parse_create(&body)?;
     let project = crate::projects::load(&app.db, &auth, input.project).await?;
@@ -37,5 +36,5 @@ pub async fn create_task(
     app.queue.wake();
     let id = created.task_ids.first().copied().unwrap_or_default();
     let task = super::load(&app.db, &auth, id).await?;
-    Ok((StatusCode::CREATED, Json(Value::Object(simple(&task, &ServeContext::new(&project))))))
+    Ok((StatusCode::CREATED, Json(TaskCreated::new(&task, &ServeContext::new(&project)))))
 }

@@ -1,8 +1,7 @@
 use axum::Json;
 use axum::extract::State;
-use serde_json::Value;
 
-use super::json::full;
+use super::detail::TaskDetail;
 use super::related::Related;
 use crate::error::ApiResult;
 use crate::extract::{AuthUser, Path, Query};
@@ -13,18 +12,18 @@ use crate::state::AppState;
 /// that an import storage of the project resolves are rewritten to resolve URLs.
 #[utoipa::path(get, path = "/api/tasks/{id}/", tag = "tasks",
     params(("id" = i64, Path, description = "Task id"), ResolveFlag),
-    responses((status = 200, description = "The task"), (status = 404, description = "No such task")))]
+    responses((status = 200, description = "The task", body = TaskDetail), (status = 404, description = "No such task")))]
 pub async fn get_task(
     State(app): State<AppState>,
     auth: AuthUser,
     Path(id): Path<i64>,
     Query(flag): Query<ResolveFlag>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<TaskDetail>> {
     let task = super::load(&app.db, &auth, id).await?;
     let project = super::project_of(&app.db, &auth, &task).await?;
     let related = Related::load(&app.db, &[task.id]).await?;
     let ctx = crate::media::serve_context(&app, &project, &flag).await?;
-    Ok(Json(full(
+    Ok(Json(TaskDetail::new(
         &task,
         &ctx,
         related.annotations(task.id),

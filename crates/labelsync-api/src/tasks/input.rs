@@ -4,6 +4,7 @@ use labelsync_db::tasks::TaskChanges;
 use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
+use crate::fields::schema::body_schema;
 use crate::fields::{self, Field, Kind};
 
 const ANY_INT: Kind = Kind::Int { min: None, max: None };
@@ -47,7 +48,8 @@ pub struct NewTaskInput {
     pub allow_skip: bool,
 }
 
-pub fn parse_create(body: &Map<String, Value>) -> Result<NewTaskInput, ApiError> {
+/// Every field a create body may hold.
+fn create_spec() -> Vec<Field> {
     let mut spec = vec![
         Field::new("project", ANY_INT),
         Field::new("data", Kind::Any),
@@ -57,7 +59,19 @@ pub fn parse_create(body: &Map<String, Value>) -> Result<NewTaskInput, ApiError>
         Field::read_only("overlap"),
     ];
     spec.extend(READ_ONLY.iter().map(|name| Field::read_only(name)));
-    let valid = fields::validate(body, &spec)?;
+    spec
+}
+
+body_schema!(
+    /// The body of `POST /api/tasks/`.
+    NewTaskBody,
+    fields: create_spec(),
+    required: ["project", "data"],
+    "A task: its `project`, its `data` (an object holding every data key of the label config), optional `meta`"
+);
+
+pub fn parse_create(body: &Map<String, Value>) -> Result<NewTaskInput, ApiError> {
+    let valid = fields::validate(body, &create_spec())?;
     let missing: Map<String, Value> = ["project", "data"]
         .into_iter()
         .filter(|name| !valid.contains_key(*name))
@@ -77,10 +91,8 @@ pub fn parse_create(body: &Map<String, Value>) -> Result<NewTaskInput, ApiError>
     })
 }
 
-/// A validated PATCH/PUT body: the project it names (if any) and the changes. `data` must be
-/// an object (Label Studio stores anything and then fails to serve the task); it is not
-/// checked against the label config, as in Label Studio.
-pub fn parse_update(body: &Map<String, Value>) -> Result<(Option<i64>, TaskChanges), ApiError> {
+/// Every field a PATCH/PUT body may hold.
+fn update_spec() -> Vec<Field> {
     let mut spec = vec![
         Field::new("project", ANY_INT),
         Field::new("data", Kind::Object),
@@ -90,7 +102,22 @@ pub fn parse_update(body: &Map<String, Value>) -> Result<(Option<i64>, TaskChang
         Field::new("allow_skip", Kind::Bool),
     ];
     spec.extend(READ_ONLY.iter().map(|name| Field::read_only(name)));
-    let valid = fields::validate(body, &spec)?;
+    spec
+}
+
+body_schema!(
+    /// The body of `PATCH /api/tasks/{id}/`.
+    TaskChangesBody,
+    fields: update_spec(),
+    required: [],
+    "Task fields to change; naming another `project` is 404"
+);
+
+/// A validated PATCH/PUT body: the project it names (if any) and the changes. `data` must be
+/// an object (Label Studio stores anything and then fails to serve the task); it is not
+/// checked against the label config, as in Label Studio.
+pub fn parse_update(body: &Map<String, Value>) -> Result<(Option<i64>, TaskChanges), ApiError> {
+    let valid = fields::validate(body, &update_spec())?;
     let changes = TaskChanges {
         data: valid.get("data").cloned(),
         meta: valid.get("meta").map(|meta| if meta.is_null() { json!({}) } else { meta.clone() }),

@@ -4,11 +4,14 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use labelsync_db::tasks::{ProjectTotals, Task};
-use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, json};
+use utoipa::ToSchema;
 
-use super::json::{ServeContext, full, list_item};
+use super::detail::TaskDetail;
+use super::json::ServeContext;
 use super::related::Related;
+use super::shapes::TaskListItem;
 use super::stream;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Query};
@@ -26,6 +29,24 @@ pub struct TaskListQuery {
     page: PageQuery,
 }
 
+/// A page of `/api/tasks/`; the totals cover the whole project. A streamed page writes the
+/// same keys (see `stream_page`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TaskPage {
+    pub total_annotations: i64,
+    pub total_predictions: i64,
+    pub total: i64,
+    pub tasks: Vec<TaskListEntry>,
+}
+
+/// An item of `/api/tasks/`: in full with `fields=all`, else the short list item.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum TaskListEntry {
+    Item(TaskListItem),
+    Detail(TaskDetail),
+}
+
 /// A project's tasks in id order, as `{total_annotations, total_predictions, total, tasks}`
 /// (`page`, `page_size`: default 100, no maximum; totals cover the whole project).
 /// `fields=all` nests annotations and predictions. Storage URIs in `data` are rewritten to
@@ -40,7 +61,7 @@ pub struct TaskListQuery {
            ("resolve_uri" = Option<bool>, Query, description = "Rewrite storage URIs in `data` to resolve URLs (default true)"),
            ("page" = Option<i64>, Query, description = "Page number, from 1"),
            ("page_size" = Option<i64>, Query, description = "Tasks per page (default 100)")),
-    responses((status = 200, description = "A page of tasks"), (status = 400, description = "`project` is not a number"),
+    responses((status = 200, description = "A page of tasks", body = TaskPage), (status = 400, description = "`project` is not a number"),
                (status = 404, description = "No project given, no such project, or invalid page")))]
 pub async fn list_tasks(
     State(app): State<AppState>,
@@ -59,25 +80,30 @@ pub async fn list_tasks(
     }
     let (tasks, _) = labelsync_db::tasks::list(&app.db, project.id, page.offset(), page.size).await?;
     let items = render(&app, &ctx, &tasks, nested).await?;
-    Ok(Json(json!({
-        "total_annotations": totals.annotations,
-        "total_predictions": totals.predictions,
-        "total": totals.tasks,
-        "tasks": items,
-    }))
-    .into_response())
+    let page = TaskPage {
+        total_annotations: totals.annotations,
+        total_predictions: totals.predictions,
+        total: totals.tasks,
+        tasks: items,
+    };
+    Ok(Json(page).into_response())
 }
 
 /// The list items of `tasks`; `nested` adds annotations and predictions (`fields=all`).
-async fn render(app: &AppState, ctx: &ServeContext, tasks: &[Task], nested: bool) -> ApiResult<Vec<Value>> {
+async fn render(
+    app: &AppState,
+    ctx: &ServeContext,
+    tasks: &[Task],
+    nested: bool,
+) -> ApiResult<Vec<TaskListEntry>> {
     if !nested {
-        return Ok(tasks.iter().map(|t| list_item(t, ctx)).collect());
+        return Ok(tasks.iter().map(|t| TaskListEntry::Item(TaskListItem::new(t, ctx))).collect());
     }
     let ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
     let related = Related::load(&app.db, &ids).await?;
     let items = tasks.iter().map(|t| {
         let (a, p) = (related.annotations(t.id), related.predictions(t.id));
-        full(t, ctx, a, p, &related.users, true)
+        TaskListEntry::Detail(TaskDetail::new(t, ctx, a, p, &related.users, true))
     });
     Ok(items.collect())
 }

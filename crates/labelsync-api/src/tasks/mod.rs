@@ -2,17 +2,22 @@
 //!
 //! Every member may read tasks; creating, changing and deleting them is for managers and
 //! administrators. Every response that contains task data builds it with
-//! [`json::served_data`].
+//! [`json::served_data`]; the shapes a task is served in are typed structs in [`shapes`] and
+//! [`detail`].
 
 pub mod create;
 pub mod delete;
 pub mod delete_all;
+pub mod detail;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod get;
 pub mod input;
 pub mod json;
 pub mod list;
 pub mod project_list;
 pub mod related;
+pub mod shapes;
 pub mod stream;
 pub mod update;
 

@@ -5,10 +5,10 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use labelsync_db::projects::Project;
-use serde_json::Value;
 
-use super::json::{ServeContext, with_nested};
+use super::json::ServeContext;
 use super::related::Related;
+use super::shapes::TaskWithNested;
 use super::stream;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Path, Query};
@@ -23,7 +23,7 @@ use crate::state::AppState;
     params(("id" = i64, Path, description = "Project id"),
            ("page" = Option<i64>, Query, description = "Page number, from 1 (ignored with page_size=-1)"),
            ("page_size" = Option<i64>, Query, description = "Tasks per page (default 50, -1 for all)")),
-    responses((status = 200, description = "A page of tasks"), (status = 404, description = "No such project, no tasks, or invalid page")))]
+    responses((status = 200, description = "A page of tasks", body = Vec<TaskWithNested>), (status = 404, description = "No such project, no tasks, or invalid page")))]
 pub async fn list_project_tasks(
     State(app): State<AppState>,
     auth: AuthUser,
@@ -49,9 +49,9 @@ pub async fn list_project_tasks(
     let ctx = ServeContext::new(&project);
     let items = tasks.iter().map(|t| {
         let (a, p) = (related.annotations(t.id), related.predictions(t.id));
-        with_nested(t, &ctx, a, p, &related.users)
+        TaskWithNested::new(t, &ctx, a, p, &related.users)
     });
-    Ok(Json(Value::Array(items.collect())).into_response())
+    Ok(Json(items.collect::<Vec<_>>()).into_response())
 }
 
 /// Every task of the project as one JSON array, read in keyset chunks (see [`stream`]).
@@ -71,13 +71,13 @@ async fn next_chunk(
     ctx: &ServeContext,
     project_id: i64,
     after: Option<(DateTime<Utc>, i64)>,
-) -> ApiResult<(Vec<Value>, Option<Option<(DateTime<Utc>, i64)>>)> {
+) -> ApiResult<(Vec<TaskWithNested>, Option<Option<(DateTime<Utc>, i64)>>)> {
     let tasks = labelsync_db::tasks::list_recent_after(&app.db, project_id, after, stream::CHUNK).await?;
     let ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
     let related = Related::load(&app.db, &ids).await?;
     let values = tasks.iter().map(|task| {
         let (a, p) = (related.annotations(task.id), related.predictions(task.id));
-        with_nested(task, ctx, a, p, &related.users)
+        TaskWithNested::new(task, ctx, a, p, &related.users)
     });
     let next = match tasks.last() {
         Some(last) if tasks.len() as i64 == stream::CHUNK => Some(Some((last.updated_at, last.id))),

@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use serde_json::Value;
+use serde::Serialize;
 
 use crate::error::ApiResult;
 
@@ -24,11 +24,12 @@ enum Step<S> {
 /// chunk's state into its items and the next chunk's state (`None` after the last). A
 /// database error after the first bytes can only cut the response short (the status is
 /// already sent); it is logged.
-pub fn json_items<S, F, Fut>(head: String, tail: &'static str, start: S, mut next: F) -> Response
+pub fn json_items<T, S, F, Fut>(head: String, tail: &'static str, start: S, mut next: F) -> Response
 where
+    T: Serialize + Send + 'static,
     S: Send + 'static,
     F: FnMut(S) -> Fut + Send + 'static,
-    Fut: Future<Output = ApiResult<(Vec<Value>, Option<S>)>> + Send + 'static,
+    Fut: Future<Output = ApiResult<(Vec<T>, Option<S>)>> + Send + 'static,
 {
     let items = futures::stream::try_unfold(Step::Items { state: start, first: true }, move |step| {
         let chunk = match step {

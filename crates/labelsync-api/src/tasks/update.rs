@@ -1,10 +1,10 @@
 use axum::Json;
 use axum::extract::State;
-use serde_json::Value;
 
-use super::input;
-use super::json::{ServeContext, with_nested};
+use super::input::{self, TaskChangesBody};
+use super::json::ServeContext;
 use super::related::Related;
+use super::shapes::TaskWithNested;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AuthUser, Body, Path};
 use crate::state::AppState;
@@ -15,8 +15,8 @@ use crate::state::AppState;
 /// `project` is 404, as in Label Studio, which looks the task up within that project.
 #[utoipa::path(method(patch, put), path = "/api/tasks/{id}/", tag = "tasks",
     params(("id" = i64, Path, description = "Task id")),
-    request_body(content = Object, description = "Task fields to change"),
-    responses((status = 200, description = "The changed task with annotations and predictions"),
+    request_body = TaskChangesBody,
+    responses((status = 200, description = "The changed task with annotations and predictions", body = TaskWithNested),
                (status = 400, description = "Invalid fields"), (status = 403, description = "Annotators cannot change tasks"),
                (status = 404, description = "No such task")))]
 pub async fn update_task(
@@ -24,7 +24,7 @@ pub async fn update_task(
     auth: AuthUser,
     Path(id): Path<i64>,
     Body(body): Body,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<TaskWithNested>> {
     let task = super::load(&app.db, &auth, id).await?;
     auth.require_manager()?;
     let (project_id, changes) = input::parse_update(&body)?;
@@ -35,7 +35,7 @@ pub async fn update_task(
     let task = super::load(&app.db, &auth, id).await?;
     let project = super::project_of(&app.db, &auth, &task).await?;
     let related = Related::load(&app.db, &[task.id]).await?;
-    Ok(Json(with_nested(
+    Ok(Json(TaskWithNested::new(
         &task,
         &ServeContext::new(&project),
         related.annotations(task.id),

@@ -2,6 +2,7 @@
 //! one serializer of Label Studio's annotation JSON ([`annotation`]).
 
 pub mod annotation;
+pub mod timestamp;
 
 use chrono::{DateTime, Utc};
 use labelsync_db::orgs::User;
