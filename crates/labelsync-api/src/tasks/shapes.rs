@@ -1,7 +1,7 @@
 //! The shapes Label Studio serves a task in, one typed struct each, fields in its key order:
 //! [`TaskCreated`] (create response), [`TaskWithNested`] (PATCH response and
 //! `/api/projects/{id}/tasks/` items), [`TaskListItem`] (`/api/tasks/?project=` items) and
-//! [`TaskDetail`] (detail view and `fields=all` items). Every shape takes its `data` from
+//! [`TaskDetail`](super::detail::TaskDetail) (detail view and `fields=all` items). Every shape takes its `data` from
 //! [`served_data`].
 
 use labelsync_db::annotations::Annotation;
