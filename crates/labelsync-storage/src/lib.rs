@@ -55,6 +55,25 @@ pub struct ObjectMeta {
     pub etag: Option<String>,
 }
 
+impl ObjectMeta {
+    /// What identifies the object's content: its entity tag, else its size and modification time.
+    pub fn version(&self) -> Option<String> {
+        self.etag.clone().or_else(|| {
+            self.last_modified
+                .map(|t| format!("{}-{}", self.size, t.timestamp_nanos_opt().unwrap_or_default()))
+        })
+    }
+}
+
+/// One item of a resumable listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListItem {
+    Object(ObjectMeta),
+    /// Every object before this item has been yielded: `list_from(Some(checkpoint))` lists
+    /// what comes after (it may repeat some objects already yielded, never skips one).
+    Checkpoint(String),
+}
+
 /// Where objects are imported from.
 ///
 /// The listing covers what the storage's configuration selects (prefix or path, recursive or not,
@@ -68,6 +87,15 @@ pub trait ImportStorage: fmt::Debug + fmt::Display + Send + Sync + 'static {
 
     /// Every object the configuration selects, in the provider's order.
     fn list(&self) -> BoxStream<'_, Result<ObjectMeta>>;
+
+    /// The listing resumed after `checkpoint`, or from the start.
+    fn list_from(&self, checkpoint: Option<String>) -> BoxStream<'_, Result<ListItem>> {
+        use futures::StreamExt;
+        match checkpoint {
+            Some(_) => futures::stream::once(async { Err(Error::Other("cannot resume".into())) }).boxed(),
+            None => self.list().map(|item| item.map(ListItem::Object)).boxed(),
+        }
+    }
 
     /// The whole object. Objects larger than `max_bytes` fail with [`Error::TooLarge`]
     /// instead of being read into memory.
