@@ -5,6 +5,7 @@ mod crud;
 mod destinations;
 mod errors;
 mod fairness;
+mod lifecycle;
 mod local_files;
 mod ownership;
 mod redis;
