@@ -1,5 +1,6 @@
 //! `/api/storages/…`: every route, kind and role.
 
+mod checkpoints;
 mod credentials;
 mod crud;
 mod destinations;
