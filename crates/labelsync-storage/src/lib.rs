@@ -32,6 +32,7 @@ mod error;
 mod gcs;
 pub mod guard;
 pub mod local;
+mod paging;
 mod redis_db;
 mod s3;
 #[cfg(feature = "testing")]
@@ -53,6 +54,33 @@ pub struct ObjectMeta {
     pub last_modified: Option<DateTime<Utc>>,
     /// The provider's entity tag without quotes, when it has one.
     pub etag: Option<String>,
+    /// What identifies this content of the object, so a sync can tell a changed object from
+    /// an untouched one: the ETag (S3, Azure; size and modification time from S3-compatible
+    /// stores that list no ETag), the generation (GCS), size and modification time in
+    /// nanoseconds (local files), the SHA-1 of the value (Redis strings). `None` only where the
+    /// provider cannot say (a Redis key that is not a string, or a server refusing scripts).
+    pub version: Option<String>,
+}
+
+impl ObjectMeta {
+    /// This object's content version (see the field [`ObjectMeta::version`]): equal across two
+    /// listings while the object is untouched, different after it is overwritten.
+    pub fn version(&self) -> Option<String> {
+        self.version.clone()
+    }
+}
+
+/// One item of a resumable listing ([`ImportStorage::list_from`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListItem {
+    Object(ObjectMeta),
+    /// Every object before this item has been yielded: `list_from(Some(checkpoint))` lists
+    /// what comes after (it may repeat some objects already yielded, never skips one).
+    ///
+    /// A plain string that stays valid across processes, meaningful only to a storage of the
+    /// same kind and configuration. Cloud storages and local files never repeat an object
+    /// after their checkpoints; Redis may (as `SCAN` itself does).
+    Checkpoint(String),
 }
 
 /// Where objects are imported from.
@@ -66,8 +94,26 @@ pub trait ImportStorage: fmt::Debug + fmt::Display + Send + Sync + 'static {
     /// (`docs/label-studio-api.md` §4.3). Errors say what is wrong without revealing secrets.
     async fn validate(&self) -> Result<()>;
 
-    /// Every object the configuration selects, in the provider's order.
-    fn list(&self) -> BoxStream<'_, Result<ObjectMeta>>;
+    /// Every object the configuration selects, in the provider's order: the objects of
+    /// [`ImportStorage::list_from`]`(None)`.
+    fn list(&self) -> BoxStream<'_, Result<ObjectMeta>> {
+        use futures::{StreamExt, TryStreamExt};
+        self.list_from(None)
+            .try_filter_map(|item| async move {
+                Ok(match item {
+                    ListItem::Object(meta) => Some(meta),
+                    ListItem::Checkpoint(_) => None,
+                })
+            })
+            .boxed()
+    }
+
+    /// The listing resumed after `checkpoint` (a value this storage yielded earlier, possibly
+    /// in another process days ago), or from the start. Objects come in the order of
+    /// [`ImportStorage::list`], with a [`ListItem::Checkpoint`] after every provider page (local
+    /// files: at least every 1,000 files) and at the end. A checkpoint the storage cannot use
+    /// (garbage, or from another prefix) fails the listing with [`Error::InvalidCheckpoint`].
+    fn list_from(&self, checkpoint: Option<String>) -> BoxStream<'_, Result<ListItem>>;
 
     /// The whole object. Objects larger than `max_bytes` fail with [`Error::TooLarge`]
     /// instead of being read into memory.

@@ -6,6 +6,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -16,8 +17,9 @@ use redis::{ConnectionAddr, ErrorKind, IntoConnectionInfo, RedisConnectionInfo, 
 
 use crate::config::Secret;
 use crate::guard::NetGuard;
-use crate::{Connected, Error, ExportStorage, ImportStorage, ObjectMeta, RedisConfig, Result, Role};
+use crate::{Connected, Error, ExportStorage, ImportStorage, ListItem, RedisConfig, Result, Role};
 
+mod cursor;
 mod scan;
 
 use scan::match_pattern;
@@ -51,6 +53,8 @@ struct RedisStorage {
     conn: ConnectionManager,
     /// Kept only to scrub it from error texts.
     password: Option<Secret>,
+    /// Set once the server refused the listing script (warned about once).
+    scripts_refused: AtomicBool,
 }
 
 impl RedisStorage {
@@ -85,7 +89,13 @@ impl RedisStorage {
             .set_response_timeout(Some(limits.request_timeout))
             .set_number_of_retries(1);
         let conn = ConnectionManager::new_lazy_with_config(client, manager_config).map_err(fail)?;
-        Ok(RedisStorage { name, prefix: config.path.clone(), conn, password })
+        Ok(RedisStorage {
+            name,
+            prefix: config.path.clone(),
+            conn,
+            password,
+            scripts_refused: AtomicBool::new(false),
+        })
     }
 
     /// Maps a Redis error to what the user must do about it, without the password.
@@ -142,13 +152,18 @@ impl ImportStorage for RedisStorage {
     }
 
     /// Keys starting with the prefix, one `SCAN … COUNT 1000` page at a time, in Redis's
-    /// (arbitrary) order. Sizes come from `STRLEN`; there are no modification times. A server
-    /// that keeps handing out cursors it already gave fails the listing with
+    /// (arbitrary) order, each page followed by a checkpoint (module `cursor`). Sizes and
+    /// versions are measured on the server; there are no modification times. A server that
+    /// keeps handing out cursors it already gave fails the listing with
     /// [`Error::BadResponse`] instead of scanning forever.
-    fn list(&self) -> BoxStream<'_, Result<ObjectMeta>> {
+    fn list_from(&self, checkpoint: Option<String>) -> BoxStream<'_, Result<ListItem>> {
+        let start = match checkpoint.map(|c| cursor::parse(self, &c)).transpose() {
+            Ok(start) => start.unwrap_or(Some(0)),
+            Err(err) => return futures::stream::once(async { Err(err) }).boxed(),
+        };
         let pattern = match_pattern(self.prefix.as_deref());
-        let start = (0_u64, std::collections::HashMap::<u64, u8>::new());
-        futures::stream::try_unfold(Some(start), move |state| {
+        let start = start.map(|cursor| (cursor, std::collections::HashMap::<u64, u8>::new()));
+        futures::stream::try_unfold(start, move |state| {
             let pattern = pattern.clone();
             async move {
                 let Some((cursor, mut seen)) = state else {
@@ -162,8 +177,10 @@ impl ImportStorage for RedisStorage {
                         "{self}: SCAN does not advance (cursor {next} was handed out {repeats} times)"
                     )));
                 }
+                let checkpoint = ListItem::Checkpoint(cursor::checkpoint(self, next));
+                let items = page.into_iter().map(ListItem::Object).chain(std::iter::once(checkpoint));
                 let state = (next != 0).then_some((next, seen));
-                Ok(Some((futures::stream::iter(page.into_iter().map(Ok)), state)))
+                Ok(Some((futures::stream::iter(items.map(Ok)), state)))
             }
         })
         .try_flatten()
