@@ -6,7 +6,7 @@
 //! order of [`Path`]'s `Ord`; so resuming after a path visits every entry greater than it, and
 //! whole directories before it are pruned unread instead of walked and discarded.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use futures::StreamExt;
@@ -54,11 +54,13 @@ pub(super) fn list_from(
     .boxed()
 }
 
-/// The path a checkpoint names: absolute, and the storage directory or below it (a checkpoint
-/// of another directory would skip or repeat files of this one).
+/// The path a checkpoint names: the storage directory or a plain path below it (a checkpoint
+/// of another directory would skip or repeat files of this one, and one with `..` would not
+/// compare with the walk's paths).
 fn resume_point(layout: &Layout, checkpoint: &str) -> Result<PathBuf> {
     let path = PathBuf::from(checkpoint);
-    if path.is_absolute() && path.starts_with(&layout.dir) {
+    let below = path.strip_prefix(&layout.dir).ok().filter(|_| path.is_absolute());
+    if below.is_some_and(|below| below.components().all(|c| matches!(c, Component::Normal(_)))) {
         return Ok(path);
     }
     Err(Error::InvalidCheckpoint(format!(
@@ -231,6 +233,31 @@ mod tests {
         ];
         for (after, expected) in cases {
             assert_eq!(read_after(dir.path(), Some(after)), expected, "resuming after {after}");
+        }
+    }
+
+    /// A checkpoint is accepted only as the storage directory or a plain path below it.
+    #[test]
+    fn checkpoints_outside_the_directory_are_refused() {
+        let config = crate::LocalFilesConfig {
+            path: "/srv/files/tasks".to_owned(),
+            recursive: true,
+            document_root: PathBuf::from("/srv"),
+            serving_enabled: true,
+        };
+        let layout = Layout::new(&config);
+        for good in ["/srv/files/tasks", "/srv/files/tasks/a/b.json"] {
+            assert_eq!(resume_point(&layout, good).expect(good), PathBuf::from(good));
+        }
+        for bad in [
+            "",
+            "tasks/a.json",
+            "/srv/files/other/a.json",
+            "/srv/files/tasks/../x/a.json",
+            "/srv/files/tasksX",
+        ] {
+            let err = resume_point(&layout, bad).expect_err(bad);
+            assert!(matches!(err, Error::InvalidCheckpoint(_)), "{bad}: {err:?}");
         }
     }
 }

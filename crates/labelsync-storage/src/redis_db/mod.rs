@@ -20,6 +20,8 @@ use crate::guard::NetGuard;
 use crate::{Connected, Error, ExportStorage, ImportStorage, ListItem, RedisConfig, Result, Role};
 
 mod cursor;
+#[cfg(test)]
+mod fake_server;
 mod scan;
 
 use scan::match_pattern;
@@ -265,52 +267,57 @@ mod tests {
     #[tokio::test]
     async fn cycling_scan_cursors_fail_the_listing() {
         use futures::TryStreamExt;
-        use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let port = listener.local_addr().expect("addr").port();
-        tokio::spawn(async move {
-            let Ok((socket, _)) = listener.accept().await else { return };
-            let (read, mut write) = socket.into_split();
-            let mut read = BufReader::new(read);
-            // Reads one RESP command (an array of bulk strings) at a time.
-            while let Some(command) = read_command(&mut read).await {
-                let reply = match command.first().map(String::as_str) {
-                    Some("SCAN") => {
-                        let next = if command[1] == "1" { "2" } else { "1" };
-                        format!("*2\r\n$1\r\n{next}\r\n*0\r\n")
-                    }
-                    _ => "+OK\r\n".to_owned(),
-                };
-                if write.write_all(reply.as_bytes()).await.is_err() {
-                    return;
-                }
+        let port = fake_server::serve(|command| match command.first().map(String::as_str) {
+            Some("SCAN") => {
+                let next = if command[1] == "1" { "2" } else { "1" };
+                format!("*2\r\n$1\r\n{next}\r\n*0\r\n")
             }
-        });
-        async fn read_command(
-            read: &mut (impl AsyncBufReadExt + AsyncReadExt + Unpin),
-        ) -> Option<Vec<String>> {
-            let mut line = String::new();
-            read.read_line(&mut line).await.ok().filter(|n| *n > 0)?;
-            let count: usize = line.trim().strip_prefix('*')?.parse().ok()?;
-            let mut parts = Vec::new();
-            for _ in 0..count {
-                line.clear();
-                read.read_line(&mut line).await.ok()?;
-                let len: usize = line.trim().strip_prefix('$')?.parse().ok()?;
-                let mut value = vec![0_u8; len + 2];
-                read.read_exact(&mut value).await.ok()?;
-                parts.push(String::from_utf8_lossy(&value[..len]).to_uppercase());
-            }
-            Some(parts)
-        }
-
-        let config =
-            RedisConfig { host: Some("127.0.0.1".into()), port: Some(port), db: 1, ..RedisConfig::default() };
-        let storage = RedisStorage::connect(&config, &NetGuard::disabled()).await.expect("connect");
+            _ => "+OK\r\n".to_owned(),
+        })
+        .await;
+        let storage = fake_storage(port).await;
         let err = storage.list().try_collect::<Vec<_>>().await.expect_err("a cycle");
         assert!(matches!(err, Error::BadResponse(_)), "{err:?}");
         assert!(err.to_string().contains("SCAN does not advance (cursor 1 was handed out 3 times)"), "{err}");
+    }
+
+    /// A server refusing `EVAL` (ACLs, managed services) still lists every key with its size
+    /// (from `STRLEN`), without versions, and is not asked again.
+    #[tokio::test]
+    async fn refused_eval_lists_without_versions() {
+        use futures::TryStreamExt;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+
+        static EVALS: AtomicUsize = AtomicUsize::new(0);
+        let port = fake_server::serve(|command| match command.first().map(String::as_str) {
+            Some("SCAN") if command[1] == "0" => "*2\r\n$1\r\n7\r\n*1\r\n$1\r\na\r\n".to_owned(),
+            Some("SCAN") => "*2\r\n$1\r\n0\r\n*1\r\n$1\r\nb\r\n".to_owned(),
+            Some("EVAL") => {
+                EVALS.fetch_add(1, Ordering::Relaxed);
+                "-NOPERM this user has no permissions to run the 'eval' command\r\n".to_owned()
+            }
+            Some("STRLEN") => ":3\r\n".to_owned(),
+            _ => "+OK\r\n".to_owned(),
+        })
+        .await;
+        let storage = fake_storage(port).await;
+        let items: Vec<ListItem> = storage.list_from(None).try_collect().await.expect("listing");
+        let objects: Vec<(String, u64, Option<String>)> = items
+            .into_iter()
+            .filter_map(|item| match item {
+                ListItem::Object(m) => Some((m.key, m.size, m.version)),
+                ListItem::Checkpoint(_) => None,
+            })
+            .collect();
+        assert_eq!(objects, [("a".to_owned(), 3, None), ("b".to_owned(), 3, None)]);
+        assert_eq!(EVALS.load(Ordering::Relaxed), 1, "EVAL is tried once per storage");
+    }
+
+    async fn fake_storage(port: u16) -> RedisStorage {
+        let config =
+            RedisConfig { host: Some("127.0.0.1".into()), port: Some(port), db: 1, ..RedisConfig::default() };
+        RedisStorage::connect(&config, &NetGuard::disabled()).await.expect("connect")
     }
 
     /// With the guard on, an empty host (localhost) and 127.0.0.1 are refused before connecting.

@@ -113,11 +113,13 @@ impl RedisStorage {
 }
 
 /// An error of the server refusing the command (unknown, forbidden, scripting off), not of
-/// the connection or of a server that is busy for now.
+/// the connection, the credentials, or a server that is busy for now.
 fn is_refusal(err: &RedisError) -> bool {
-    let transient =
-        matches!(err.code(), Some("LOADING" | "BUSY" | "TRYAGAIN" | "MASTERDOWN" | "CLUSTERDOWN"));
-    !(transient
+    let other = matches!(
+        err.code(),
+        Some("LOADING" | "BUSY" | "TRYAGAIN" | "MASTERDOWN" | "CLUSTERDOWN" | "NOAUTH" | "WRONGPASS")
+    );
+    !(other
         || err.is_io_error()
         || err.is_timeout()
         || err.is_connection_refusal()
