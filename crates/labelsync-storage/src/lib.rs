@@ -52,21 +52,26 @@ pub struct ObjectMeta {
     pub key: String,
     pub size: u64,
     pub last_modified: Option<DateTime<Utc>>,
-    /// The provider's entity tag without quotes, when it has one.
+    /// The provider's entity tag without quotes, when it has one: a validator of this content
+    /// of the object. S3 and Azure: their ETag. GCS listings: the object's generation (new on
+    /// every write, where GCS's own ETag also changes with metadata). Local files: Label
+    /// Studio's `<mtime ns hex>-<size hex>`. Redis listings: the SHA-1 of the value (strings
+    /// only).
     pub etag: Option<String>,
-    /// What identifies this content of the object, so a sync can tell a changed object from
-    /// an untouched one: the ETag (S3, Azure; size and modification time from S3-compatible
-    /// stores that list no ETag), the generation (GCS), size and modification time in
-    /// nanoseconds (local files), the SHA-1 of the value (Redis strings). `None` only where the
-    /// provider cannot say (a Redis key that is not a string, or a server refusing scripts).
-    pub version: Option<String>,
 }
 
 impl ObjectMeta {
-    /// This object's content version (see the field [`ObjectMeta::version`]): equal across two
-    /// listings while the object is untouched, different after it is overwritten.
+    /// What identifies this content of the object, so a sync can tell a changed object from an
+    /// untouched one: equal across listings while the object is untouched, different after it
+    /// is overwritten. The entity tag; for stores that list none (some S3-compatible ones, such
+    /// as s3s-fs) size and modification time, as precise as the store reports it. `None` only
+    /// where the provider cannot say (a Redis key that is not a string, a Redis server refusing
+    /// scripts).
     pub fn version(&self) -> Option<String> {
-        self.version.clone()
+        self.etag.clone().or_else(|| {
+            self.last_modified
+                .map(|t| format!("{}-{}", self.size, t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)))
+        })
     }
 }
 

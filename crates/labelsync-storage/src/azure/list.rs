@@ -62,8 +62,7 @@ fn parse_page(body: &[u8]) -> Result<Page, String> {
                     .get("Properties/Last-Modified")
                     .and_then(|t| DateTime::parse_from_rfc2822(t.trim()).ok())
                     .map(|t| t.with_timezone(&Utc)),
-                etag: etag.clone(),
-                version: etag,
+                etag,
             })
         })
         .collect::<Result<Vec<_>, &str>>()?;

@@ -72,12 +72,6 @@ pub(crate) trait Provider: Send + Sync + 'static {
     /// How a listing is resumed in another process.
     fn resume(&self) -> Resume;
 
-    /// The version of an object read through object_store, the same as its listing gives
-    /// (the ETag unless the provider says otherwise).
-    fn version(&self, meta: &object_store::ObjectMeta) -> Option<String> {
-        meta.e_tag.as_deref().map(unquote)
-    }
-
     /// The validation error for an import prefix holding nothing (Label Studio's text).
     fn empty_prefix(&self, prefix: &str) -> Error;
 
@@ -288,7 +282,6 @@ impl<P: Provider> CloudStorage<P> {
             size: result.meta.size,
             last_modified: Some(result.meta.last_modified),
             etag: result.meta.e_tag.as_deref().map(unquote),
-            version: self.provider.version(&result.meta),
         };
         let owned_key = key.to_owned();
         let label = self.label.clone();

@@ -37,8 +37,6 @@ struct Item {
     etag: Option<String>,
     /// A decimal string: the object's content generation, new on every write.
     generation: Option<String>,
-    #[serde(rename = "md5Hash")]
-    md5_hash: Option<String>,
 }
 
 impl GcsProvider {
@@ -77,10 +75,10 @@ impl GcsProvider {
             .into_iter()
             .map(|item| ObjectMeta {
                 size: item.size.parse().unwrap_or(0),
-                version: item.generation.or_else(|| item.md5_hash.clone()).or_else(|| item.etag.clone()),
                 key: item.name,
                 last_modified: item.updated,
-                etag: item.etag,
+                // The generation is the content's version; GCS's ETag also changes with metadata.
+                etag: item.generation.or(item.etag),
             })
             .collect();
         Ok(Page { objects: objects_meta, next: objects.next_page_token.filter(|t| !t.is_empty()) })

@@ -158,11 +158,6 @@ impl Provider for GcsProvider {
         Resume::AfterKey
     }
 
-    /// The generation (object_store reads it from `x-goog-generation`), as the listing gives.
-    fn version(&self, meta: &object_store::ObjectMeta) -> Option<String> {
-        meta.version.clone().or_else(|| meta.e_tag.as_deref().map(crate::cloud::unquote))
-    }
-
     fn empty_prefix(&self, prefix: &str) -> Error {
         Error::ContainerNotFound(format!(
             "No blobs found in {}/{prefix} or prefix doesn't exist",

@@ -70,25 +70,14 @@ pub(crate) async fn stream(
     Ok(MediaObject { meta: object_meta(key, size, modified), content_type: None, range, body })
 }
 
-/// The listing / media metadata of a file, with Label Studio's entity tag and our version.
+/// The listing / media metadata of a file, with Label Studio's entity tag (its version: size
+/// and modification time in nanoseconds).
 pub(crate) fn object_meta(key: &str, size: u64, modified: Option<SystemTime>) -> ObjectMeta {
     ObjectMeta {
         key: key.to_owned(),
         size,
         last_modified: modified.map(DateTime::<Utc>::from),
         etag: modified.map(|m| entity_tag(m, size)),
-        version: Some(version(size, modified)),
-    }
-}
-
-/// `{size}-{mtime in nanoseconds since the epoch}` (negative before it; `{size}` alone where the
-/// filesystem keeps no modification time). Full precision, so a rewrite within the same second
-/// is still a new version on filesystems that record nanoseconds.
-pub(crate) fn version(size: u64, modified: Option<SystemTime>) -> String {
-    match modified.map(|m| m.duration_since(UNIX_EPOCH)) {
-        Some(Ok(since)) => format!("{size}-{}", since.as_nanos()),
-        Some(Err(before)) => format!("{size}--{}", before.duration().as_nanos()),
-        None => size.to_string(),
     }
 }
 

@@ -303,14 +303,14 @@ mod tests {
         .await;
         let storage = fake_storage(port).await;
         let items: Vec<ListItem> = storage.list_from(None).try_collect().await.expect("listing");
-        let objects: Vec<(String, u64, Option<String>)> = items
+        let objects: Vec<(Option<String>, String, u64)> = items
             .into_iter()
             .filter_map(|item| match item {
-                ListItem::Object(m) => Some((m.key, m.size, m.version)),
+                ListItem::Object(m) => Some((m.version(), m.key, m.size)),
                 ListItem::Checkpoint(_) => None,
             })
             .collect();
-        assert_eq!(objects, [("a".to_owned(), 3, None), ("b".to_owned(), 3, None)]);
+        assert_eq!(objects, [(None, "a".to_owned(), 3), (None, "b".to_owned(), 3)]);
         assert_eq!(EVALS.load(Ordering::Relaxed), 1, "EVAL is tried once per storage");
     }
 

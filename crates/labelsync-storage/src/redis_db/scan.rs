@@ -55,7 +55,7 @@ impl RedisStorage {
         let metas = keys
             .into_iter()
             .zip(measured)
-            .map(|(key, (size, version))| ObjectMeta { key, size, last_modified: None, etag: None, version })
+            .map(|(key, (size, sha1))| ObjectMeta { key, size, last_modified: None, etag: sha1 })
             .collect();
         Ok((next, metas))
     }

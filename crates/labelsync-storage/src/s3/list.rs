@@ -58,13 +58,6 @@ fn list_query(page: PageRequest<'_>) -> String {
     query.into_iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>().join("&")
 }
 
-/// The version of an object listed without an ETag (S3 always sends one; some S3-compatible
-/// stores, such as s3s-fs, do not): size and modification time, as precise as the store
-/// reports it (AWS: milliseconds).
-fn weak_version(size: u64, modified: DateTime<Utc>) -> String {
-    format!("{size}-{}", modified.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
-}
-
 fn parse_page(body: &[u8]) -> Result<Page, String> {
     let listing = xml::parse(body, &["ListBucketResult", "Contents"])?;
     let objects = listing
@@ -77,8 +70,7 @@ fn parse_page(body: &[u8]) -> Result<Page, String> {
                 record.get("Size").and_then(|s| s.trim().parse().ok()).ok_or("an object without a Size")?;
             let last_modified =
                 record.get("LastModified").and_then(|t| t.trim().parse::<DateTime<Utc>>().ok());
-            let version = etag.clone().or_else(|| last_modified.map(|t| weak_version(size, t)));
-            Ok(ObjectMeta { key, size, last_modified, etag, version })
+            Ok(ObjectMeta { key, size, last_modified, etag })
         })
         .collect::<Result<Vec<_>, &str>>()?;
     let truncated = listing.top.get("IsTruncated").is_some_and(|t| t.trim() == "true");
