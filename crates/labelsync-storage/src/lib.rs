@@ -64,13 +64,13 @@ impl ObjectMeta {
     /// What identifies this content of the object, so a sync can tell a changed object from an
     /// untouched one: equal across listings while the object is untouched, different after it
     /// is overwritten. The entity tag; for stores that list none (some S3-compatible ones, such
-    /// as s3s-fs) size and modification time, as precise as the store reports it. `None` only
-    /// where the provider cannot say (a Redis key that is not a string, a Redis server refusing
+    /// as s3s-fs) `{size}-{modification time in nanoseconds since the epoch}`. `None` only where
+    /// the provider cannot say (a Redis key that is not a string, a Redis server refusing
     /// scripts).
     pub fn version(&self) -> Option<String> {
         self.etag.clone().or_else(|| {
             self.last_modified
-                .map(|t| format!("{}-{}", self.size, t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)))
+                .map(|t| format!("{}-{}", self.size, t.timestamp_nanos_opt().unwrap_or_default()))
         })
     }
 }
