@@ -115,6 +115,9 @@ fn storage_routes() -> OpenApiRouter<AppState> {
             storages::delete::delete_export
         ))
         .routes(routes!(storages::sync::sync_import))
+        .routes(routes!(storages::diff::create_diff))
+        .routes(routes!(storages::diff::get_diff))
+        .routes(routes!(storages::errors::list_errors))
         .routes(routes!(storages::sync::sync_export))
         .routes(routes!(storages::validate::validate_import))
         .routes(routes!(storages::validate::validate_export))

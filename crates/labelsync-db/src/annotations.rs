@@ -344,3 +344,20 @@ pub async fn refs_for_project(ex: impl Into<Ex<'_>>, project_id: i64) -> Result<
         .await
     })
 }
+
+/// `(annotation id, task id)` of every annotation of tasks `task_ids`, in id order.
+pub async fn refs_for_tasks(ex: impl Into<Ex<'_>>, task_ids: &[i64]) -> Result<Vec<(i64, i64)>> {
+    with_conn!(ex, |c| {
+        let mut refs = Vec::new();
+        for chunk in task_ids.chunks(1000) {
+            let mut qb = builder(&*c, "select id, task_id from annotations where task_id in (");
+            let mut sep = qb.separated(", ");
+            for id in chunk {
+                sep.push_bind(*id);
+            }
+            qb.push(") order by id");
+            refs.extend(qb.build_query_as::<(i64, i64)>().fetch_all(&mut *c).await?);
+        }
+        Ok(refs)
+    })
+}

@@ -8,7 +8,8 @@
 //!
 //! Modules map to tables: [`orgs`] (organizations, users, memberships), [`tokens`],
 //! [`projects`], [`tasks`], [`annotations`], [`predictions`], [`storages`], [`links`] (import
-//! and export links), [`local_roots`] (directories granted to organizations), [`jobs`] (the
+//! and export links), [`sync_runs`] (sync generations, checkpoints and the error ledger),
+//! [`diffs`] (dry runs of an import sync), [`local_roots`] (directories granted to organizations), [`jobs`] (the
 //! queue's table), [`settings`] (instance settings) and [`server_credentials`] (grants of the
 //! server's cloud identity per organization).
 //!
@@ -22,6 +23,7 @@ mod conn;
 mod time;
 
 pub mod annotations;
+pub mod diffs;
 pub mod jobs;
 pub mod links;
 pub mod local_roots;
@@ -31,6 +33,7 @@ pub mod projects;
 pub mod server_credentials;
 pub mod settings;
 pub mod storages;
+pub mod sync_runs;
 pub mod tasks;
 pub mod tokens;
 

@@ -7,6 +7,8 @@ use sqlx::types::Json;
 pub use labelsync_types::settings::{InvalidSettings, StorageSettings};
 pub use labelsync_types::{Role, StorageKind, SyncStatus};
 
+pub use crate::sync_runs::{SyncState, add_sync_count, set_last_sync_job, set_sync_status};
+
 use crate::conn::with_conn;
 use crate::{Ex, Result};
 
@@ -31,6 +33,10 @@ pub struct Storage {
     pub settings: Json<Map<String, Value>>,
     /// The encrypted secret fields, never returned to clients.
     pub secrets: Option<String>,
+    /// The generation of the latest (or running) import sync: links it listed carry it.
+    pub sync_generation: i64,
+    /// Where the running sync's committed listing has got to (a backend resume position).
+    pub sync_checkpoint: Option<String>,
 }
 
 impl Storage {
@@ -125,7 +131,11 @@ macro_rules! storage_columns {
             $p,
             "settings, ",
             $p,
-            "secrets"
+            "secrets, ",
+            $p,
+            "sync_generation, ",
+            $p,
+            "sync_checkpoint"
         )
     };
 }
@@ -286,64 +296,6 @@ pub async fn delete(ex: impl Into<Ex<'_>>, id: i64) -> Result<bool> {
             .execute(c)
             .await
             .map(|r| r.rows_affected() == 1)
-    })
-}
-
-/// The sync status columns, written as a whole by the sync engine. (Named `SyncState`, not
-/// `SyncStatus`: that is the enum of its `status` column.)
-#[derive(Debug, Clone)]
-pub struct SyncState {
-    pub status: SyncStatus,
-    pub last_sync: Option<DateTime<Utc>>,
-    pub last_sync_count: Option<i32>,
-    pub last_sync_job: Option<String>,
-    pub traceback: Option<String>,
-    pub meta: Map<String, Value>,
-}
-
-pub async fn set_sync_status(ex: impl Into<Ex<'_>>, id: i64, s: &SyncState) -> Result<()> {
-    with_conn!(ex, |c| {
-        sqlx::query(
-            "update storages set status = $2, last_sync = $3, last_sync_count = $4, \
-             last_sync_job = $5, traceback = $6, meta = $7 where id = $1",
-        )
-        .bind(id)
-        .bind(s.status)
-        .bind(s.last_sync)
-        .bind(s.last_sync_count)
-        .bind(s.last_sync_job.as_deref())
-        .bind(s.traceback.as_deref())
-        .bind(Json(&s.meta))
-        .execute(c)
-        .await
-        .map(|_| ())
-    })
-}
-
-/// Records the id of the job that will sync the storage (Label Studio's RQ job id).
-pub async fn set_last_sync_job(ex: impl Into<Ex<'_>>, id: i64, job: &str) -> Result<()> {
-    with_conn!(ex, |c| {
-        sqlx::query("update storages set last_sync_job = $2 where id = $1")
-            .bind(id)
-            .bind(job)
-            .execute(c)
-            .await
-            .map(|_| ())
-    })
-}
-
-/// Adds `n` to the storage's `last_sync_count` and returns the new count. Called in the
-/// transaction that created the tasks, so the count survives a crash exactly.
-pub async fn add_sync_count(ex: impl Into<Ex<'_>>, id: i64, n: i64) -> Result<i64> {
-    with_conn!(ex, |c| {
-        sqlx::query_scalar::<_, i64>(
-            "update storages set last_sync_count = coalesce(last_sync_count, 0) + $2 where id = $1 \
-             returning cast(last_sync_count as bigint)",
-        )
-        .bind(id)
-        .bind(n)
-        .fetch_one(c)
-        .await
     })
 }
 

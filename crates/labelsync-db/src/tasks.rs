@@ -309,13 +309,40 @@ pub async fn update(ex: impl Into<Ex<'_>>, id: i64, changes: TaskChanges, update
     })
 }
 
-pub async fn delete(ex: impl Into<Ex<'_>>, id: i64) -> Result<bool> {
+/// Deletes tasks `ids` of project `project_id` (with their annotations, predictions and links)
+/// and returns how many there were.
+pub async fn delete_many(ex: impl Into<Ex<'_>>, project_id: i64, ids: &[i64]) -> Result<u64> {
     with_conn!(ex, |c| {
-        sqlx::query("delete from tasks where id = $1")
-            .bind(id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected() == 1)
+        let mut deleted = 0;
+        for chunk in ids.chunks(INSERT_CHUNK) {
+            let mut qb = builder(&*c, "delete from tasks where project_id = ");
+            qb.push_bind(project_id);
+            qb.push(" and id in (");
+            let mut sep = qb.separated(", ");
+            for id in chunk {
+                sep.push_bind(*id);
+            }
+            qb.push(")");
+            deleted += qb.build().execute(&mut *c).await?.rows_affected();
+        }
+        Ok(deleted)
+    })
+}
+
+/// Replaces the `data` of tasks (a storage object they came from changed); `updated_at` moves,
+/// `updated_by` is left as it is.
+pub async fn replace_data(ex: impl Into<Ex<'_>>, updates: &[(i64, Value)]) -> Result<()> {
+    let now = crate::now();
+    with_conn!(ex, |c| {
+        for (id, data) in updates {
+            sqlx::query("update tasks set data = $2, updated_at = $3 where id = $1")
+                .bind(id)
+                .bind(Json(data))
+                .bind(now)
+                .execute(&mut *c)
+                .await?;
+        }
+        Ok(())
     })
 }
 

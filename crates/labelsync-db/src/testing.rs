@@ -178,3 +178,8 @@ macro_rules! on_both {
         }
     };
 }
+
+/// The one integer `sql` selects (a count, say), for tests that check rows directly.
+pub async fn scalar_i64(db: &Db, sql: &str) -> crate::Result<i64> {
+    crate::conn::with_conn!(db, |c| sqlx::query_scalar::<_, i64>(sql).fetch_one(c).await)
+}

@@ -104,15 +104,61 @@ async fn import_link_uniqueness(db: &Db) {
         allow_skip: true,
     };
     let ids = tasks::insert_many(db, pid, &[new(1), new(2)]).await.unwrap();
-    let link = |task_id, row_index| links::NewImportLink { task_id, key: "a.json".into(), row_index };
-    links::insert_import_links(db, s.id, &[link(ids[0], None)]).await.unwrap();
-    let err = links::insert_import_links(db, s.id, &[link(ids[1], None)]).await.unwrap_err();
+    let link = |task_id, row_index| links::NewImportLink {
+        task_id,
+        key: "a.json".into(),
+        row_index,
+        version: Some("v1".into()),
+    };
+    links::insert_import_links(db, s.id, 1, &[link(ids[0], None)]).await.unwrap();
+    let err = links::insert_import_links(db, s.id, 1, &[link(ids[1], None)]).await.unwrap_err();
     assert!(labelsync_db::is_unique_violation(&err, "import_links", "import_links_storage_key_row"));
-    links::insert_import_links(db, s.id, &[link(ids[1], Some(0))]).await.unwrap();
-    let (found, rows) = links::existing_import_keys(db, s.id, &["a.json", "b.json"]).await.unwrap();
-    assert_eq!((found.len(), rows), (1, 2));
+    links::insert_import_links(db, s.id, 1, &[link(ids[1], Some(0))]).await.unwrap();
+    let found = links::import_links_of_keys(db, s.id, &["a.json", "b.json"]).await.unwrap();
+    assert_eq!(found.len(), 2);
+    assert!(found.iter().all(|l| l.key == "a.json" && l.version.as_deref() == Some("v1")));
 }
 on_both!(import_link_uniqueness);
+
+/// A sync generation marks the links it listed; the others are missing (with whether their
+/// task is labeled) and get `object_exists` false until a later generation lists them again.
+async fn import_links_seen_and_missing(db: &Db) {
+    let (_, pid) = project(db).await;
+    let rec = StorageRecord::new(pid, Default::default());
+    let s = storages::insert(db, StorageKind::S3, Role::Import, &rec).await.unwrap();
+    let new = |i: i64| tasks::NewTask {
+        data: json!({}),
+        meta: json!({}),
+        inner_id: i,
+        overlap: 1,
+        is_labeled: false,
+        total_annotations: 0,
+        cancelled_annotations: 0,
+        total_predictions: 0,
+        allow_skip: true,
+    };
+    let ids = tasks::insert_many(db, pid, &[new(1), new(2)]).await.unwrap();
+    let link = |task_id, key: &str| links::NewImportLink {
+        task_id,
+        key: key.into(),
+        row_index: None,
+        version: None,
+    };
+    links::insert_import_links(db, s.id, 1, &[link(ids[0], "a"), link(ids[1], "b")]).await.unwrap();
+    let generation = labelsync_db::sync_runs::begin_generation(db, s.id).await.unwrap();
+    assert_eq!(generation, 1, "a storage's first sync takes generation 1");
+    let generation = labelsync_db::sync_runs::begin_generation(db, s.id).await.unwrap();
+    let a = links::import_links_of_keys(db, s.id, &["a"]).await.unwrap();
+    assert_eq!(links::mark_seen(db, generation, &[a[0].id]).await.unwrap(), 1);
+    assert_eq!(links::mark_seen(db, generation, &[a[0].id]).await.unwrap(), 0, "marked once");
+    let missing = links::missing_links(db, s.id, generation, 0, 10).await.unwrap();
+    assert_eq!(missing.iter().map(|m| (m.key.as_str(), m.labeled)).collect::<Vec<_>>(), [("b", false)]);
+    assert_eq!(links::mark_missing(db, s.id, generation).await.unwrap(), 1);
+    links::set_versions(db, &[(a[0].id, Some("v2".into()))]).await.unwrap();
+    let a = links::import_links_of_keys(db, s.id, &["a"]).await.unwrap();
+    assert_eq!(a[0].version.as_deref(), Some("v2"));
+}
+on_both!(import_links_seen_and_missing);
 
 /// A job is claimed by exactly one worker; a dedup key coalesces a second enqueue.
 async fn job_claim_once(db: &Db) {

@@ -3,7 +3,8 @@
 
 use labelsync_db::{Db, links, orgs, projects, storages, tasks};
 use labelsync_sync::tasks::{
-    CandidateAnnotation, TaskCandidate, TaskSource, candidate_from_object, create_tasks, parse_task_json,
+    CandidateAnnotation, LinkTarget, TaskCandidate, TaskSource, candidate_from_object, create_tasks,
+    parse_task_json,
 };
 use serde_json::{Value, json};
 
@@ -25,7 +26,7 @@ async fn setup(db: &Db) -> (projects::Project, i64) {
 /// by the link constraint and rolls back whole.
 async fn storage_candidates_get_links(db: &Db) {
     let (project, storage) = setup(db).await;
-    let source = |row| TaskSource { key: "dir/tasks.json".into(), row_index: row };
+    let source = |row| TaskSource { key: "dir/tasks.json".into(), row_index: row, version: None };
     let rows = parse_task_json(
         br#"[{"data": {"text": "a"}, "annotations": [{"result": []}, {"result": [], "was_cancelled": true}]},
              {"text": "b"}]"#,
@@ -34,10 +35,18 @@ async fn storage_candidates_get_links(db: &Db) {
     .unwrap();
     let mut candidates: Vec<TaskCandidate> =
         rows.into_iter().map(|(row, index)| candidate_from_object(row, source(index)).unwrap()).collect();
-    candidates.push(TaskCandidate::blob("s3://b/img 1.jpg".into(), "img 1.jpg".into()));
+    candidates.push(TaskCandidate::blob("s3://b/img 1.jpg".into(), "img 1.jpg".into(), Some("e1".into())));
 
     let mut tx = db.begin().await.unwrap();
-    let created = create_tasks(&mut tx, &project, candidates.clone(), Some(storage), None).await.unwrap();
+    let created = create_tasks(
+        &mut tx,
+        &project,
+        candidates.clone(),
+        Some(LinkTarget { storage_id: storage, generation: 1 }),
+        None,
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(created.task_ids.len(), 3);
     assert_eq!(created.annotation_ids.len(), 2);
@@ -50,12 +59,32 @@ async fn storage_candidates_get_links(db: &Db) {
     let blob = tasks::find_unscoped(db, created.task_ids[2]).await.unwrap().unwrap();
     assert_eq!(blob.data.0, json!({"$undefined$": "s3://b/img 1.jpg"}));
     assert_eq!(blob.inner_id, 3);
-    let (found, link_rows) =
-        links::existing_import_keys(db, storage, &["dir/tasks.json", "img 1.jpg", "other"]).await.unwrap();
-    assert_eq!((found.len(), link_rows), (2, 3));
+    let mut found =
+        links::import_links_of_keys(db, storage, &["dir/tasks.json", "img 1.jpg", "other"]).await.unwrap();
+    found.sort_by_key(|l| l.task_id);
+    let rows: Vec<_> = found.iter().map(|l| (l.key.as_str(), l.row_index, l.version.as_deref())).collect();
+    assert_eq!(
+        rows,
+        [
+            ("dir/tasks.json", Some(0), None),
+            ("dir/tasks.json", Some(1), None),
+            ("img 1.jpg", None, Some("e1"))
+        ]
+    );
+    assert!(found.iter().all(|l| l.seen_generation == 1), "links carry the generation that listed them");
 
     let mut tx = db.begin().await.unwrap();
-    assert!(create_tasks(&mut tx, &project, candidates, Some(storage), None).await.is_err());
+    assert!(
+        create_tasks(
+            &mut tx,
+            &project,
+            candidates,
+            Some(LinkTarget { storage_id: storage, generation: 1 }),
+            None
+        )
+        .await
+        .is_err()
+    );
     drop(tx);
     let (_, total) = tasks::list(db, project.id, 0, 10).await.unwrap();
     assert_eq!(total, 3, "the failed run left nothing behind");
@@ -83,7 +112,6 @@ async fn api_candidates(db: &Db) {
     assert_eq!(annotation.updated_by_id, None);
     assert!(annotation.ground_truth);
     assert_eq!(annotation.lead_time, Some(1.5));
-    let (found, _) = links::existing_import_keys(db, storage, &["x"]).await.unwrap();
-    assert!(found.is_empty());
+    assert!(links::import_links_of_keys(db, storage, &["x"]).await.unwrap().is_empty());
 }
 on_both!(api_candidates);

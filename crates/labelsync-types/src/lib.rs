@@ -2,7 +2,8 @@
 //! and its [`SyncStatus`], each defined once for every labelsync crate; the field table of each
 //! kind ([`fields`]: column or setting, secret, connection identity, default, roles); and the
 //! typed settings of each kind ([`settings`], parsed once from a row and filled from that table).
-//! It also names an organization member's [`MemberRole`] and the [`CredentialBackend`]s an
+//! It also names the sync policies of an import storage ([`SyncDeleted`], [`SyncChanged`]),
+//! an organization member's [`MemberRole`] and the [`CredentialBackend`]s an
 //! organization can be granted server credentials for.
 //!
 //! Why a crate of its own: `labelsync-db` (the rows) and `labelsync-storage` (the backends) both
@@ -227,6 +228,36 @@ impl SyncStatus {
 }
 
 text_enum! {
+    /// What an import sync does with the tasks of an object that vanished from the bucket
+    /// (storage field `sync_deleted`). Label Studio keeps them: [`SyncDeleted::Keep`] is the default.
+    #[derive(Default)]
+    pub enum SyncDeleted ("sync_deleted policy") {
+        /// The tasks stay; their import links are marked missing (`object_exists` false).
+        #[default]
+        Keep = "keep",
+        /// Tasks without any annotation are deleted; the others stay, marked missing.
+        DeleteUnlabeled = "delete_unlabeled",
+        /// Every task of the vanished object is deleted, with its annotations.
+        Delete = "delete",
+    }
+}
+
+text_enum! {
+    /// What an import sync does with the tasks of an object whose content changed since it was
+    /// imported (storage field `sync_changed`). Label Studio never re-reads an imported object:
+    /// [`SyncChanged::Keep`] is the default.
+    #[derive(Default)]
+    pub enum SyncChanged ("sync_changed policy") {
+        /// The tasks keep the data they were imported with.
+        #[default]
+        Keep = "keep",
+        /// The tasks get the object's new data (task files: row by row, by position);
+        /// annotations and predictions stay attached.
+        Update = "update",
+    }
+}
+
+text_enum! {
     /// What a member may do in an organization (ordered: each role can do what the one before
     /// it can). An unknown text in a `memberships` row fails to decode it.
     pub enum MemberRole ("member role") {
@@ -277,6 +308,8 @@ mod tests {
         check(SyncStatus::ALL, SyncStatus::NAMES);
         check(MemberRole::ALL, MemberRole::NAMES);
         check(CredentialBackend::ALL, CredentialBackend::NAMES);
+        check(SyncDeleted::ALL, SyncDeleted::NAMES);
+        check(SyncChanged::ALL, SyncChanged::NAMES);
         assert_eq!(StorageKind::NAMES, ["s3", "gcs", "azure", "redis", "localfiles"]);
         assert_eq!(
             SyncStatus::NAMES,

@@ -1,10 +1,12 @@
 //! `/api/storages/…`: every route, kind and role.
 
+mod checkpoints;
 mod credentials;
 mod crud;
 mod destinations;
 mod errors;
 mod fairness;
+mod lifecycle;
 mod local_files;
 mod ownership;
 mod redis;

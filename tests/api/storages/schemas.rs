@@ -23,8 +23,9 @@ fn component(kind: &str, role: &str) -> String {
     format!("{kind}{role}Storage")
 }
 
-/// Each of the ten documented storage bodies has exactly Label Studio's keys in its order, no
-/// secret, and a `type` that is its own kind only (so `oneOf` picks exactly one).
+/// Each of the ten documented storage bodies has exactly Label Studio's keys in its order (then
+/// labelsync's own import policies), no secret, and a `type` that is its own kind only (so
+/// `oneOf` picks exactly one).
 #[test]
 fn documented_storage_bodies_are_label_studios() {
     let doc = document();

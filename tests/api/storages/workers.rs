@@ -10,7 +10,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
 /// Starts `labelsync worker` on the test's database, logging JSON lines to `log`.
-fn spawn_worker(app: &TestApp, bin: &PathBuf, log: &str, batch: usize) -> Child {
+pub(super) fn spawn_worker(app: &TestApp, bin: &PathBuf, log: &str, batch: usize) -> Child {
     let log = std::fs::File::create(app.dir.join(log)).expect("worker log");
     Command::new(bin)
         .arg("worker")
@@ -32,7 +32,7 @@ fn spawn_worker(app: &TestApp, bin: &PathBuf, log: &str, batch: usize) -> Child 
 }
 
 /// A blob-mode local-files storage over `count` files, queued for sync; returns its path.
-async fn queued_storage(app: &TestApp, count: usize) -> (i64, String) {
+pub(super) async fn queued_storage(app: &TestApp, count: usize) -> (i64, String) {
     let project = app.project().await;
     let dir = app.dir.join("many");
     std::fs::create_dir_all(&dir).unwrap();
@@ -50,7 +50,12 @@ async fn queued_storage(app: &TestApp, count: usize) -> (i64, String) {
 }
 
 /// Polls the storage until `done(storage)` or the timeout.
-async fn wait_for(app: &TestApp, path: &str, timeout: Duration, done: impl Fn(&Value) -> bool) -> Value {
+pub(super) async fn wait_for(
+    app: &TestApp,
+    path: &str,
+    timeout: Duration,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
     let started = Instant::now();
     loop {
         let (_, storage) = app.get(path).await;
@@ -73,7 +78,7 @@ async fn assert_imported_once(app: &TestApp, project: i64, count: usize) {
     assert_eq!(keys.len(), count, "no object imported twice");
 }
 
-fn worker_bin() -> Option<PathBuf> {
+pub(super) fn worker_bin() -> Option<PathBuf> {
     labelsync_tests::labelsync_bin("workers")
 }
 

@@ -1,5 +1,6 @@
 //! The objects the matrix aims at: an organization's project with tasks, an annotation, a
-//! prediction, local-files import and export storages, a served file and a personal token;
+//! prediction, local-files import and export storages, a served file, a personal token and a
+//! dry run of the import storage;
 //! and a snapshot of all of it, read back as its owner, to prove nothing changed.
 
 use std::path::Path;
@@ -32,6 +33,9 @@ pub async fn owned(app: &TestApp) -> Objects {
     let import_storage = create_storage(app, "/api/storages/localfiles/", project, &in_dir).await;
     let export_storage = create_storage(app, "/api/storages/export/localfiles", project, &out_dir).await;
     let token = personal_token(app, &app.admin_token).await;
+    let (status, diff) =
+        send(app.request(Method::POST, &format!("/api/storages/localfiles/{import_storage}/diff"))).await;
+    assert_eq!(status, StatusCode::CREATED, "{diff}");
     app.run_jobs().await;
     Objects {
         project,
@@ -43,6 +47,7 @@ pub async fn owned(app: &TestApp) -> Objects {
         kind: "localfiles",
         local_file: "org1/in/a.jpg".into(),
         token,
+        diff: id_of(&diff),
     }
 }
 
@@ -77,6 +82,7 @@ pub async fn own_objects(app: &TestApp, org_admin: &str, member: &str) -> Object
         kind: "redis",
         local_file: String::new(),
         token: personal_token(app, member).await,
+        diff: 0,
     }
 }
 

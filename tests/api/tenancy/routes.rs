@@ -94,6 +94,8 @@ pub struct Objects {
     /// `d` of a file under `import_storage` (local files).
     pub local_file: String,
     pub token: String,
+    /// A dry run of `import_storage`.
+    pub diff: i64,
 }
 
 impl Objects {
@@ -110,6 +112,7 @@ impl Objects {
             kind: self.kind,
             local_file: "no/such/file.jpg".into(),
             token: "not.a.token".into(),
+            diff: none,
         }
     }
 
@@ -125,6 +128,7 @@ impl Objects {
             Ref::Storage => self.import_storage.into(),
             Ref::LocalFile => self.local_file.clone().into(),
             Ref::Token => self.token.clone().into(),
+            Ref::Diff => self.diff.into(),
         }
     }
 

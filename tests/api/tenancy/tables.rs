@@ -15,6 +15,8 @@ pub enum Ref {
     LocalFile,
     /// A personal access (refresh) token.
     Token,
+    /// A dry run of the import storage (`…/diff/{diff_id}`).
+    Diff,
 }
 
 /// How a path parameter is filled.
@@ -42,6 +44,7 @@ pub const PATH_PARAMS: &[(&str, &str, PathFill)] = &[
     ("annotations", "id", PathFill::Object(Ref::Annotation)),
     ("predictions", "id", PathFill::Object(Ref::Prediction)),
     ("{kind}", "id", PathFill::Object(Ref::Storage)),
+    ("diff", "diff_id", PathFill::Object(Ref::Diff)),
     ("storages", "kind", PathFill::Kind),
     ("export", "kind", PathFill::Kind),
 ];

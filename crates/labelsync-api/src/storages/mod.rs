@@ -10,7 +10,9 @@
 
 pub mod create;
 pub mod delete;
+pub mod diff;
 pub mod draft;
+pub mod errors;
 pub mod files;
 pub mod form;
 pub mod get;

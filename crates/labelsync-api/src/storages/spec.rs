@@ -18,6 +18,7 @@ fn field_of(entry: &StorageField) -> Field {
         ValueType::Int { min, max } => Kind::Int { min, max },
         ValueType::Object => Kind::Object,
         ValueType::Status => Kind::Choice(SyncStatus::NAMES),
+        ValueType::Choice(choices) => Kind::Choice(choices),
     };
     if entry.nullable { Field::nullable(entry.name, kind) } else { Field::new(entry.name, kind) }
 }

@@ -1,13 +1,14 @@
 use axum::extract::State;
 use axum::http::StatusCode;
-use labelsync_sync::export::{DeletedAnnotation, annotations_changed};
+use labelsync_sync::tasks::delete_tasks;
 
 use crate::error::ApiResult;
 use crate::extract::{AuthUser, Path};
 use crate::state::AppState;
 
 /// Delete a task with its annotations, predictions and import link (managers and
-/// administrators). The export hook sees the annotations before they go.
+/// administrators), through the path a sync's `sync_deleted` policy also takes: the export hook
+/// sees the annotations before they go.
 #[utoipa::path(delete, path = "/api/tasks/{id}/", tag = "tasks",
     params(("id" = i64, Path, description = "Task id")),
     responses((status = 204, description = "Deleted"), (status = 403, description = "Annotators cannot delete tasks"),
@@ -20,13 +21,7 @@ pub async fn delete_task(
     let task = super::load(&app.db, &auth, id).await?;
     auth.require_manager()?;
     let mut tx = app.db.begin().await?;
-    let deleted: Vec<DeletedAnnotation> = labelsync_db::annotations::refs_for_task(&mut tx, id)
-        .await?
-        .into_iter()
-        .map(|(id, task_id)| DeletedAnnotation { id, task_id })
-        .collect();
-    annotations_changed(&mut tx, task.project_id, &[], &deleted).await?;
-    labelsync_db::tasks::delete(&mut tx, id).await?;
+    delete_tasks(&mut tx, task.project_id, &[id]).await?;
     tx.commit().await?;
     // Export jobs were enqueued with the change; start them now.
     app.queue.wake();

@@ -1,22 +1,31 @@
 //! The sync status lifecycle of Label Studio (`docs/label-studio-api.md` §5.1), written as a sync
 //! runs: `queued → in_progress → completed | completed_with_errors | failed`, with live counters.
+//!
+//! An import sync also keeps, on the storage row, its generation (which links it listed), its
+//! checkpoint (how far its committed listing got, so a resumed attempt lists on from there) and
+//! its error ledger (`sync_errors`: which objects failed and why).
 
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use labelsync_db::storages::{self, Storage, SyncState, SyncStatus};
-use labelsync_db::{Db, Tx};
+use labelsync_db::storages::{self, Role, Storage, SyncState, SyncStatus};
+use labelsync_db::{Db, Tx, sync_runs};
 use serde_json::{Map, Value, json};
 
+use super::counts::Counts;
 use crate::jobs::meta_time;
 
 /// At most this many per-object errors are kept in the traceback (the count is always exact).
 const MAX_ERROR_LINES: usize = 200;
 
+/// At most this many per-object errors of one sync are kept in its ledger.
+pub const MAX_LEDGER_ERRORS: i64 = 10_000;
+
 /// Progress of one sync run, flushed to the storage row as it goes.
 #[derive(Debug)]
 pub struct Progress {
     storage_id: i64,
+    role: Role,
     /// The queue job running this sync, kept visible as Label Studio keeps its RQ job id.
     last_sync_job: Option<String>,
     started: Instant,
@@ -26,35 +35,72 @@ pub struct Progress {
     pub created: i64,
     /// Link rows found for keys that were already imported.
     pub existed: i64,
-    /// Objects that could not be imported, as `(key, reason)`.
+    /// Import counters (`meta`).
+    pub counts: Counts,
+    /// The import sync's generation: the links it lists carry it.
+    pub generation: i64,
+    /// Where an interrupted attempt's committed listing got to: this attempt lists from there.
+    pub resume_from: Option<String>,
+    /// The latest checkpoint whose objects are all written, saved at the next ping.
+    pub checkpoint: Option<String>,
+    saved_checkpoint: Option<String>,
+    /// Traceback lines of this attempt's per-object errors.
     errors: Vec<String>,
-    pub error_count: i64,
+    /// Ledger rows not written yet, and how many the ledger holds.
+    ledger: Vec<(String, String)>,
+    ledger_len: i64,
 }
 
 impl Progress {
     /// Marks the storage `in_progress`. A storage already `in_progress` is a run resumed after
-    /// its worker died: its counters carry on.
+    /// its worker died: its counters, generation and checkpoint carry on. Otherwise an import
+    /// sync takes the next generation with an empty ledger.
     pub async fn start(db: &Db, storage: &Storage) -> labelsync_db::Result<Progress> {
         let now = labelsync_db::now();
         let resumed = storage.status == SyncStatus::InProgress;
+        let import = storage.role == Role::Import;
         let mut meta = storage.meta.0.clone();
         if !resumed {
             meta.insert("time_in_progress".into(), meta_time(now));
         }
         meta.insert("time_last_ping".into(), meta_time(now));
+        meta.remove("resumed_from");
         let created = if resumed { i64::from(storage.last_sync_count.unwrap_or(0)) } else { 0 };
         let existed =
             if resumed { meta.get("tasks_existed").and_then(Value::as_i64).unwrap_or(0) } else { 0 };
+        let (generation, resume_from, counts, ledger_len) = match (import, resumed) {
+            (false, _) => (storage.sync_generation, None, Counts::default(), 0),
+            (true, true) => {
+                let ledger_len = sync_runs::error_count(db, storage.id).await?;
+                (
+                    storage.sync_generation,
+                    storage.sync_checkpoint.clone(),
+                    Counts::carried_over(&meta),
+                    ledger_len,
+                )
+            }
+            (true, false) => (sync_runs::begin_generation(db, storage.id).await?, None, Counts::default(), 0),
+        };
+        if let Some(checkpoint) = &resume_from {
+            meta.insert("resumed_from".into(), json!(checkpoint));
+        }
         let mut progress = Progress {
             storage_id: storage.id,
+            role: storage.role,
             last_sync_job: storage.last_sync_job.clone(),
             started: Instant::now(),
             meta,
             traceback: storage.traceback.clone(),
             created,
             existed,
+            counts: Counts { tasks_created: created, ..counts },
+            generation,
+            saved_checkpoint: resume_from.clone(),
+            checkpoint: resume_from.clone(),
+            resume_from,
             errors: Vec::new(),
-            error_count: 0,
+            ledger: Vec::new(),
+            ledger_len,
         };
         progress.write(db, SyncStatus::InProgress, None, Some(created)).await?;
         Ok(progress)
@@ -62,31 +108,55 @@ impl Progress {
 
     /// Records that `key` could not be imported, and why.
     pub fn record_error(&mut self, key: &str, reason: &str) {
-        self.error_count += 1;
+        self.counts.objects_failed += 1;
         if self.errors.len() < MAX_ERROR_LINES {
             self.errors.push(format!("Validation error for task from {key}: {reason}"));
         }
+        if self.ledger_len + (self.ledger.len() as i64) < MAX_LEDGER_ERRORS {
+            self.ledger.push((key.to_owned(), reason.to_owned()));
+        }
     }
 
-    /// Writes the live counters (`last_sync_count`, `meta.tasks_existed`, ping, duration).
+    /// Writes the live counters (`last_sync_count`, `meta`: the import counters,
+    /// `tasks_existed`, ping, duration), the ledger's new rows and the checkpoint.
     pub async fn ping(&mut self, db: &Db) -> labelsync_db::Result<()> {
         self.meta.insert("time_last_ping".into(), meta_time(labelsync_db::now()));
         self.meta.insert("duration".into(), json!(self.started.elapsed().as_secs_f64()));
-        self.meta.insert("tasks_existed".into(), json!(self.existed));
-        if self.error_count > 0 {
-            self.meta.insert("tasks_failed_validation".into(), json!(self.error_count));
+        self.write_counters();
+        if !self.ledger.is_empty() {
+            sync_runs::record_errors(db, self.storage_id, &self.ledger).await?;
+            self.ledger_len += self.ledger.len() as i64;
+            self.ledger.clear();
+        }
+        if self.checkpoint != self.saved_checkpoint {
+            sync_runs::save_checkpoint(db, self.storage_id, self.checkpoint.as_deref()).await?;
+            self.saved_checkpoint = self.checkpoint.clone();
         }
         self.write(db, SyncStatus::InProgress, None, Some(self.created)).await
     }
 
+    fn write_counters(&mut self) {
+        if self.role != Role::Import {
+            return;
+        }
+        self.meta.insert("tasks_existed".into(), json!(self.existed));
+        if self.counts.objects_failed > 0 {
+            self.meta.insert("tasks_failed_validation".into(), json!(self.counts.objects_failed));
+        }
+        self.counts.tasks_created = self.created;
+        self.counts.write_into(&mut self.meta);
+    }
+
     /// Ends an import run: `completed`, or `completed_with_errors` when objects were refused.
     pub async fn finish_import(mut self, db: &Db) -> labelsync_db::Result<()> {
-        self.meta.insert("tasks_existed".into(), json!(self.existed));
-        let status = if self.error_count > 0 {
-            self.meta.insert("tasks_failed_validation".into(), json!(self.error_count));
+        self.checkpoint = None;
+        self.ping(db).await?;
+        let failed = self.counts.objects_failed;
+        let status = if failed > 0 {
             let mut text = self.errors.join("\n");
-            if self.error_count as usize > self.errors.len() {
-                text.push_str(&format!("\n… and {} more", self.error_count as usize - self.errors.len()));
+            let lines = self.errors.len() as i64;
+            if failed > lines {
+                text.push_str(&format!("\n… and {} more", failed - lines));
             }
             self.traceback = Some(text);
             SyncStatus::CompletedWithErrors
@@ -112,8 +182,9 @@ impl Progress {
 
     /// An attempt failed and the queue will retry it (or, after the last attempt, fail the job
     /// and the storage through `on_failed`): the storage stays `in_progress`, so the next attempt
-    /// carries on its counters, and `meta.last_attempt_error` says what went wrong. A client
-    /// polling for a final status never sees `failed` while a retry is pending.
+    /// carries on its counters and resumes from its checkpoint, and `meta.last_attempt_error`
+    /// says what went wrong. A client polling for a final status never sees `failed` while a
+    /// retry is pending.
     pub async fn retrying(mut self, db: &Db, attempt: i32, reason: &str) -> labelsync_db::Result<()> {
         let now = labelsync_db::now();
         self.meta.insert("duration".into(), json!(self.started.elapsed().as_secs_f64()));
@@ -121,6 +192,7 @@ impl Progress {
             "last_attempt_error".into(),
             json!({"attempt": attempt, "error": reason, "time": meta_time(now)}),
         );
+        self.write_counters();
         let created = self.created;
         self.write(db, SyncStatus::InProgress, None, Some(created)).await
     }

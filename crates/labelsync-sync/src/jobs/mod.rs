@@ -135,6 +135,49 @@ impl Job for DeleteExportedObject {
     }
 }
 
+/// A dry run of an import sync (`storage_diffs` row `diff_id`); never coalesced: each request
+/// has its own result.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StorageDiff {
+    pub diff_id: i64,
+    pub storage_id: i64,
+    pub organization_id: Option<i64>,
+}
+
+impl Job for StorageDiff {
+    const JOB_NAME: &'static str = "storage_diff";
+    type Context = SyncContext;
+
+    fn organization_id(&self) -> Option<i64> {
+        self.organization_id
+    }
+
+    async fn run(&self, ctx: &SyncContext, lease: &Lease) -> anyhow::Result<()> {
+        crate::import::diff::run(ctx, self.diff_id, lease).await
+    }
+
+    async fn on_failed(&self, _ctx: &SyncContext, tx: &mut Tx, error: &str) -> labelsync_db::Result<()> {
+        labelsync_db::diffs::finish(&mut *tx, self.diff_id, Err(error)).await
+    }
+}
+
+/// Queues a dry run of import storage `storage` inside the caller's transaction, keeping the
+/// storage's newest [`KEPT_DIFFS`] dry runs. Returns the new dry run.
+pub async fn request_diff(tx: &mut Tx, storage: &Storage) -> WriteResult<labelsync_db::diffs::Diff> {
+    let diff = labelsync_db::diffs::insert(&mut *tx, storage.id).await?;
+    labelsync_db::diffs::prune(&mut *tx, storage.id, KEPT_DIFFS).await?;
+    let organization_id = storages::organization_of(&mut *tx, storage.id).await?;
+    labelsync_queue::enqueue(
+        &mut *tx,
+        &StorageDiff { diff_id: diff.id, storage_id: storage.id, organization_id },
+    )
+    .await?;
+    Ok(diff)
+}
+
+/// Dry runs kept per storage (older ones are deleted when a new one is queued).
+pub const KEPT_DIFFS: i64 = 20;
+
 /// Registers every job type of labelsync on `runner`.
 pub fn register(runner: Runner<SyncContext>) -> Runner<SyncContext> {
     runner
@@ -142,6 +185,7 @@ pub fn register(runner: Runner<SyncContext>) -> Runner<SyncContext> {
         .register::<ExportSync>()
         .register::<ExportAnnotations>()
         .register::<DeleteExportedObject>()
+        .register::<StorageDiff>()
 }
 
 /// A time as Label Studio writes it inside `meta` (Python's `str(datetime)`).

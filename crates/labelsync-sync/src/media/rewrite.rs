@@ -102,6 +102,8 @@ mod tests {
             meta: Json(Default::default()),
             settings: Json(settings.as_object().cloned().unwrap_or_default()),
             secrets: None,
+            sync_generation: 0,
+            sync_checkpoint: None,
         }
     }
 

@@ -8,7 +8,7 @@ use labelsync_db::projects::{self, Project};
 use labelsync_db::tasks::{self, NewTask};
 use serde_json::Value;
 
-use super::TaskCandidate;
+use super::{LinkTarget, TaskCandidate};
 use crate::error::WriteResult;
 
 /// What [`create_tasks`] created.
@@ -24,8 +24,8 @@ pub struct CreatedTasks {
 /// Creates `candidates` in `project` inside `tx`: tasks with consecutive inner ids, their
 /// counters (`total_annotations`, `cancelled_annotations`, `total_predictions`, `is_labeled`)
 /// set from what comes with them, their annotations (`completed_by` = `user`, `updated_by`
-/// null, as Label Studio's import leaves it), their predictions, and, when `storage_id` is
-/// given, an import link for each candidate that has a `source`. New annotations are
+/// null, as Label Studio's import leaves it), their predictions, and, when `links` names a
+/// storage, an import link for each candidate that has a `source`. New annotations are
 /// reported to [`crate::export::annotations_changed`] in the same transaction.
 ///
 /// Inserts are batched, so thousands of tasks cost a handful of statements. Nothing is
@@ -35,7 +35,7 @@ pub async fn create_tasks(
     tx: &mut Tx,
     project: &Project,
     candidates: Vec<TaskCandidate>,
-    storage_id: Option<i64>,
+    links: Option<LinkTarget>,
     user: Option<i64>,
 ) -> WriteResult<CreatedTasks> {
     if candidates.is_empty() {
@@ -51,9 +51,9 @@ pub async fn create_tasks(
     let task_ids = tasks::insert_many(&mut *tx, project.id, &new_tasks).await?;
     drop(new_tasks);
 
-    if let Some(storage_id) = storage_id {
+    if let Some(target) = links {
         let links = import_links(&candidates, &task_ids);
-        links::insert_import_links(&mut *tx, storage_id, &links).await?;
+        links::insert_import_links(&mut *tx, target.storage_id, target.generation, &links).await?;
     }
     let (new_annotations, new_predictions) = children(candidates, &task_ids, project.id, user);
     let annotation_ids = annotations::insert_many(&mut *tx, &new_annotations).await?;
@@ -71,6 +71,7 @@ fn import_links(candidates: &[TaskCandidate], task_ids: &[i64]) -> Vec<NewImport
                 task_id,
                 key: source.key.clone(),
                 row_index: source.row_index,
+                version: source.version.clone(),
             })
         })
         .collect()

@@ -10,6 +10,7 @@
 
 mod create;
 mod data;
+mod delete;
 mod item;
 mod pyrepr;
 mod storage;
@@ -17,6 +18,7 @@ mod validate;
 
 pub use create::{CreatedTasks, create_tasks};
 pub use data::{UNDEFINED_KEY, rename_undefined};
+pub use delete::delete_tasks;
 pub use item::{CandidateAnnotation, CandidatePrediction, parse_result};
 pub use pyrepr::py_repr;
 pub use storage::{StorageTaskError, candidate_from_object, parse_task_json};
@@ -45,6 +47,15 @@ pub struct TaskSource {
     pub key: String,
     /// The row within a JSON array or JSONL file; `None` for a single-object file or a blob.
     pub row_index: Option<i32>,
+    /// What identified the object's content when it was read ([`labelsync_storage::ObjectMeta::version`]).
+    pub version: Option<String>,
+}
+
+/// The storage whose import links new tasks get, and the sync generation that listed them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinkTarget {
+    pub storage_id: i64,
+    pub generation: i64,
 }
 
 impl TaskCandidate {
@@ -62,9 +73,10 @@ impl TaskCandidate {
 
     /// A "files" mode task (`docs/label-studio-api.md` §5.8): data `{"$undefined$": uri}`, stored
     /// like that and renamed to the project's first data key whenever it is served.
-    pub fn blob(uri: String, key: String) -> TaskCandidate {
+    pub fn blob(uri: String, key: String, version: Option<String>) -> TaskCandidate {
         let mut data = Map::new();
         data.insert(UNDEFINED_KEY.to_owned(), Value::String(uri));
-        TaskCandidate { source: Some(TaskSource { key, row_index: None }), ..TaskCandidate::new(data) }
+        let source = TaskSource { key, row_index: None, version };
+        TaskCandidate { source: Some(source), ..TaskCandidate::new(data) }
     }
 }

@@ -146,7 +146,7 @@ mod tests {
     use serde_json::json;
 
     fn src(row: Option<i32>) -> TaskSource {
-        TaskSource { key: "k.json".into(), row_index: row }
+        TaskSource { key: "k.json".into(), row_index: row, version: None }
     }
 
     /// Arrays, single objects and JSON Lines give the rows of §5.6; anything else is refused.

@@ -6,11 +6,12 @@
 //! may send and their validation (`labelsync-api`'s `storages::spec`), the response key order,
 //! the secret and destination fields, the defaults the typed [`crate::settings`] are filled with.
 //! A table lists its fields in Label Studio's response key order; secrets (never in a response)
-//! sit beside the fields they belong with.
+//! sit beside the fields they belong with. labelsync's own fields (the import sync policies
+//! `sync_deleted` and `sync_changed`) come last, after all of Label Studio's.
 
 use serde_json::{Value, json};
 
-use crate::{Role, StorageKind, SyncStatus};
+use crate::{Role, StorageKind, SyncChanged, SyncDeleted, SyncStatus};
 
 /// Where a field's value lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +63,8 @@ pub enum ValueType {
     Object,
     /// A [`SyncStatus`] text.
     Status,
+    /// One of these texts.
+    Choice(&'static [&'static str]),
     /// Whatever the server computes ([`Place::ReadOnly`]).
     Computed,
 }
@@ -75,6 +78,8 @@ pub enum Default {
     /// `{}`.
     EmptyObject,
     Status(SyncStatus),
+    /// A text (a [`ValueType::Choice`]'s default).
+    Text(&'static str),
     /// Label Studio's Redis `db`: one number for import storages, another for export ones.
     PerRole {
         import: i64,
@@ -105,6 +110,7 @@ impl StorageField {
             Default::Int(n) => json!(n),
             Default::EmptyObject => json!({}),
             Default::Status(status) => json!(status),
+            Default::Text(text) => json!(text),
             Default::PerRole { import, export } => json!(if role == Role::Import { import } else { export }),
         }
     }
@@ -206,6 +212,23 @@ const USE_BLOB_URLS: StorageField =
 const PREFIX: StorageField = connection(field("prefix", Place::Settings, TEXT));
 const BUCKET: StorageField = connection(field("bucket", Place::Settings, TEXT));
 
+/// labelsync's own import fields (not Label Studio's; their defaults keep its behaviour): what a
+/// sync does with the tasks of vanished and of changed objects.
+const SYNC_DELETED: StorageField = only(
+    required(
+        field("sync_deleted", Place::Settings, ValueType::Choice(SyncDeleted::NAMES)),
+        Default::Text(SyncDeleted::Keep.as_str()),
+    ),
+    Roles::Import,
+);
+const SYNC_CHANGED: StorageField = only(
+    required(
+        field("sync_changed", Place::Settings, ValueType::Choice(SyncChanged::NAMES)),
+        Default::Text(SyncChanged::Keep.as_str()),
+    ),
+    Roles::Import,
+);
+
 const fn secret(name: &'static str) -> StorageField {
     connection(field(name, Place::Secret, TEXT))
 }
@@ -223,7 +246,7 @@ const S3: &[StorageField] = &[
     secret("aws_access_key_id"), secret("aws_secret_access_key"), secret("aws_session_token"),
     setting("aws_sse_kms_key_id"), setting("region_name"), destination(setting("s3_endpoint")),
     setting("role_arn"), setting("external_id"),
-    PRESIGN_TTL, RECURSIVE_SCAN, PROJECT,
+    PRESIGN_TTL, RECURSIVE_SCAN, PROJECT, SYNC_DELETED, SYNC_CHANGED,
 ];
 
 #[rustfmt::skip]
@@ -232,7 +255,7 @@ const GCS: &[StorageField] = &[
     secret("google_application_credentials"), destination(setting("google_project_id")),
     STATUS_COLUMNS[0], STATUS_COLUMNS[1], STATUS_COLUMNS[2], STATUS_COLUMNS[3], STATUS_COLUMNS[4],
     STATUS_COLUMNS[5], STATUS_COLUMNS[6], STATUS_COLUMNS[7], STATUS_COLUMNS[8],
-    PRESIGN_TTL, RECURSIVE_SCAN, CAN_DELETE, PROJECT,
+    PRESIGN_TTL, RECURSIVE_SCAN, CAN_DELETE, PROJECT, SYNC_DELETED, SYNC_CHANGED,
 ];
 
 #[rustfmt::skip]
@@ -242,7 +265,7 @@ const AZURE: &[StorageField] = &[
     destination(secret("account_name")), secret("account_key"),
     STATUS_COLUMNS[0], STATUS_COLUMNS[1], STATUS_COLUMNS[2], STATUS_COLUMNS[3], STATUS_COLUMNS[4],
     STATUS_COLUMNS[5], STATUS_COLUMNS[6], STATUS_COLUMNS[7], STATUS_COLUMNS[8],
-    PRESIGN_TTL, RECURSIVE_SCAN, CAN_DELETE, PROJECT,
+    PRESIGN_TTL, RECURSIVE_SCAN, CAN_DELETE, PROJECT, SYNC_DELETED, SYNC_CHANGED,
 ];
 
 /// Label Studio's Redis `db`: 1 for import storages, 2 for export ones.
@@ -255,7 +278,7 @@ const REDIS: &[StorageField] = &[
     secret("password"), REGEX_FILTER, USE_BLOB_URLS,
     STATUS_COLUMNS[0], STATUS_COLUMNS[1], STATUS_COLUMNS[2], STATUS_COLUMNS[3], STATUS_COLUMNS[4],
     STATUS_COLUMNS[5], STATUS_COLUMNS[6], STATUS_COLUMNS[7], STATUS_COLUMNS[8],
-    CAN_DELETE, REDIS_DB, PROJECT,
+    CAN_DELETE, REDIS_DB, PROJECT, SYNC_DELETED, SYNC_CHANGED,
 ];
 
 #[rustfmt::skip]
@@ -263,7 +286,7 @@ const LOCAL_FILES: &[StorageField] = &[
     ID, TYPE, SYNCHRONIZABLE, setting("path"), REGEX_FILTER, USE_BLOB_URLS,
     STATUS_COLUMNS[0], STATUS_COLUMNS[1], STATUS_COLUMNS[2], STATUS_COLUMNS[3], STATUS_COLUMNS[4],
     STATUS_COLUMNS[5], STATUS_COLUMNS[6], STATUS_COLUMNS[7], STATUS_COLUMNS[8],
-    RECURSIVE_SCAN, CAN_DELETE, PROJECT,
+    RECURSIVE_SCAN, CAN_DELETE, PROJECT, SYNC_DELETED, SYNC_CHANGED,
 ];
 
 /// The whole table of `kind`, both roles, in response order.

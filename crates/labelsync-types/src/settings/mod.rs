@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::fields::{self, Place};
-use crate::{Role, StorageKind};
+use crate::{Role, StorageKind, SyncChanged, SyncDeleted};
 
 /// A secret setting. `Debug` never prints it, and it is never serialized back out.
 #[derive(Clone, PartialEq, Eq, Deserialize)]
@@ -43,6 +43,20 @@ pub struct Common {
     /// Export storages only.
     #[serde(default)]
     pub can_delete_objects: Option<bool>,
+    /// Import storages only: what a sync does with the tasks of vanished objects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync_deleted: Option<SyncDeleted>,
+    /// Import storages only: what a sync does with the tasks of changed objects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync_changed: Option<SyncChanged>,
+}
+
+/// What an import sync does with vanished and changed objects (the defaults are Label Studio's:
+/// nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SyncPolicies {
+    pub deleted: SyncDeleted,
+    pub changed: SyncChanged,
 }
 
 /// Presigned media URLs of cloud import storages; `None` on other storages.
@@ -214,6 +228,15 @@ impl StorageSettings {
     /// Whether an import lists sub-folders (never for export storages).
     pub fn recursive(&self) -> bool {
         self.common().recursive_scan.unwrap_or(false)
+    }
+
+    /// The sync policies of an import storage (the defaults on export storages).
+    pub fn policies(&self) -> SyncPolicies {
+        let common = self.common();
+        SyncPolicies {
+            deleted: common.sync_deleted.unwrap_or_default(),
+            changed: common.sync_changed.unwrap_or_default(),
+        }
     }
 
     /// Whether an export storage deletes the objects of deleted annotations.

@@ -1,6 +1,6 @@
 //! The five import storage bodies, each in Label Studio's response key order for its kind.
 
-use labelsync_types::{StorageKind, SyncStatus};
+use labelsync_types::{StorageKind, SyncChanged, SyncDeleted, SyncStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -53,6 +53,10 @@ pub struct S3ImportStorage {
     pub recursive_scan: Option<bool>,
     /// The project.
     pub project: i64,
+    /// What a sync does with the tasks of objects that vanished (labelsync's own field).
+    pub sync_deleted: SyncDeleted,
+    /// What a sync does with the tasks of objects that changed (labelsync's own field).
+    pub sync_changed: SyncChanged,
 }
 
 /// An import storage of Google Cloud Storage, as Label Studio returns it (secrets never are).
@@ -97,6 +101,10 @@ pub struct GcsImportStorage {
     pub recursive_scan: Option<bool>,
     /// The project.
     pub project: i64,
+    /// What a sync does with the tasks of objects that vanished (labelsync's own field).
+    pub sync_deleted: SyncDeleted,
+    /// What a sync does with the tasks of objects that changed (labelsync's own field).
+    pub sync_changed: SyncChanged,
 }
 
 /// An import storage of Azure Blob Storage, as Label Studio returns it (secrets never are).
@@ -140,6 +148,10 @@ pub struct AzureImportStorage {
     pub recursive_scan: Option<bool>,
     /// The project.
     pub project: i64,
+    /// What a sync does with the tasks of objects that vanished (labelsync's own field).
+    pub sync_deleted: SyncDeleted,
+    /// What a sync does with the tasks of objects that changed (labelsync's own field).
+    pub sync_changed: SyncChanged,
 }
 
 /// An import storage of Redis, as Label Studio returns it (secrets never are).
@@ -180,6 +192,10 @@ pub struct RedisImportStorage {
     pub db: i64,
     /// The project.
     pub project: i64,
+    /// What a sync does with the tasks of objects that vanished (labelsync's own field).
+    pub sync_deleted: SyncDeleted,
+    /// What a sync does with the tasks of objects that changed (labelsync's own field).
+    pub sync_changed: SyncChanged,
 }
 
 /// An import storage of Local files, as Label Studio returns it (secrets never are).
@@ -218,4 +234,8 @@ pub struct LocalFilesImportStorage {
     pub recursive_scan: Option<bool>,
     /// The project.
     pub project: i64,
+    /// What a sync does with the tasks of objects that vanished (labelsync's own field).
+    pub sync_deleted: SyncDeleted,
+    /// What a sync does with the tasks of objects that changed (labelsync's own field).
+    pub sync_changed: SyncChanged,
 }

@@ -22,6 +22,8 @@ fn row(kind: StorageKind, role: Role, settings: Value) -> Storage {
         meta: Json(Map::new()),
         settings: Json(settings.as_object().cloned().unwrap_or_default()),
         secrets: None,
+        sync_generation: 0,
+        sync_checkpoint: None,
     }
 }
 

@@ -1,0 +1,151 @@
+//! The state of a storage's sync runs: the status columns Label Studio shows, the generation and
+//! checkpoint that make an import sync reconcilable and resumable, and the per-object error
+//! ledger (`sync_errors`) of the latest sync.
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+use sqlx::types::Json;
+
+use crate::conn::{builder, with_conn};
+use crate::storages::SyncStatus;
+use crate::{Ex, Result};
+
+/// The sync status columns, written as a whole by the sync engine. (Named `SyncState`, not
+/// `SyncStatus`: that is the enum of its `status` column.)
+#[derive(Debug, Clone)]
+pub struct SyncState {
+    pub status: SyncStatus,
+    pub last_sync: Option<DateTime<Utc>>,
+    pub last_sync_count: Option<i32>,
+    pub last_sync_job: Option<String>,
+    pub traceback: Option<String>,
+    pub meta: Map<String, Value>,
+}
+
+pub async fn set_sync_status(ex: impl Into<Ex<'_>>, id: i64, s: &SyncState) -> Result<()> {
+    with_conn!(ex, |c| {
+        sqlx::query(
+            "update storages set status = $2, last_sync = $3, last_sync_count = $4, \
+             last_sync_job = $5, traceback = $6, meta = $7 where id = $1",
+        )
+        .bind(id)
+        .bind(s.status)
+        .bind(s.last_sync)
+        .bind(s.last_sync_count)
+        .bind(s.last_sync_job.as_deref())
+        .bind(s.traceback.as_deref())
+        .bind(Json(&s.meta))
+        .execute(c)
+        .await
+        .map(|_| ())
+    })
+}
+
+/// Records the id of the job that will sync the storage (Label Studio's RQ job id).
+pub async fn set_last_sync_job(ex: impl Into<Ex<'_>>, id: i64, job: &str) -> Result<()> {
+    with_conn!(ex, |c| {
+        sqlx::query("update storages set last_sync_job = $2 where id = $1")
+            .bind(id)
+            .bind(job)
+            .execute(c)
+            .await
+            .map(|_| ())
+    })
+}
+
+/// Adds `n` to the storage's `last_sync_count` and returns the new count. Called in the
+/// transaction that created the tasks, so the count survives a crash exactly.
+pub async fn add_sync_count(ex: impl Into<Ex<'_>>, id: i64, n: i64) -> Result<i64> {
+    with_conn!(ex, |c| {
+        sqlx::query_scalar::<_, i64>(
+            "update storages set last_sync_count = coalesce(last_sync_count, 0) + $2 where id = $1 \
+             returning cast(last_sync_count as bigint)",
+        )
+        .bind(id)
+        .bind(n)
+        .fetch_one(c)
+        .await
+    })
+}
+
+/// Starts a fresh (not resumed) import sync of storage `id`: the next generation, no
+/// checkpoint, an empty error ledger. Returns the new generation.
+pub async fn begin_generation(ex: impl Into<Ex<'_>>, id: i64) -> Result<i64> {
+    with_conn!(ex, |c| {
+        sqlx::query("delete from sync_errors where storage_id = $1").bind(id).execute(&mut *c).await?;
+        sqlx::query_scalar::<_, i64>(
+            "update storages set sync_generation = sync_generation + 1, sync_checkpoint = null \
+             where id = $1 returning sync_generation",
+        )
+        .bind(id)
+        .fetch_one(&mut *c)
+        .await
+    })
+}
+
+/// Records how far the running sync's listing has been committed (`None` once it ended).
+pub async fn save_checkpoint(ex: impl Into<Ex<'_>>, id: i64, checkpoint: Option<&str>) -> Result<()> {
+    with_conn!(ex, |c| {
+        sqlx::query("update storages set sync_checkpoint = $2 where id = $1")
+            .bind(id)
+            .bind(checkpoint)
+            .execute(c)
+            .await
+            .map(|_| ())
+    })
+}
+
+/// One object the latest sync could not import.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SyncErrorRow {
+    pub key: String,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Appends `(key, reason)` errors to the storage's ledger.
+pub async fn record_errors(ex: impl Into<Ex<'_>>, id: i64, errors: &[(String, String)]) -> Result<()> {
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let now = crate::now();
+    with_conn!(ex, |c| {
+        for chunk in errors.chunks(500) {
+            let mut qb = builder(&*c, "insert into sync_errors (storage_id, key, reason, at) ");
+            qb.push_values(chunk, |mut row, (key, reason)| {
+                row.push_bind(id).push_bind(key.as_str()).push_bind(reason.as_str()).push_bind(now);
+            });
+            qb.build().execute(&mut *c).await?;
+        }
+        Ok(())
+    })
+}
+
+/// How many errors the storage's ledger holds.
+pub async fn error_count(ex: impl Into<Ex<'_>>, id: i64) -> Result<i64> {
+    with_conn!(ex, |c| {
+        sqlx::query_scalar::<_, i64>("select count(*) from sync_errors where storage_id = $1")
+            .bind(id)
+            .fetch_one(c)
+            .await
+    })
+}
+
+/// A page of the storage's ledger, in the order the errors happened.
+pub async fn errors_page(
+    ex: impl Into<Ex<'_>>,
+    id: i64,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<SyncErrorRow>> {
+    with_conn!(ex, |c| {
+        sqlx::query_as::<_, SyncErrorRow>(
+            "select key, reason, at from sync_errors where storage_id = $1 order by id limit $2 offset $3",
+        )
+        .bind(id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(c)
+        .await
+    })
+}

@@ -1,0 +1,60 @@
+//! What every batch of an import sync (or of its dry run) needs to know about the storage.
+
+use std::sync::Arc;
+
+use labelsync_db::storages::Storage;
+use labelsync_storage::{ImportStorage, ObjectMeta, Role, StorageConfig, StorageKind};
+use labelsync_types::settings::SyncPolicies;
+
+use super::{SyncError, storage_failure};
+use crate::context::SyncContext;
+use crate::filter::KeyFilter;
+use crate::tasks::TaskCandidate;
+
+/// The storage, connected, with its options.
+pub(super) struct Plan {
+    pub(super) config: StorageConfig,
+    pub(super) import: Arc<dyn ImportStorage>,
+    filter: KeyFilter,
+    /// One task per object with its URL (else each object is task JSON).
+    pub(super) blob_mode: bool,
+    pub(super) policies: SyncPolicies,
+}
+
+impl Plan {
+    pub(super) async fn new(ctx: &SyncContext, storage: &Storage) -> Result<Plan, SyncError> {
+        let tenant = crate::storages::TenantCredentials::of_project(&ctx.db, storage.project_id).await?;
+        let settings = crate::storages::settings_of_row(storage, &ctx.secrets)
+            .map_err(|e| SyncError::Final(e.to_string()))?;
+        let config = crate::storages::config_from_settings(&settings, &ctx.storage_env, &tenant);
+        let connected =
+            crate::storages::connect(&config, Role::Import, &ctx.guard).await.map_err(storage_failure)?;
+        let import = connected.import.ok_or_else(|| SyncError::Final("this storage cannot import".into()))?;
+        let common = settings.common();
+        // Redis storages ignore both options, as in Label Studio.
+        let redis = config.kind() == StorageKind::Redis;
+        let regex = if redis { None } else { common.regex_filter.as_deref() };
+        let filter = KeyFilter::new(regex).map_err(SyncError::Final)?;
+        let blob_mode = !redis && common.use_blob_urls;
+        Ok(Plan { config, import, filter, blob_mode, policies: settings.policies() })
+    }
+
+    /// Whether a listed object is selected: folder placeholders never are; the filter sees
+    /// the full key, or the file name for local files.
+    pub(super) fn selects(&self, object: &ObjectMeta) -> bool {
+        if object.key.ends_with('/') {
+            return false;
+        }
+        let candidate = match self.config.kind() {
+            StorageKind::LocalFiles => object.key.rsplit('/').next().unwrap_or(&object.key),
+            _ => object.key.as_str(),
+        };
+        self.filter.matches(candidate)
+    }
+
+    /// The "files"-mode task of `object`, if the storage's kind has object URIs.
+    pub(super) fn blob_task(&self, ctx: &SyncContext, object: &ObjectMeta) -> Option<TaskCandidate> {
+        let uri = super::uri::object_uri(&self.config, &object.key, ctx.settings.host.as_deref())?;
+        Some(TaskCandidate::blob(uri, object.key.clone(), object.version()))
+    }
+}
