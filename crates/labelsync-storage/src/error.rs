@@ -48,6 +48,11 @@ pub enum Error {
     #[error("{0}")]
     BadResponse(String),
 
+    /// A listing checkpoint this storage cannot resume from: not one it yields, or one from
+    /// another prefix or listing mode. Retrying will not help; list from the start instead.
+    #[error("{0}")]
+    InvalidCheckpoint(String),
+
     /// The requested byte range starts at or after the end of the object (HTTP 416).
     #[error("range not satisfiable for {key} ({size} bytes)")]
     RangeNotSatisfiable { key: String, size: u64 },

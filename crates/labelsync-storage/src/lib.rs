@@ -32,6 +32,7 @@ mod error;
 mod gcs;
 pub mod guard;
 pub mod local;
+mod paging;
 mod redis_db;
 mod s3;
 #[cfg(feature = "testing")]
@@ -51,12 +52,21 @@ pub struct ObjectMeta {
     pub key: String,
     pub size: u64,
     pub last_modified: Option<DateTime<Utc>>,
-    /// The provider's entity tag without quotes, when it has one.
+    /// The provider's entity tag without quotes, when it has one: a validator of this content
+    /// of the object. S3 and Azure: their ETag. GCS listings: the object's generation (new on
+    /// every write, where GCS's own ETag also changes with metadata). Local files: Label
+    /// Studio's `<mtime ns hex>-<size hex>`. Redis listings: the SHA-1 of the value (strings
+    /// only).
     pub etag: Option<String>,
 }
 
 impl ObjectMeta {
-    /// What identifies the object's content: its entity tag, else its size and modification time.
+    /// What identifies this content of the object, so a sync can tell a changed object from an
+    /// untouched one: equal across listings while the object is untouched, different after it
+    /// is overwritten. The entity tag; for stores that list none (some S3-compatible ones, such
+    /// as s3s-fs) `{size}-{modification time in nanoseconds since the epoch}`. `None` only where
+    /// the provider cannot say (a Redis key that is not a string, a Redis server refusing
+    /// scripts).
     pub fn version(&self) -> Option<String> {
         self.etag.clone().or_else(|| {
             self.last_modified
@@ -65,12 +75,16 @@ impl ObjectMeta {
     }
 }
 
-/// One item of a resumable listing.
+/// One item of a resumable listing ([`ImportStorage::list_from`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ListItem {
     Object(ObjectMeta),
     /// Every object before this item has been yielded: `list_from(Some(checkpoint))` lists
     /// what comes after (it may repeat some objects already yielded, never skips one).
+    ///
+    /// A plain string that stays valid across processes, meaningful only to a storage of the
+    /// same kind and configuration. Cloud storages and local files never repeat an object
+    /// after their checkpoints; Redis may (as `SCAN` itself does).
     Checkpoint(String),
 }
 
@@ -85,17 +99,26 @@ pub trait ImportStorage: fmt::Debug + fmt::Display + Send + Sync + 'static {
     /// (`docs/label-studio-api.md` §4.3). Errors say what is wrong without revealing secrets.
     async fn validate(&self) -> Result<()>;
 
-    /// Every object the configuration selects, in the provider's order.
-    fn list(&self) -> BoxStream<'_, Result<ObjectMeta>>;
-
-    /// The listing resumed after `checkpoint`, or from the start.
-    fn list_from(&self, checkpoint: Option<String>) -> BoxStream<'_, Result<ListItem>> {
-        use futures::StreamExt;
-        match checkpoint {
-            Some(_) => futures::stream::once(async { Err(Error::Other("cannot resume".into())) }).boxed(),
-            None => self.list().map(|item| item.map(ListItem::Object)).boxed(),
-        }
+    /// Every object the configuration selects, in the provider's order: the objects of
+    /// [`ImportStorage::list_from`]`(None)`.
+    fn list(&self) -> BoxStream<'_, Result<ObjectMeta>> {
+        use futures::{StreamExt, TryStreamExt};
+        self.list_from(None)
+            .try_filter_map(|item| async move {
+                Ok(match item {
+                    ListItem::Object(meta) => Some(meta),
+                    ListItem::Checkpoint(_) => None,
+                })
+            })
+            .boxed()
     }
+
+    /// The listing resumed after `checkpoint` (a value this storage yielded earlier, possibly
+    /// in another process days ago), or from the start. Objects come in the order of
+    /// [`ImportStorage::list`], with a [`ListItem::Checkpoint`] after every provider page (local
+    /// files: at least every 1,000 files) and at the end. A checkpoint the storage cannot use
+    /// (garbage, or from another prefix) fails the listing with [`Error::InvalidCheckpoint`].
+    fn list_from(&self, checkpoint: Option<String>) -> BoxStream<'_, Result<ListItem>>;
 
     /// The whole object. Objects larger than `max_bytes` fail with [`Error::TooLarge`]
     /// instead of being read into memory.

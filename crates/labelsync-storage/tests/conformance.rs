@@ -28,6 +28,9 @@ mod local_files {
     scenarios!(LocalFixture =>
         validate_accepts_the_sandbox,
         list_returns_every_key,
+        list_from_resumes_after_every_checkpoint,
+        list_from_refuses_foreign_checkpoints,
+        versions_identify_content,
         list_respects_prefix_and_recursion,
         get_roundtrip,
         missing_key_is_not_found,
@@ -44,6 +47,9 @@ mod redis {
     scenarios!(RedisFixture =>
         validate_accepts_the_sandbox,
         list_returns_every_key,
+        list_from_resumes_after_every_checkpoint,
+        list_from_refuses_foreign_checkpoints,
+        versions_identify_content,
         list_respects_prefix_and_recursion,
         get_roundtrip,
         missing_key_is_not_found,
@@ -62,6 +68,9 @@ mod s3 {
         validate_accepts_the_sandbox,
         validate_requires_objects_under_an_import_prefix,
         list_returns_every_key,
+        list_from_resumes_after_every_checkpoint,
+        list_from_refuses_foreign_checkpoints,
+        versions_identify_content,
         list_respects_prefix_and_recursion,
         get_roundtrip,
         missing_key_is_not_found,
@@ -73,11 +82,12 @@ mod s3 {
     );
 }
 
-/// moto stores keys s3s-fs cannot (it keeps objects as files).
+/// moto stores keys s3s-fs cannot (it keeps objects as files), and lists ETags, which s3s-fs
+/// does not.
 mod s3_moto {
     use super::*;
 
-    scenarios!(S3Fixture, moto => list_skips_folder_placeholders);
+    scenarios!(S3Fixture, moto => list_skips_folder_placeholders, versions_identify_content);
 }
 
 mod gcs {
@@ -88,6 +98,9 @@ mod gcs {
         validate_accepts_the_sandbox,
         validate_requires_objects_under_an_import_prefix,
         list_returns_every_key,
+        list_from_resumes_after_every_checkpoint,
+        list_from_refuses_foreign_checkpoints,
+        versions_identify_content,
         list_respects_prefix_and_recursion,
         list_skips_folder_placeholders,
         get_roundtrip,
@@ -106,6 +119,9 @@ mod azure {
         validate_accepts_the_sandbox,
         validate_requires_objects_under_an_import_prefix,
         list_returns_every_key,
+        list_from_resumes_after_every_checkpoint,
+        list_from_refuses_foreign_checkpoints,
+        versions_identify_content,
         list_respects_prefix_and_recursion,
         list_skips_folder_placeholders,
         get_roundtrip,

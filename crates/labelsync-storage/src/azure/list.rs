@@ -8,6 +8,7 @@ use crate::cloud::errors::Failure;
 use crate::cloud::http::{request, send_raw};
 use crate::cloud::keys::encode_component;
 use crate::cloud::{Page, PageRequest, Provider, unquote, xml};
+use crate::paging::page_size;
 use crate::{ObjectMeta, Result};
 
 /// Azure's own maximum page size.
@@ -25,7 +26,7 @@ impl AzureProvider {
         if let Some(marker) = page.token {
             query.push(format!("marker={}", encode_component(marker)));
         }
-        let max = page.max_keys.unwrap_or(PAGE_SIZE).min(PAGE_SIZE);
+        let max = page.max_keys.unwrap_or(PAGE_SIZE).min(page_size(PAGE_SIZE));
         query.push(format!("maxresults={max}"));
         let url = format!("{}/{}?{}", self.base_url, self.container, query.join("&"));
         let sign = || {
@@ -49,6 +50,7 @@ fn parse_page(body: &[u8]) -> Result<Page, String> {
         .into_iter()
         .map(|mut record| {
             let key = record.remove("Name").ok_or("a blob without a Name")?;
+            let etag = record.get("Properties/Etag").map(|e| unquote(e.trim()));
             let size = record
                 .get("Properties/Content-Length")
                 .and_then(|s| s.trim().parse().ok())
@@ -60,7 +62,7 @@ fn parse_page(body: &[u8]) -> Result<Page, String> {
                     .get("Properties/Last-Modified")
                     .and_then(|t| DateTime::parse_from_rfc2822(t.trim()).ok())
                     .map(|t| t.with_timezone(&Utc)),
-                etag: record.get("Properties/Etag").map(|e| unquote(e.trim())),
+                etag,
             })
         })
         .collect::<Result<Vec<_>, &str>>()?;
@@ -89,6 +91,7 @@ mod tests {
         assert_eq!(page.objects[0].key, "p/a b.json");
         assert_eq!(page.objects[0].size, 8);
         assert_eq!(page.objects[0].etag.as_deref(), Some("0x8D93C7D4629C227"));
+        assert_eq!(page.objects[0].version().as_deref(), Some("0x8D93C7D4629C227"));
         assert!(page.objects[0].last_modified.is_some());
         assert_eq!(page.next.as_deref(), Some("next-1"));
     }

@@ -18,7 +18,7 @@ use object_store::{ObjectStore, ObjectStoreExt, PutPayload, StaticCredentialProv
 use crate::cloud::errors::{Class, Codes, Failure};
 use crate::cloud::http::{RawClient, Reach, client_options, install_crypto_provider, retry_config};
 use crate::cloud::keys::{check_bucket, object_path};
-use crate::cloud::{CloudStorage, Page, PageRequest, Provider};
+use crate::cloud::{CloudStorage, Page, PageRequest, Provider, Resume};
 use crate::guard::NetGuard;
 use crate::{AzureConfig, Connected, Error, Result, Role};
 
@@ -144,6 +144,11 @@ impl Provider for AzureProvider {
 
     async fn list_page(&self, request: PageRequest<'_>) -> Result<Page> {
         self.list_blobs(request).await
+    }
+
+    /// By `NextMarker`, the only position List Blobs takes.
+    fn resume(&self) -> Resume {
+        Resume::Marker
     }
 
     fn empty_prefix(&self, prefix: &str) -> Error {

@@ -20,7 +20,8 @@ use object_store::{Attribute, GetOptions, GetRange, GetResult, ObjectStore, Obje
 
 use crate::guard::OutboundLimits;
 use crate::{
-    Connected, Error, ExportStorage, ImportStorage, MediaObject, MediaStorage, ObjectMeta, Result, Role,
+    Connected, Error, ExportStorage, ImportStorage, ListItem, MediaObject, MediaStorage, ObjectMeta, Result,
+    Role,
 };
 
 pub(crate) mod errors;
@@ -28,11 +29,13 @@ pub(crate) mod http;
 #[cfg(test)]
 mod http_tests;
 pub(crate) mod keys;
+mod listing;
 pub(crate) mod xml;
 
 pub use self::http::install_crypto_provider;
 use errors::Failure;
-use keys::{clamp_range, export_key, list_prefix, object_path, presign_ttl};
+use keys::{clamp_range, export_key, object_path, presign_ttl};
+pub(crate) use listing::Resume;
 
 /// One listing call.
 #[derive(Debug, Clone, Copy)]
@@ -43,6 +46,9 @@ pub(crate) struct PageRequest<'a> {
     pub(crate) delimited: bool,
     /// The provider's continuation token from the previous page.
     pub(crate) token: Option<&'a str>,
+    /// Only keys after this one (a resumed listing; for providers resuming by key, see
+    /// [`Resume::AfterKey`]). The same on every page of a listing.
+    pub(crate) start_after: Option<&'a str>,
     /// At most this many objects (the provider's page size when `None`).
     pub(crate) max_keys: Option<usize>,
 }
@@ -62,6 +68,9 @@ pub(crate) trait Provider: Send + Sync + 'static {
 
     /// One page of the bucket's listing.
     async fn list_page(&self, request: PageRequest<'_>) -> Result<Page>;
+
+    /// How a listing is resumed in another process.
+    fn resume(&self) -> Resume;
 
     /// The validation error for an import prefix holding nothing (Label Studio's text).
     fn empty_prefix(&self, prefix: &str) -> Error;
@@ -116,8 +125,13 @@ impl<P: Provider> CloudStorage<P> {
     /// Label Studio's check: the first object under the raw (not normalized) prefix; an
     /// import storage with a prefix needs one, an export storage only needs the call to work.
     async fn validate_as(&self, role: Role) -> Result<()> {
-        let request =
-            PageRequest { prefix: self.prefix.as_deref(), delimited: false, token: None, max_keys: Some(1) };
+        let request = PageRequest {
+            prefix: self.prefix.as_deref(),
+            delimited: false,
+            token: None,
+            start_after: None,
+            max_keys: Some(1),
+        };
         let page = self.provider.list_page(request).await?;
         match &self.prefix {
             Some(prefix) if role == Role::Import && page.objects.is_empty() => {
@@ -159,42 +173,12 @@ impl<P: Provider> ImportStorage for CloudStorage<P> {
     }
 
     /// Keys under `prefix/` (Label Studio's normalization), only direct children unless
-    /// recursive, in the provider's (lexicographic) order, one provider page at a time.
-    /// Keys ending in `/` (folder placeholders) are skipped. A provider that hands out a
-    /// continuation token it already gave (A, B, A…) would list forever: that fails with
-    /// [`Error::BadResponse`].
-    fn list(&self) -> BoxStream<'_, Result<ObjectMeta>> {
-        let prefix = list_prefix(self.prefix.as_deref());
-        let start = Listing { token: None, seen: TokensSeen::default() };
-        futures::stream::try_unfold(Some(start), move |state| {
-            let prefix = prefix.clone();
-            async move {
-                let Some(Listing { token, mut seen }) = state else {
-                    return Ok(None);
-                };
-                let request = PageRequest {
-                    prefix: prefix.as_deref(),
-                    delimited: !self.recursive,
-                    token: token.as_deref(),
-                    max_keys: None,
-                };
-                let page = self.provider.list_page(request).await?;
-                if let Some(next) = &page.next
-                    && !seen.first_time(next)
-                {
-                    return Err(Error::BadResponse(format!(
-                        "{self}: the listing does not advance (the provider repeated a continuation token \
-                         after {} pages)",
-                        seen.pages()
-                    )));
-                }
-                let objects = page.objects.into_iter().filter(|m| !m.key.ends_with('/'));
-                let next = page.next.map(|token| Listing { token: Some(token), seen });
-                Ok(Some((futures::stream::iter(objects.map(Ok)), next)))
-            }
-        })
-        .try_flatten()
-        .boxed()
+    /// recursive, in the provider's (lexicographic) order, one provider page at a time, with
+    /// a checkpoint after each page (module `listing`). Keys ending in `/` (folder
+    /// placeholders) are skipped. A provider that hands out a continuation token it already
+    /// gave (A, B, A…) would list forever: that fails with [`Error::BadResponse`].
+    fn list_from(&self, checkpoint: Option<String>) -> BoxStream<'_, Result<ListItem>> {
+        self.list_items(checkpoint)
     }
 
     /// One GET; an object whose size is over `max_bytes` is refused before its body is read,
@@ -309,32 +293,6 @@ impl<P: Provider> CloudStorage<P> {
             })
             .boxed();
         MediaObject { meta, content_type, range, body }
-    }
-}
-
-/// Where a listing stands: the token of the next page and every token already followed.
-struct Listing {
-    token: Option<String>,
-    seen: TokensSeen,
-}
-
-/// The continuation tokens of one listing, kept as 64-bit hashes (keyed per listing), so a
-/// listing of a million pages remembers 8 MB, not every token.
-#[derive(Default)]
-struct TokensSeen {
-    hasher: std::hash::RandomState,
-    hashes: std::collections::HashSet<u64>,
-}
-
-impl TokensSeen {
-    /// True the first time `token` is seen.
-    fn first_time(&mut self, token: &str) -> bool {
-        use std::hash::BuildHasher;
-        self.hashes.insert(self.hasher.hash_one(token))
-    }
-
-    fn pages(&self) -> usize {
-        self.hashes.len() + 1
     }
 }
 

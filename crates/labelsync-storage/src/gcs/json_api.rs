@@ -13,6 +13,7 @@ use crate::cloud::errors::Failure;
 use crate::cloud::http::{request, request_with_body, send_raw};
 use crate::cloud::keys::encode_component;
 use crate::cloud::{Page, PageRequest, Provider};
+use crate::paging::page_size;
 use crate::{ObjectMeta, Result};
 
 const PAGE_SIZE: usize = 1000;
@@ -34,6 +35,8 @@ struct Item {
     size: String,
     updated: Option<DateTime<Utc>>,
     etag: Option<String>,
+    /// A decimal string: the object's content generation, new on every write.
+    generation: Option<String>,
 }
 
 impl GcsProvider {
@@ -49,7 +52,12 @@ impl GcsProvider {
         if let Some(token) = page.token {
             query.push(format!("pageToken={}", encode_component(token)));
         }
-        let max = page.max_keys.unwrap_or(PAGE_SIZE).min(PAGE_SIZE);
+        // Inclusive: the key itself comes back and the shared listing drops it. Sent on every
+        // page, as GCS wants the same parameters along with a page token.
+        if let Some(after) = page.start_after {
+            query.push(format!("startOffset={}", encode_component(after)));
+        }
+        let max = page.max_keys.unwrap_or(PAGE_SIZE).min(page_size(PAGE_SIZE));
         query.push(format!("maxResults={max}"));
         let url = format!("{}/storage/v1/b/{}/o?{}", self.base_url, self.bucket, query.join("&"));
         let bearer = self.bearer().await?;
@@ -69,7 +77,8 @@ impl GcsProvider {
                 size: item.size.parse().unwrap_or(0),
                 key: item.name,
                 last_modified: item.updated,
-                etag: item.etag,
+                // The generation is the content's version; GCS's ETag also changes with metadata.
+                etag: item.generation.or(item.etag),
             })
             .collect();
         Ok(Page { objects: objects_meta, next: objects.next_page_token.filter(|t| !t.is_empty()) })

@@ -23,7 +23,7 @@ use serde::Deserialize;
 use crate::cloud::errors::{Class, Codes, Failure};
 use crate::cloud::http::{RawClient, Reach, client_options, install_crypto_provider, retry_config};
 use crate::cloud::keys::check_bucket;
-use crate::cloud::{CloudStorage, Page, PageRequest, Provider};
+use crate::cloud::{CloudStorage, Page, PageRequest, Provider, Resume};
 use crate::guard::NetGuard;
 use crate::{Connected, Error, GcsConfig, Result, Role};
 
@@ -151,6 +151,11 @@ impl Provider for GcsProvider {
 
     async fn list_page(&self, request: PageRequest<'_>) -> Result<Page> {
         self.list_objects(request).await
+    }
+
+    /// By key: `startOffset`, durable where page tokens are not promised to be.
+    fn resume(&self) -> Resume {
+        Resume::AfterKey
     }
 
     fn empty_prefix(&self, prefix: &str) -> Error {

@@ -70,7 +70,8 @@ pub(crate) async fn stream(
     Ok(MediaObject { meta: object_meta(key, size, modified), content_type: None, range, body })
 }
 
-/// The listing / media metadata of a file, with Label Studio's entity tag.
+/// The listing / media metadata of a file, with Label Studio's entity tag (its version: size
+/// and modification time in nanoseconds).
 pub(crate) fn object_meta(key: &str, size: u64, modified: Option<SystemTime>) -> ObjectMeta {
     ObjectMeta {
         key: key.to_owned(),

@@ -1,7 +1,12 @@
 //! The directory walk behind the local-files listing: `walkdir` on a blocking thread feeding a
 //! bounded channel, so memory stays flat and a dropped listing stops the walk.
+//!
+//! Checkpoints are absolute paths: the last entry the walk visited. The walk is depth-first
+//! with each directory's entries sorted by file name, which is exactly the component-wise
+//! order of [`Path`]'s `Ord`; so resuming after a path visits every entry greater than it, and
+//! whole directories before it are pruned unread instead of walked and discarded.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use futures::StreamExt;
@@ -11,12 +16,16 @@ use walkdir::{DirEntry, WalkDir};
 
 use super::Layout;
 use super::file::object_meta;
-use crate::{ObjectMeta, Result};
+use crate::paging::page_size;
+use crate::{Error, ListItem, ObjectMeta, Result};
 
 /// How many listed files may wait for the consumer before the walk pauses.
 const CHANNEL_CAPACITY: usize = 1024;
+/// A checkpoint follows at least every this many listed files.
+const CHECKPOINT_EVERY: usize = 1000;
 
-/// Regular files directly in the storage directory (or below it, when recursive).
+/// Regular files directly in the storage directory (or below it, when recursive), after
+/// `checkpoint` when given, with a checkpoint every [`CHECKPOINT_EVERY`] files and at the end.
 ///
 /// Order: entries are sorted by file name within each directory and the walk is depth-first,
 /// so the order is deterministic. Label Studio instead sorts the whole listing by basename,
@@ -28,17 +37,61 @@ const CHANNEL_CAPACITY: usize = 1024;
 /// descended into (as Python's `rglob`, and so no cycles); everything else that is not a
 /// regular file is skipped. Names that are not UTF-8 are skipped with a warning, because
 /// keys are strings.
-pub(super) fn list(layout: Arc<Layout>) -> BoxStream<'static, Result<ObjectMeta>> {
+pub(super) fn list_from(
+    layout: Arc<Layout>,
+    checkpoint: Option<String>,
+) -> BoxStream<'static, Result<ListItem>> {
+    let after = match checkpoint.map(|c| resume_point(&layout, &c)).transpose() {
+        Ok(after) => after,
+        Err(err) => return futures::stream::once(async { Err(err) }).boxed(),
+    };
     futures::stream::once(async move {
         let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
-        tokio::task::spawn_blocking(move || walk(&layout, &tx));
+        tokio::task::spawn_blocking(move || walk(&layout, after.as_deref(), &tx));
         futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) })
     })
     .flatten()
     .boxed()
 }
 
-fn walk(layout: &Layout, tx: &mpsc::Sender<Result<ObjectMeta>>) {
+/// The path a checkpoint names: the storage directory or a plain path below it (a checkpoint
+/// of another directory would skip or repeat files of this one, and one with `..` would not
+/// compare with the walk's paths).
+fn resume_point(layout: &Layout, checkpoint: &str) -> Result<PathBuf> {
+    let path = PathBuf::from(checkpoint);
+    let below = path.strip_prefix(&layout.dir).ok().filter(|_| path.is_absolute());
+    if below.is_some_and(|below| below.components().all(|c| matches!(c, Component::Normal(_)))) {
+        return Ok(path);
+    }
+    Err(Error::InvalidCheckpoint(format!(
+        "LocalFiles({}): cannot resume the listing from checkpoint {checkpoint:?}: not a path in this directory",
+        layout.path
+    )))
+}
+
+/// Whether the walk enters `path` when resuming after `after`: entries after it, and the
+/// directories holding it (which come before it, but hold entries after it).
+fn resumes_into(path: &Path, after: &Path) -> bool {
+    path > after || (path != after && after.starts_with(path))
+}
+
+/// Every entry the walk reads, in order: below `dir` down to `max_depth`, and after `after`
+/// (which prunes the directories before it; the directories holding it are still yielded).
+fn entries<'a>(
+    dir: &Path,
+    max_depth: usize,
+    after: Option<&'a Path>,
+) -> impl Iterator<Item = walkdir::Result<DirEntry>> + 'a {
+    WalkDir::new(dir)
+        .min_depth(1)
+        .max_depth(max_depth)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(move |entry| after.is_none_or(|after| resumes_into(entry.path(), after)))
+}
+
+fn walk(layout: &Layout, after: Option<&Path>, tx: &mpsc::Sender<Result<ListItem>>) {
     let real = match layout.real_dirs() {
         Ok(real) => real,
         Err(err) => {
@@ -47,23 +100,42 @@ fn walk(layout: &Layout, tx: &mpsc::Sender<Result<ObjectMeta>>) {
         }
     };
     let max_depth = if layout.recursive { usize::MAX } else { 1 };
-    let walker =
-        WalkDir::new(&layout.dir).min_depth(1).max_depth(max_depth).follow_links(false).sort_by_file_name();
-    for entry in walker {
+    let mut last_visited = after.and_then(Path::to_str).map(str::to_owned);
+    let mut since_checkpoint = 0;
+    for entry in entries(&layout.dir, max_depth, after) {
         let item = match entry {
-            Ok(entry) => listed(&entry, &real.root).map(Ok),
+            Ok(entry) if after.is_some_and(|after| entry.path() <= after) => None,
+            Ok(entry) => {
+                if let Some(path) = entry.path().to_str() {
+                    last_visited = Some(path.to_owned());
+                }
+                listed(&entry, &real.root).map(|meta| Ok(ListItem::Object(meta)))
+            }
             Err(err) if err.depth() == 0 => Some(Err(layout.unreadable(&err.to_string()))),
             Err(err) => {
                 tracing::warn!(storage = %layout.path, "skipping unreadable entry: {err}");
                 None
             }
         };
-        if let Some(item) = item
-            && tx.blocking_send(item).is_err()
-        {
-            return; // the listing was dropped
+        let Some(item) = item else { continue };
+        let failed = item.is_err();
+        since_checkpoint += 1;
+        if tx.blocking_send(item).is_err() || failed {
+            return; // the listing was dropped, or cannot go on
+        }
+        if since_checkpoint >= page_size(CHECKPOINT_EVERY) {
+            since_checkpoint = 0;
+            if !send_checkpoint(tx, last_visited.as_deref()) {
+                return;
+            }
         }
     }
+    send_checkpoint(tx, last_visited.as_deref().or(layout.dir.to_str()));
+}
+
+/// Sends a checkpoint at `path` (when there is one); false when the listing was dropped.
+fn send_checkpoint(tx: &mpsc::Sender<Result<ListItem>>, path: Option<&str>) -> bool {
+    path.is_none_or(|path| tx.blocking_send(Ok(ListItem::Checkpoint(path.to_owned()))).is_ok())
 }
 
 /// The entry's metadata when it is listed, `None` when it is skipped.
@@ -93,4 +165,99 @@ fn symlink_target_inside(path: &Path, real_root: &Path) -> Option<std::fs::Metad
         return None;
     }
     std::fs::metadata(&target).ok().filter(std::fs::Metadata::is_file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The tree of the tests: names sorted by byte, where `a/…` still comes before `a.txt`.
+    const TREE: [&str; 7] = ["a/0.txt", "a/b/1.txt", "a/b/2.txt", "a/c.txt", "a.txt", "b/3.txt", "b/4/5.txt"];
+
+    fn tree() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for name in TREE {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&path, name).expect("write");
+        }
+        dir
+    }
+
+    /// What the walk reads (directories included) after `after`, relative to `root`.
+    fn read_after(root: &Path, after: Option<&str>) -> Vec<String> {
+        let after = after.map(|a| root.join(a));
+        entries(root, usize::MAX, after.as_deref())
+            .map(|entry| {
+                entry.expect("entry").path().strip_prefix(root).expect("below").display().to_string()
+            })
+            .collect()
+    }
+
+    /// The walk order is `Path`'s order: a directory's files before a sibling whose name
+    /// extends the directory's (`a/…` before `a.txt`).
+    #[test]
+    fn walk_order_is_path_order() {
+        let dir = tree();
+        let read = read_after(dir.path(), None);
+        let expected = [
+            "a",
+            "a/0.txt",
+            "a/b",
+            "a/b/1.txt",
+            "a/b/2.txt",
+            "a/c.txt",
+            "a.txt",
+            "b",
+            "b/3.txt",
+            "b/4",
+            "b/4/5.txt",
+        ];
+        assert_eq!(read, expected);
+        let mut sorted: Vec<PathBuf> = read.iter().map(PathBuf::from).collect();
+        sorted.sort();
+        assert_eq!(sorted, read.iter().map(PathBuf::from).collect::<Vec<_>>(), "walk order is Path's Ord");
+    }
+
+    /// Resuming inside a nested directory reads only the directories holding the checkpoint and
+    /// what follows it: earlier files and whole earlier directories are pruned unread.
+    #[test]
+    fn resume_prunes_what_came_before() {
+        let dir = tree();
+        let cases: [(&str, &[&str]); 5] = [
+            ("a/b/1.txt", &["a", "a/b", "a/b/2.txt", "a/c.txt", "a.txt", "b", "b/3.txt", "b/4", "b/4/5.txt"]),
+            ("a/b", &["a", "a/c.txt", "a.txt", "b", "b/3.txt", "b/4", "b/4/5.txt"]),
+            ("a.txt", &["b", "b/3.txt", "b/4", "b/4/5.txt"]),
+            ("b/3.txt", &["b", "b/4", "b/4/5.txt"]),
+            ("b/4/5.txt", &["b", "b/4"]),
+        ];
+        for (after, expected) in cases {
+            assert_eq!(read_after(dir.path(), Some(after)), expected, "resuming after {after}");
+        }
+    }
+
+    /// A checkpoint is accepted only as the storage directory or a plain path below it.
+    #[test]
+    fn checkpoints_outside_the_directory_are_refused() {
+        let config = crate::LocalFilesConfig {
+            path: "/srv/files/tasks".to_owned(),
+            recursive: true,
+            document_root: PathBuf::from("/srv"),
+            serving_enabled: true,
+        };
+        let layout = Layout::new(&config);
+        for good in ["/srv/files/tasks", "/srv/files/tasks/a/b.json"] {
+            assert_eq!(resume_point(&layout, good).expect(good), PathBuf::from(good));
+        }
+        for bad in [
+            "",
+            "tasks/a.json",
+            "/srv/files/other/a.json",
+            "/srv/files/tasks/../x/a.json",
+            "/srv/files/tasksX",
+        ] {
+            let err = resume_point(&layout, bad).expect_err(bad);
+            assert!(matches!(err, Error::InvalidCheckpoint(_)), "{bad}: {err:?}");
+        }
+    }
 }

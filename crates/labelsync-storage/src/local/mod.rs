@@ -28,7 +28,7 @@ use bytes::Bytes;
 use futures::stream::BoxStream;
 
 use crate::{
-    Connected, Error, ExportStorage, ImportStorage, LocalFilesConfig, MediaObject, MediaStorage, ObjectMeta,
+    Connected, Error, ExportStorage, ImportStorage, ListItem, LocalFilesConfig, MediaObject, MediaStorage,
     Result, Role, StorageKind,
 };
 
@@ -205,8 +205,10 @@ impl ImportStorage for LocalFilesStorage {
         self.validate_layout().await
     }
 
-    fn list(&self) -> BoxStream<'_, Result<ObjectMeta>> {
-        listing::list(self.layout.clone())
+    /// Files in walk order, resumable after the last path a checkpoint names (see
+    /// `listing::list_from`).
+    fn list_from(&self, checkpoint: Option<String>) -> BoxStream<'_, Result<ListItem>> {
+        listing::list_from(self.layout.clone(), checkpoint)
     }
 
     async fn get(&self, key: &str, max_bytes: u64) -> Result<Bytes> {

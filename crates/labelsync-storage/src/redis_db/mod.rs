@@ -6,6 +6,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -16,8 +17,11 @@ use redis::{ConnectionAddr, ErrorKind, IntoConnectionInfo, RedisConnectionInfo, 
 
 use crate::config::Secret;
 use crate::guard::NetGuard;
-use crate::{Connected, Error, ExportStorage, ImportStorage, ObjectMeta, RedisConfig, Result, Role};
+use crate::{Connected, Error, ExportStorage, ImportStorage, ListItem, RedisConfig, Result, Role};
 
+mod cursor;
+#[cfg(test)]
+mod fake_server;
 mod scan;
 
 use scan::match_pattern;
@@ -51,6 +55,8 @@ struct RedisStorage {
     conn: ConnectionManager,
     /// Kept only to scrub it from error texts.
     password: Option<Secret>,
+    /// Set once the server refused the listing script (warned about once).
+    scripts_refused: AtomicBool,
 }
 
 impl RedisStorage {
@@ -85,7 +91,13 @@ impl RedisStorage {
             .set_response_timeout(Some(limits.request_timeout))
             .set_number_of_retries(1);
         let conn = ConnectionManager::new_lazy_with_config(client, manager_config).map_err(fail)?;
-        Ok(RedisStorage { name, prefix: config.path.clone(), conn, password })
+        Ok(RedisStorage {
+            name,
+            prefix: config.path.clone(),
+            conn,
+            password,
+            scripts_refused: AtomicBool::new(false),
+        })
     }
 
     /// Maps a Redis error to what the user must do about it, without the password.
@@ -142,13 +154,18 @@ impl ImportStorage for RedisStorage {
     }
 
     /// Keys starting with the prefix, one `SCAN … COUNT 1000` page at a time, in Redis's
-    /// (arbitrary) order. Sizes come from `STRLEN`; there are no modification times. A server
-    /// that keeps handing out cursors it already gave fails the listing with
+    /// (arbitrary) order, each page followed by a checkpoint (module `cursor`). Sizes and
+    /// versions are measured on the server; there are no modification times. A server that
+    /// keeps handing out cursors it already gave fails the listing with
     /// [`Error::BadResponse`] instead of scanning forever.
-    fn list(&self) -> BoxStream<'_, Result<ObjectMeta>> {
+    fn list_from(&self, checkpoint: Option<String>) -> BoxStream<'_, Result<ListItem>> {
+        let start = match checkpoint.map(|c| cursor::parse(self, &c)).transpose() {
+            Ok(start) => start.unwrap_or(Some(0)),
+            Err(err) => return futures::stream::once(async { Err(err) }).boxed(),
+        };
         let pattern = match_pattern(self.prefix.as_deref());
-        let start = (0_u64, std::collections::HashMap::<u64, u8>::new());
-        futures::stream::try_unfold(Some(start), move |state| {
+        let start = start.map(|cursor| (cursor, std::collections::HashMap::<u64, u8>::new()));
+        futures::stream::try_unfold(start, move |state| {
             let pattern = pattern.clone();
             async move {
                 let Some((cursor, mut seen)) = state else {
@@ -162,8 +179,10 @@ impl ImportStorage for RedisStorage {
                         "{self}: SCAN does not advance (cursor {next} was handed out {repeats} times)"
                     )));
                 }
+                let checkpoint = ListItem::Checkpoint(cursor::checkpoint(self, next));
+                let items = page.into_iter().map(ListItem::Object).chain(std::iter::once(checkpoint));
                 let state = (next != 0).then_some((next, seen));
-                Ok(Some((futures::stream::iter(page.into_iter().map(Ok)), state)))
+                Ok(Some((futures::stream::iter(items.map(Ok)), state)))
             }
         })
         .try_flatten()
@@ -248,52 +267,57 @@ mod tests {
     #[tokio::test]
     async fn cycling_scan_cursors_fail_the_listing() {
         use futures::TryStreamExt;
-        use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let port = listener.local_addr().expect("addr").port();
-        tokio::spawn(async move {
-            let Ok((socket, _)) = listener.accept().await else { return };
-            let (read, mut write) = socket.into_split();
-            let mut read = BufReader::new(read);
-            // Reads one RESP command (an array of bulk strings) at a time.
-            while let Some(command) = read_command(&mut read).await {
-                let reply = match command.first().map(String::as_str) {
-                    Some("SCAN") => {
-                        let next = if command[1] == "1" { "2" } else { "1" };
-                        format!("*2\r\n$1\r\n{next}\r\n*0\r\n")
-                    }
-                    _ => "+OK\r\n".to_owned(),
-                };
-                if write.write_all(reply.as_bytes()).await.is_err() {
-                    return;
-                }
+        let port = fake_server::serve(|command| match command.first().map(String::as_str) {
+            Some("SCAN") => {
+                let next = if command[1] == "1" { "2" } else { "1" };
+                format!("*2\r\n$1\r\n{next}\r\n*0\r\n")
             }
-        });
-        async fn read_command(
-            read: &mut (impl AsyncBufReadExt + AsyncReadExt + Unpin),
-        ) -> Option<Vec<String>> {
-            let mut line = String::new();
-            read.read_line(&mut line).await.ok().filter(|n| *n > 0)?;
-            let count: usize = line.trim().strip_prefix('*')?.parse().ok()?;
-            let mut parts = Vec::new();
-            for _ in 0..count {
-                line.clear();
-                read.read_line(&mut line).await.ok()?;
-                let len: usize = line.trim().strip_prefix('$')?.parse().ok()?;
-                let mut value = vec![0_u8; len + 2];
-                read.read_exact(&mut value).await.ok()?;
-                parts.push(String::from_utf8_lossy(&value[..len]).to_uppercase());
-            }
-            Some(parts)
-        }
-
-        let config =
-            RedisConfig { host: Some("127.0.0.1".into()), port: Some(port), db: 1, ..RedisConfig::default() };
-        let storage = RedisStorage::connect(&config, &NetGuard::disabled()).await.expect("connect");
+            _ => "+OK\r\n".to_owned(),
+        })
+        .await;
+        let storage = fake_storage(port).await;
         let err = storage.list().try_collect::<Vec<_>>().await.expect_err("a cycle");
         assert!(matches!(err, Error::BadResponse(_)), "{err:?}");
         assert!(err.to_string().contains("SCAN does not advance (cursor 1 was handed out 3 times)"), "{err}");
+    }
+
+    /// A server refusing `EVAL` (ACLs, managed services) still lists every key with its size
+    /// (from `STRLEN`), without versions, and is not asked again.
+    #[tokio::test]
+    async fn refused_eval_lists_without_versions() {
+        use futures::TryStreamExt;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+
+        static EVALS: AtomicUsize = AtomicUsize::new(0);
+        let port = fake_server::serve(|command| match command.first().map(String::as_str) {
+            Some("SCAN") if command[1] == "0" => "*2\r\n$1\r\n7\r\n*1\r\n$1\r\na\r\n".to_owned(),
+            Some("SCAN") => "*2\r\n$1\r\n0\r\n*1\r\n$1\r\nb\r\n".to_owned(),
+            Some("EVAL") => {
+                EVALS.fetch_add(1, Ordering::Relaxed);
+                "-NOPERM this user has no permissions to run the 'eval' command\r\n".to_owned()
+            }
+            Some("STRLEN") => ":3\r\n".to_owned(),
+            _ => "+OK\r\n".to_owned(),
+        })
+        .await;
+        let storage = fake_storage(port).await;
+        let items: Vec<ListItem> = storage.list_from(None).try_collect().await.expect("listing");
+        let objects: Vec<(Option<String>, String, u64)> = items
+            .into_iter()
+            .filter_map(|item| match item {
+                ListItem::Object(m) => Some((m.version(), m.key, m.size)),
+                ListItem::Checkpoint(_) => None,
+            })
+            .collect();
+        assert_eq!(objects, [(None, "a".to_owned(), 3), (None, "b".to_owned(), 3)]);
+        assert_eq!(EVALS.load(Ordering::Relaxed), 1, "EVAL is tried once per storage");
+    }
+
+    async fn fake_storage(port: u16) -> RedisStorage {
+        let config =
+            RedisConfig { host: Some("127.0.0.1".into()), port: Some(port), db: 1, ..RedisConfig::default() };
+        RedisStorage::connect(&config, &NetGuard::disabled()).await.expect("connect")
     }
 
     /// With the guard on, an empty host (localhost) and 127.0.0.1 are refused before connecting.

@@ -1,11 +1,32 @@
-//! The listing page primitive: one `SCAN` round trip plus one pipelined `STRLEN` round trip.
+//! The listing page primitive: one `SCAN` round trip plus one `EVAL` round trip that measures
+//! and hashes each value on the server (values are never transferred to list them). A server
+//! refusing scripts gets one pipelined `STRLEN` per page instead, and its objects no version.
 
 use std::collections::HashSet;
+use std::sync::atomic::Ordering;
 
-use redis::Value;
+use redis::{RedisError, Value};
 
 use super::RedisStorage;
+use crate::paging::page_size;
 use crate::{ObjectMeta, Result};
+
+/// For each key: the length and SHA-1 (hex) of its value, or 0 and `""` for a key that is not
+/// a string (or vanished).
+const MEASURE_SCRIPT: &str = r"
+local out = {}
+for i, key in ipairs(KEYS) do
+  if redis.call('TYPE', key).ok == 'string' then
+    local value = redis.call('GET', key)
+    out[2 * i - 1] = #value
+    out[2 * i] = redis.sha1hex(value)
+  else
+    out[2 * i - 1] = 0
+    out[2 * i] = ''
+  end
+end
+return out
+";
 
 /// Keys asked for per `SCAN` call (a hint to the server, not a page size guarantee).
 const SCAN_COUNT: usize = 1000;
@@ -20,20 +41,52 @@ impl RedisStorage {
             .arg("MATCH")
             .arg(pattern)
             .arg("COUNT")
-            .arg(SCAN_COUNT)
+            .arg(page_size(SCAN_COUNT))
             .query_async(&mut conn)
             .await
             .map_err(|e| self.error(e, None))?;
         let keys = unique_keys(raw, |key| {
             tracing::warn!(storage = %self, "skipping non-UTF-8 key {key:?}");
         });
-        let sizes = self.sizes(&keys).await?;
+        let measured = match self.measure(&keys).await? {
+            Some(measured) => measured,
+            None => self.sizes(&keys).await?.into_iter().map(|size| (size, None)).collect(),
+        };
         let metas = keys
             .into_iter()
-            .zip(sizes)
-            .map(|(key, size)| ObjectMeta { key, size, last_modified: None, etag: None })
+            .zip(measured)
+            .map(|(key, (size, sha1))| ObjectMeta { key, size, last_modified: None, etag: sha1 })
             .collect();
         Ok((next, metas))
+    }
+
+    /// Size and SHA-1 of every key's value in one `EVAL`; `None` when the server refuses
+    /// scripts (ACLs, a managed service), after a single warning per storage.
+    async fn measure(&self, keys: &[String]) -> Result<Option<Vec<(u64, Option<String>)>>> {
+        if keys.is_empty() {
+            return Ok(Some(Vec::new()));
+        }
+        if self.scripts_refused.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        let mut conn = self.conn.clone();
+        let reply: Result<Vec<Value>, RedisError> =
+            redis::cmd("EVAL").arg(MEASURE_SCRIPT).arg(keys.len()).arg(keys).query_async(&mut conn).await;
+        match reply {
+            Ok(values) if values.len() == 2 * keys.len() => Ok(Some(measurements(values))),
+            Ok(values) => Err(crate::Error::BadResponse(format!(
+                "{self}: the listing script answered {} values for {} keys",
+                values.len(),
+                keys.len()
+            ))),
+            Err(err) if is_refusal(&err) => {
+                if !self.scripts_refused.swap(true, Ordering::Relaxed) {
+                    tracing::warn!(storage = %self, "EVAL refused, listing without versions: {}", self.error(err, None));
+                }
+                Ok(None)
+            }
+            Err(err) => Err(self.error(err, None)),
+        }
     }
 
     /// `STRLEN` of every key in one round trip; 0 for keys that vanished or are not strings
@@ -57,6 +110,39 @@ impl RedisStorage {
             })
             .collect())
     }
+}
+
+/// An error of the server refusing the command (unknown, forbidden, scripting off), not of
+/// the connection, the credentials, or a server that is busy for now.
+fn is_refusal(err: &RedisError) -> bool {
+    let other = matches!(
+        err.code(),
+        Some("LOADING" | "BUSY" | "TRYAGAIN" | "MASTERDOWN" | "CLUSTERDOWN" | "NOAUTH" | "WRONGPASS")
+    );
+    !(other
+        || err.is_io_error()
+        || err.is_timeout()
+        || err.is_connection_refusal()
+        || err.is_connection_dropped())
+}
+
+/// `[size, sha1, size, sha1, …]` as pairs; an empty hash is no version.
+fn measurements(values: Vec<Value>) -> Vec<(u64, Option<String>)> {
+    let mut values = values.into_iter();
+    let mut pairs = Vec::with_capacity(values.len() / 2);
+    while let (Some(size), Some(hash)) = (values.next(), values.next()) {
+        let size = match size {
+            Value::Int(n) => u64::try_from(n).unwrap_or(0),
+            _ => 0,
+        };
+        let hash = match hash {
+            Value::BulkString(bytes) if !bytes.is_empty() => String::from_utf8(bytes).ok(),
+            Value::SimpleString(text) if !text.is_empty() => Some(text),
+            _ => None,
+        };
+        pairs.push((size, hash));
+    }
+    pairs
 }
 
 /// The page's keys in server order, each once; keys that are not UTF-8 are reported to

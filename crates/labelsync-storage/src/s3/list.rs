@@ -8,6 +8,7 @@ use crate::cloud::errors::Failure;
 use crate::cloud::http::{request, send_raw};
 use crate::cloud::keys::encode_component;
 use crate::cloud::{Page, PageRequest, Provider, unquote, xml};
+use crate::paging::page_size;
 use crate::{ObjectMeta, Result};
 
 /// S3's own maximum page size.
@@ -46,10 +47,13 @@ fn list_query(page: PageRequest<'_>) -> String {
     if page.delimited {
         query.push(("delimiter", "%2F".to_owned()));
     }
-    if let Some(token) = page.token {
-        query.push(("continuation-token", encode_component(token)));
+    match (page.token, page.start_after) {
+        (Some(token), _) => query.push(("continuation-token", encode_component(token))),
+        // S3 only reads `start-after` on a listing's first request; the token carries it on.
+        (None, Some(after)) => query.push(("start-after", encode_component(after))),
+        (None, None) => {}
     }
-    let max_keys = page.max_keys.unwrap_or(PAGE_SIZE).min(PAGE_SIZE);
+    let max_keys = page.max_keys.unwrap_or(PAGE_SIZE).min(page_size(PAGE_SIZE));
     query.push(("max-keys", max_keys.to_string()));
     query.into_iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>().join("&")
 }
@@ -61,16 +65,12 @@ fn parse_page(body: &[u8]) -> Result<Page, String> {
         .into_iter()
         .map(|mut record| {
             let key = record.remove("Key").ok_or("an object without a Key")?;
+            let etag = record.get("ETag").map(|e| unquote(e.trim()));
             let size =
                 record.get("Size").and_then(|s| s.trim().parse().ok()).ok_or("an object without a Size")?;
-            Ok(ObjectMeta {
-                key,
-                size,
-                last_modified: record
-                    .get("LastModified")
-                    .and_then(|t| t.trim().parse::<DateTime<Utc>>().ok()),
-                etag: record.get("ETag").map(|e| unquote(e.trim())),
-            })
+            let last_modified =
+                record.get("LastModified").and_then(|t| t.trim().parse::<DateTime<Utc>>().ok());
+            Ok(ObjectMeta { key, size, last_modified, etag })
         })
         .collect::<Result<Vec<_>, &str>>()?;
     let truncated = listing.top.get("IsTruncated").is_some_and(|t| t.trim() == "true");
@@ -82,19 +82,23 @@ fn parse_page(body: &[u8]) -> Result<Page, String> {
 mod tests {
     use super::*;
 
-    /// The query encodes prefixes strictly and caps the page size.
+    /// The query encodes prefixes strictly, caps the page size, and resumes with `start-after`
+    /// only where no continuation token does.
     #[test]
     fn query_is_strictly_encoded() {
         let page = PageRequest {
             prefix: Some("a b+c/"),
             delimited: true,
             token: Some("tok/="),
+            start_after: Some("ignored"),
             max_keys: Some(5000),
         };
         assert_eq!(
             list_query(page),
             "list-type=2&prefix=a%20b%2Bc%2F&delimiter=%2F&continuation-token=tok%2F%3D&max-keys=1000"
         );
+        let first = PageRequest { token: None, start_after: Some("a b/c"), prefix: None, ..page };
+        assert_eq!(list_query(first), "list-type=2&delimiter=%2F&start-after=a%20b%2Fc&max-keys=1000");
     }
 
     /// A page yields keys exactly (spaces, entities, trailing slash), sizes, times, unquoted
@@ -114,6 +118,8 @@ mod tests {
         assert_eq!(keys, [" a & b.json", "dir/"]);
         assert_eq!(page.objects[0].size, 12);
         assert_eq!(page.objects[0].etag.as_deref(), Some("abc"));
+        assert_eq!(page.objects[0].version().as_deref(), Some("abc"));
+        assert_eq!(page.objects[1].version().as_deref(), Some("0-1714557600000000000"), "no ETag");
         assert!(page.objects[0].last_modified.is_some());
         assert_eq!(page.next.as_deref(), Some("t2"));
     }

@@ -20,7 +20,7 @@ use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use crate::cloud::errors::{Class, Codes, Failure};
 use crate::cloud::http::{RawClient, Reach, client_options, install_crypto_provider, retry_config};
 use crate::cloud::keys::{check_bucket, object_path};
-use crate::cloud::{CloudStorage, Page, PageRequest, Provider};
+use crate::cloud::{CloudStorage, Page, PageRequest, Provider, Resume};
 use crate::guard::NetGuard;
 use crate::{Connected, Error, Result, Role, S3Config};
 
@@ -141,6 +141,11 @@ impl Provider for S3Provider {
 
     async fn list_page(&self, request: PageRequest<'_>) -> Result<Page> {
         self.list_objects(request).await
+    }
+
+    /// By key: `start-after`, durable where continuation tokens are not promised to be.
+    fn resume(&self) -> Resume {
+        Resume::AfterKey
     }
 
     fn empty_prefix(&self, prefix: &str) -> Error {

@@ -45,6 +45,15 @@ pub const GCS_ENDPOINT_VAR: &str = "LABELSYNC_TEST_GCS_ENDPOINT";
 /// Azurite's blob endpoint, `http://127.0.0.1:<port>/devstoreaccount1`.
 pub const AZURITE_ENDPOINT_VAR: &str = "LABELSYNC_TEST_AZURITE_ENDPOINT";
 
+/// Lowers the page size of every listing in this process to `size` objects (cloud listing
+/// pages, Redis `SCAN` counts, local-files checkpoints), or restores the providers' own with
+/// `None`; so a test spans many pages with a few hundred objects. nextest runs each test in
+/// its own process; under `cargo test` other tests of the binary may list in small pages
+/// meanwhile, which changes no result.
+pub fn set_listing_page_size(size: Option<usize>) {
+    crate::paging::test_page_size::set(size);
+}
+
 /// True when `scripts/test` asked for every service-backed test to run (never skip).
 pub fn services_required() -> bool {
     std::env::var("LABELSYNC_TEST_REQUIRE_SERVICES").is_ok_and(|v| v == "1")

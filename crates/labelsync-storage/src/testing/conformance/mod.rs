@@ -13,6 +13,13 @@ use futures::TryStreamExt;
 use super::{Fixture, Listing, Scope};
 use crate::{Connected, Error, ExportStorage, ImportStorage, MediaObject, ObjectMeta, Role};
 
+mod resume;
+
+pub use resume::{
+    list_from_refuses_foreign_checkpoints, list_from_resumes_after_every_checkpoint,
+    versions_identify_content,
+};
+
 /// Connects `role` on `scope` of the fixture's sandbox.
 pub async fn connect(fx: &dyn Fixture, role: Role, scope: Scope<'_>) -> Connected {
     let config = fx.config(scope);
