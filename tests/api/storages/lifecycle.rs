@@ -254,3 +254,28 @@ async fn error_ledger_pages(app: TestApp) {
     assert_eq!(page["count"], 0, "the next sync starts a new ledger: {page}");
 }
 api_test!(error_ledger_pages);
+
+/// A resumed sync whose checkpoint the storage refuses (its path changed since) lists from the
+/// start instead of failing, and imports everything once.
+async fn unusable_checkpoint_lists_from_the_start(app: TestApp) {
+    let project = app.project().await;
+    let files = [("a.jpg", "A"), ("b.jpg", "B")];
+    let path = local_storage(&app, project, "restart", &files, json!({"use_blob_urls": true})).await;
+    let id: i64 = path.rsplit('/').next().unwrap().parse().unwrap();
+    let sql = format!(
+        "update storages set status = 'in_progress', sync_checkpoint = '/elsewhere/zzz.jpg' where id = {id}"
+    );
+    assert_eq!(labelsync_db::testing::execute_raw(&app.db, &sql).await.unwrap(), 1);
+    let job = labelsync_sync::jobs::ImportSync { storage_id: id, organization_id: Some(app.org_id) };
+    labelsync_queue::enqueue(&app.db, &job).await.unwrap();
+    app.run_jobs().await;
+    let (_, storage) = app.get(&path).await;
+    assert_eq!(storage["status"], "completed", "{storage}");
+    assert_eq!(
+        (storage["meta"]["objects_listed"].as_i64(), storage["last_sync_count"].as_i64()),
+        (Some(2), Some(2))
+    );
+    assert!(storage["meta"].get("resumed_from").is_none(), "it did not resume: {storage}");
+    assert_eq!(tasks(&app, project).await.len(), 2);
+}
+api_test!(unusable_checkpoint_lists_from_the_start);

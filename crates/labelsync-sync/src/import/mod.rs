@@ -133,11 +133,14 @@ async fn import_all(
     crate::local_roots::check(ctx, storage, project.organization_id).await?;
     let plan = &Plan::new(ctx, storage).await?;
     let (sender, mut batches) = tokio::sync::mpsc::channel(BATCHES_AHEAD);
-    let resume_from = progress.resume_from.clone();
+    let listing = resumed_listing(plan, progress.resume_from.clone()).await;
+    if listing.restarted {
+        progress.forget_checkpoint();
+    }
     // Two futures in one task: the listing proceeds while a batch waits on the database. When
     // the writer fails it drops the receiver, and the listing stops at its next send.
     let list = async move {
-        let mut listing = plan.import.list_from(resume_from).chunks(ctx.settings.batch_size.max(1));
+        let mut listing = listing.items.chunks(ctx.settings.batch_size.max(1));
         while let Some(batch) = listing.next().await {
             if sender.send(batch).await.is_err() {
                 break;
@@ -153,6 +156,31 @@ async fn import_all(
     let ((), written) = tokio::join!(list, write_all);
     written?;
     reconcile::vanished(ctx, storage, project, plan.policies.deleted, progress, lease).await
+}
+
+/// The listing resumed after `checkpoint`, or from the start when the backend refuses it (the
+/// storage's prefix or mode changed since it was saved): everything listed again is deduplicated
+/// against the links, so starting over only costs time.
+async fn resumed_listing(plan: &Plan, checkpoint: Option<String>) -> Listing<'_> {
+    if checkpoint.is_none() {
+        return Listing { items: plan.import.list_from(None), restarted: false };
+    }
+    let mut listing = plan.import.list_from(checkpoint);
+    match listing.next().await {
+        Some(Err(StorageError::InvalidCheckpoint(why))) => {
+            tracing::warn!(
+                "the sync's checkpoint no longer fits its storage ({why}); listing from the start"
+            );
+            Listing { items: plan.import.list_from(None), restarted: true }
+        }
+        first => Listing { items: futures::stream::iter(first).chain(listing).boxed(), restarted: false },
+    }
+}
+
+/// A sync's listing, and whether it started over instead of resuming.
+struct Listing<'a> {
+    items: futures::stream::BoxStream<'a, Result<ListItem, StorageError>>,
+    restarted: bool,
 }
 
 /// The objects of a listed batch (each key once) and the last checkpoint in it.

@@ -106,6 +106,14 @@ impl Progress {
         Ok(progress)
     }
 
+    /// The checkpoint to resume from was refused and the listing starts over: `meta` no longer
+    /// says the attempt resumed.
+    pub fn forget_checkpoint(&mut self) {
+        self.meta.remove("resumed_from");
+        self.resume_from = None;
+        self.checkpoint = None;
+    }
+
     /// Records that `key` could not be imported, and why.
     pub fn record_error(&mut self, key: &str, reason: &str) {
         self.counts.objects_failed += 1;
