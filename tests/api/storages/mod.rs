@@ -9,6 +9,7 @@ mod fairness;
 mod lifecycle;
 mod local_files;
 mod ownership;
+mod policies;
 mod redis;
 mod schemas;
 mod slow_redis;
