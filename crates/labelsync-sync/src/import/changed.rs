@@ -58,8 +58,8 @@ pub(super) async fn update(
             }
         };
         let links = links_of.remove(&object.key).unwrap_or_default();
-        let version = object.version();
-        update_file(ctx, storage, project, plan, progress, candidates, links, version).await?;
+        let file = ChangedFile { candidates, links, version: object.version() };
+        update_file(ctx, storage, project, plan, progress, file).await?;
     }
     Ok(())
 }
@@ -89,18 +89,25 @@ async fn update_blobs(
     Ok(())
 }
 
+/// A changed task file, read again.
+struct ChangedFile {
+    /// Its rows now.
+    candidates: Vec<TaskCandidate>,
+    /// The links of the tasks its rows made before.
+    links: Vec<ImportLink>,
+    version: Option<String>,
+}
+
 /// One task file read again: rows matched to tasks by position, in one transaction.
-#[allow(clippy::too_many_arguments)]
 async fn update_file(
     ctx: &SyncContext,
     storage: &Storage,
     project: &Project,
     plan: &Plan,
     progress: &mut Progress,
-    candidates: Vec<TaskCandidate>,
-    links: Vec<ImportLink>,
-    version: Option<String>,
+    file: ChangedFile,
 ) -> Result<(), SyncError> {
+    let ChangedFile { candidates, links, version } = file;
     let mut by_row: HashMap<Option<i32>, ImportLink> = links.into_iter().map(|l| (l.row_index, l)).collect();
     let mut updates = Vec::new();
     let mut versions = Vec::new();
