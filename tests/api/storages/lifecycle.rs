@@ -279,3 +279,22 @@ async fn unusable_checkpoint_lists_from_the_start(app: TestApp) {
     assert_eq!(tasks(&app, project).await.len(), 2);
 }
 api_test!(unusable_checkpoint_lists_from_the_start);
+
+/// A dry run of a storage that cannot be listed ends `failed` with the reason, and changes
+/// nothing else.
+async fn failed_diff_says_why(app: TestApp) {
+    let project = app.project().await;
+    let path =
+        local_storage(&app, project, "vanishing", &[("a.jpg", "A")], json!({"use_blob_urls": true})).await;
+    fs::remove_dir_all(app.dir.join("vanishing")).unwrap();
+    let (status, queued) = send(app.request(Method::POST, &format!("{path}/diff"))).await;
+    assert_eq!(status, StatusCode::CREATED, "{queued}");
+    app.run_jobs().await;
+    let (_, diff) = app.get(&format!("{path}/diff/{}", queued["id"])).await;
+    assert_eq!(diff["status"], "failed", "{diff}");
+    assert!(diff["error"].as_str().is_some_and(|e| !e.is_empty()), "{diff}");
+    assert!(diff["completed_at"].is_string() && diff.get("new").is_none(), "{diff}");
+    let (_, storage) = app.get(&path).await;
+    assert_eq!(storage["status"], "initialized", "a dry run leaves the storage's status alone");
+}
+api_test!(failed_diff_says_why);
