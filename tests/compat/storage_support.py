@@ -84,9 +84,9 @@ def assert_storage_shape(body: Dict[str, Any], kind: str, role: str, server: Ser
         at = keys.index("s3_endpoint") + 1
         keys[at:at] = expected(server, labelsync=["role_arn", "external_id"], label_studio=[])
     if role == "import":
-        # DELIBERATE DIFFERENCE: labelsync's import storages end with its own sync policies (defaults:
-        # Label Studio's behaviour), after every key Label Studio sends.
-        keys += expected(server, labelsync=["sync_deleted", "sync_changed"], label_studio=[])
+        # DELIBERATE DIFFERENCE: labelsync's import storages end with its own sync policies and schedule
+        # (defaults: Label Studio's behaviour), after every key Label Studio sends.
+        keys += expected(server, labelsync=["sync_deleted", "sync_changed", "sync_interval_seconds"], label_studio=[])
     assert list(body) == keys, f"{kind} {role} storage keys differ: {list(body)}"
     import label_studio_sdk.types as sdk_types
 

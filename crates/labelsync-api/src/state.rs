@@ -30,6 +30,8 @@ pub struct ApiConfig {
     pub max_label_config_bytes: usize,
     /// `LABELSYNC_METRICS_TOKEN`: when set, `/metrics` requires `Authorization: Bearer <it>`.
     pub metrics_token: Option<String>,
+    /// `LABELSYNC_MIN_SYNC_INTERVAL_SECS`: the shortest schedule an import storage may have.
+    pub min_sync_interval_secs: i64,
 }
 
 impl Default for ApiConfig {
@@ -43,6 +45,7 @@ impl Default for ApiConfig {
             resolve_within_prefix: false,
             max_label_config_bytes: 1024 * 1024,
             metrics_token: None,
+            min_sync_interval_secs: 60,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The state of a storage's sync runs: the status columns Label Studio shows, the generation and
 //! checkpoint that make an import sync reconcilable and resumable, and the per-object error
-//! ledger (`sync_errors`) of the latest sync.
+//! ledger (`sync_errors`) of the latest sync; and the schedule of import storages that sync
+//! every `sync_interval_seconds`.
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
@@ -147,5 +148,56 @@ pub async fn errors_page(
         .bind(offset)
         .fetch_all(c)
         .await
+    })
+}
+
+/// An import storage whose scheduled sync is due.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct DueSync {
+    pub id: i64,
+    /// Its `sync_interval_seconds`.
+    pub interval_secs: i64,
+    /// When it was due (epoch ms); `None` for a schedule just set.
+    pub next_sync_at: Option<i64>,
+}
+
+/// Up to `limit` import storages with a schedule that is due at `now_ms`, oldest due first.
+pub async fn due_syncs(ex: impl Into<Ex<'_>>, now_ms: i64, limit: i64) -> Result<Vec<DueSync>> {
+    with_conn!(ex, |c| {
+        sqlx::query_as::<_, DueSync>(
+            "select id, cast(settings ->> 'sync_interval_seconds' as bigint) as interval_secs, next_sync_at \
+             from storages where role = 'import' and settings ->> 'sync_interval_seconds' is not null \
+             and (next_sync_at is null or next_sync_at <= $1) \
+             order by coalesce(next_sync_at, 0), id limit $2",
+        )
+        .bind(now_ms)
+        .bind(limit)
+        .fetch_all(c)
+        .await
+    })
+}
+
+/// Moves storage `due.id`'s next scheduled sync to `next_ms` if nobody did since `due` was read:
+/// true for the one caller that claimed this due sync.
+pub async fn claim_due_sync(ex: impl Into<Ex<'_>>, due: &DueSync, next_ms: i64) -> Result<bool> {
+    with_conn!(ex, |c| {
+        sqlx::query("update storages set next_sync_at = $2 where id = $1 and coalesce(next_sync_at, -1) = $3")
+            .bind(due.id)
+            .bind(next_ms)
+            .bind(due.next_sync_at.unwrap_or(-1))
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected() == 1)
+    })
+}
+
+/// Makes storage `id`'s schedule due now (its interval was just set or changed).
+pub async fn reset_schedule(ex: impl Into<Ex<'_>>, id: i64) -> Result<()> {
+    with_conn!(ex, |c| {
+        sqlx::query("update storages set next_sync_at = null where id = $1")
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|_| ())
     })
 }

@@ -100,6 +100,9 @@ pub struct WorkerArgs {
     /// (raised to one file of the maximum size if smaller).
     #[arg(long, env = "LABELSYNC_SYNC_MAX_BYTES_IN_FLIGHT", default_value_t = 256 * 1024 * 1024)]
     pub sync_max_bytes_in_flight: u64,
+    /// The shortest `sync_interval_seconds` an import storage may be given (scheduled syncs).
+    #[arg(long, env = "LABELSYNC_MIN_SYNC_INTERVAL_SECS", default_value_t = 60)]
+    pub min_sync_interval_secs: i64,
     #[command(flatten)]
     pub storage: StorageArgs,
 }

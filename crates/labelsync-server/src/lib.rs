@@ -76,9 +76,12 @@ async fn worker_command(common: &config::Common, args: config::WorkerArgs) -> an
     let master_key = bootstrap::master_key(&db, common).await?;
     bootstrap::reseal_secrets(&db, &master_key).await?;
     let ctx = serve::sync_context(db.clone(), &master_key, &args);
-    let runner = serve::runner(db.clone(), ctx, labelsync_queue::QueueHandle::new(), &args);
+    let queue = labelsync_queue::QueueHandle::new();
+    let runner = serve::runner(db.clone(), ctx, queue.clone(), &args);
+    let scheduler = serve::spawn_scheduler(db.clone(), queue, &args);
     tracing::info!(workers = args.workers.max(1), database = db.dialect_name(), "labelsync worker started");
     runner.run(serve::shutdown_signal()).await;
+    scheduler.abort();
     db.close().await;
     Ok(())
 }

@@ -26,7 +26,7 @@ pub struct Running {
     pub sync: SyncContext,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<anyhow::Result<()>>,
-    workers: Option<(oneshot::Sender<()>, RunHandle)>,
+    workers: Option<(oneshot::Sender<()>, RunHandle, JoinHandle<()>)>,
 }
 
 impl Running {
@@ -37,7 +37,8 @@ impl Running {
             let _ = stop.send(());
         }
         let served = self.task.await?;
-        if let Some((stop, handle)) = self.workers.take() {
+        if let Some((stop, handle, scheduler)) = self.workers.take() {
+            scheduler.abort();
             let _ = stop.send(());
             handle.wait().await;
         }
@@ -55,6 +56,13 @@ pub fn runner(db: Db, ctx: SyncContext, queue: QueueHandle, args: &WorkerArgs) -
         ..RunnerConfig::default()
     };
     labelsync_sync::jobs::register(Runner::new(db, ctx).with_config(config).with_handle(queue))
+}
+
+/// The scheduler of this process's workers (`labelsync_sync::schedule`), ticking at the job poll
+/// interval until aborted.
+pub fn spawn_scheduler(db: Db, queue: QueueHandle, args: &WorkerArgs) -> JoinHandle<()> {
+    let every = Duration::from_millis(args.job_poll_ms.max(10));
+    tokio::spawn(labelsync_sync::schedule::run_scheduler(db, queue, every, std::future::pending()))
 }
 
 /// The sync engine's context from the command line.
@@ -113,6 +121,7 @@ pub fn api_config(args: &ServeArgs) -> ApiConfig {
         resolve_within_prefix: args.resolve_within_prefix,
         max_label_config_bytes: args.max_label_config_bytes,
         metrics_token: args.metrics_token.clone().filter(|t| !t.is_empty()),
+        min_sync_interval_secs: args.worker.min_sync_interval_secs,
     }
 }
 
@@ -131,7 +140,7 @@ pub async fn start(
         let handle = runner(db.clone(), sync.clone(), queue.clone(), &args.worker).start(async {
             let _ = stopped.await;
         });
-        (stop, handle)
+        (stop, handle, spawn_scheduler(db.clone(), queue.clone(), &args.worker))
     });
     let state = AppState::new(
         db,

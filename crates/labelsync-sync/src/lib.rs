@@ -18,6 +18,7 @@ pub mod label_config;
 pub mod local_roots;
 pub mod media;
 pub mod reseal;
+pub mod schedule;
 pub mod storages;
 pub mod tasks;
 pub mod wire;

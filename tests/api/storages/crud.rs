@@ -8,12 +8,13 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Map, Value};
 
 /// The keys Label Studio returns for each kind and role, in order (`docs/label-studio-api.md`
-/// §3.7), then labelsync's own import fields (`sync_deleted`, `sync_changed`).
+/// §3.7), then labelsync's own import fields (`sync_deleted`, `sync_changed`,
+/// `sync_interval_seconds`).
 pub(super) const ORDERS: &[(&str, &str, &str)] = &[
     (
         "s3",
         "import",
-        "id,type,synchronizable,presign,last_sync,last_sync_count,last_sync_job,status,traceback,meta,title,description,created_at,bucket,prefix,regex_filter,use_blob_urls,aws_sse_kms_key_id,region_name,s3_endpoint,role_arn,external_id,presign_ttl,recursive_scan,project,sync_deleted,sync_changed",
+        "id,type,synchronizable,presign,last_sync,last_sync_count,last_sync_job,status,traceback,meta,title,description,created_at,bucket,prefix,regex_filter,use_blob_urls,aws_sse_kms_key_id,region_name,s3_endpoint,role_arn,external_id,presign_ttl,recursive_scan,project,sync_deleted,sync_changed,sync_interval_seconds",
     ),
     (
         "s3",
@@ -23,7 +24,7 @@ pub(super) const ORDERS: &[(&str, &str, &str)] = &[
     (
         "gcs",
         "import",
-        "id,type,synchronizable,presign,bucket,prefix,regex_filter,use_blob_urls,google_project_id,last_sync,last_sync_count,last_sync_job,status,traceback,meta,title,description,created_at,presign_ttl,recursive_scan,project,sync_deleted,sync_changed",
+        "id,type,synchronizable,presign,bucket,prefix,regex_filter,use_blob_urls,google_project_id,last_sync,last_sync_count,last_sync_job,status,traceback,meta,title,description,created_at,presign_ttl,recursive_scan,project,sync_deleted,sync_changed,sync_interval_seconds",
     ),
     (
         "gcs",
@@ -33,7 +34,7 @@ pub(super) const ORDERS: &[(&str, &str, &str)] = &[
     (
         "azure",
         "import",
-        "id,type,synchronizable,presign,container,prefix,regex_filter,use_blob_urls,last_sync,last_sync_count,last_sync_job,status,traceback,meta,title,description,created_at,presign_ttl,recursive_scan,project,sync_deleted,sync_changed",
+        "id,type,synchronizable,presign,container,prefix,regex_filter,use_blob_urls,last_sync,last_sync_count,last_sync_job,status,traceback,meta,title,description,created_at,presign_ttl,recursive_scan,project,sync_deleted,sync_changed,sync_interval_seconds",
     ),
     (
         "azure",
@@ -43,7 +44,7 @@ pub(super) const ORDERS: &[(&str, &str, &str)] = &[
     (
         "redis",
         "import",
-        "id,type,synchronizable,path,host,port,regex_filter,use_blob_urls,last_sync,last_sync_count,last_sync_job,status,traceback,meta,title,description,created_at,db,project,sync_deleted,sync_changed",
+        "id,type,synchronizable,path,host,port,regex_filter,use_blob_urls,last_sync,last_sync_count,last_sync_job,status,traceback,meta,title,description,created_at,db,project,sync_deleted,sync_changed,sync_interval_seconds",
     ),
     (
         "redis",
@@ -53,7 +54,7 @@ pub(super) const ORDERS: &[(&str, &str, &str)] = &[
     (
         "localfiles",
         "import",
-        "id,type,synchronizable,path,regex_filter,use_blob_urls,last_sync,last_sync_count,last_sync_job,status,traceback,meta,title,description,created_at,recursive_scan,project,sync_deleted,sync_changed",
+        "id,type,synchronizable,path,regex_filter,use_blob_urls,last_sync,last_sync_count,last_sync_job,status,traceback,meta,title,description,created_at,recursive_scan,project,sync_deleted,sync_changed,sync_interval_seconds",
     ),
     (
         "localfiles",

@@ -11,6 +11,7 @@ mod local_files;
 mod ownership;
 mod policies;
 mod redis;
+mod schedule;
 mod schemas;
 mod slow_redis;
 mod sync;

@@ -11,6 +11,17 @@ use serde_json::Value;
 
 /// Starts `labelsync worker` on the test's database, logging JSON lines to `log`.
 pub(super) fn spawn_worker(app: &TestApp, bin: &PathBuf, log: &str, batch: usize) -> Child {
+    spawn_worker_with(app, bin, log, batch, &[])
+}
+
+/// [`spawn_worker`] with more environment variables.
+pub(super) fn spawn_worker_with(
+    app: &TestApp,
+    bin: &PathBuf,
+    log: &str,
+    batch: usize,
+    env: &[(&str, &str)],
+) -> Child {
     let log = std::fs::File::create(app.dir.join(log)).expect("worker log");
     Command::new(bin)
         .arg("worker")
@@ -25,6 +36,7 @@ pub(super) fn spawn_worker(app: &TestApp, bin: &PathBuf, log: &str, batch: usize
         .env("SSRF_PROTECTION_ENABLED", "false")
         .env("LABEL_STUDIO_LOCAL_FILES_SERVING_ENABLED", "true")
         .env("LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT", &app.dir)
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()

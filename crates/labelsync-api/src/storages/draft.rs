@@ -28,6 +28,8 @@ pub struct Draft {
     pub connection_changed: bool,
     /// What the organization may use of the server's cloud identity.
     pub tenant: TenantCredentials,
+    /// True when `sync_interval_seconds` was sent: the schedule starts again from now.
+    pub schedule_changed: bool,
 }
 
 impl Draft {
@@ -75,6 +77,7 @@ impl Draft {
             }
         }
         check_settings(kind, role, &record.settings, &secrets)?;
+        check_interval(app, &valid)?;
         crate::local_files::roots::check_storage_path(app, auth.org_id, kind, &record.settings).await?;
         let tenant = TenantCredentials::load(&app.db, auth.org_id).await?;
         identity::apply_external_id(kind, &valid, &mut record.settings, &secrets, &tenant)?;
@@ -84,7 +87,8 @@ impl Draft {
                 .any(|k| table::find(kind, role, k).is_some_and(|f| f.identity != Identity::Passive));
         // A new storage's secrets are sealed once its id is known (bound to the row): see create.
         record.secrets = current.and_then(|s| seal_secrets(&secrets, &app.secrets, s.id));
-        Ok(Draft { kind, role, record, secrets, connection_changed, tenant })
+        let schedule_changed = valid.contains_key("sync_interval_seconds");
+        Ok(Draft { kind, role, record, secrets, connection_changed, tenant, schedule_changed })
     }
 
     /// The backend configuration this draft describes.
@@ -207,6 +211,18 @@ fn check_settings(
     let typed = StorageSettings::parse(kind, role, settings, secrets).map_err(ApiError::internal)?;
     KeyFilter::new(typed.common().regex_filter.as_deref()).map_err(|e| ApiError::field("regex_filter", e))?;
     Ok(typed.validate()?)
+}
+
+/// A schedule no shorter than the operator allows (`LABELSYNC_MIN_SYNC_INTERVAL_SECS`).
+fn check_interval(app: &AppState, valid: &Map<String, Value>) -> ApiResult<()> {
+    let min = app.config.min_sync_interval_secs;
+    match valid.get("sync_interval_seconds").and_then(Value::as_i64) {
+        Some(secs) if secs < min => Err(ApiError::field(
+            "sync_interval_seconds",
+            format!("Ensure this value is greater than or equal to {min}."),
+        )),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]

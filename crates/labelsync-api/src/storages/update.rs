@@ -22,6 +22,9 @@ async fn update<B: StorageBody>(
     super::check_connection(app, &draft).await?;
     // Writes the client's columns only, never the sync status read above (a sync may be writing it).
     let storage = labelsync_db::storages::update(&app.db, id, &draft.record).await?;
+    if draft.schedule_changed {
+        labelsync_db::sync_runs::reset_schedule(&app.db, id).await?;
+    }
     Ok(Json(B::of(&storage, &draft.tenant.external_id)?))
 }
 

@@ -7,7 +7,8 @@
 //! the secret and destination fields, the defaults the typed [`crate::settings`] are filled with.
 //! A table lists its fields in Label Studio's response key order; secrets (never in a response)
 //! sit beside the fields they belong with. labelsync's own fields (the import sync policies
-//! `sync_deleted` and `sync_changed`) come last, after all of Label Studio's.
+//! `sync_deleted` and `sync_changed`, and the schedule `sync_interval_seconds`) come last, after
+//! all of Label Studio's.
 
 use serde_json::{Value, json};
 
@@ -229,6 +230,17 @@ const SYNC_CHANGED: StorageField = only(
     Roles::Import,
 );
 
+/// labelsync's own: the seconds between scheduled syncs of an import storage (null: none). The
+/// operator's minimum (`LABELSYNC_MIN_SYNC_INTERVAL_SECS`) is checked by the API.
+const SYNC_INTERVAL: StorageField = only(
+    field(
+        "sync_interval_seconds",
+        Place::Settings,
+        ValueType::Int { min: Some(1), max: Some(i32::MAX as i64) },
+    ),
+    Roles::Import,
+);
+
 const fn secret(name: &'static str) -> StorageField {
     connection(field(name, Place::Secret, TEXT))
 }
@@ -246,7 +258,7 @@ const S3: &[StorageField] = &[
     secret("aws_access_key_id"), secret("aws_secret_access_key"), secret("aws_session_token"),
     setting("aws_sse_kms_key_id"), setting("region_name"), destination(setting("s3_endpoint")),
     setting("role_arn"), setting("external_id"),
-    PRESIGN_TTL, RECURSIVE_SCAN, PROJECT, SYNC_DELETED, SYNC_CHANGED,
+    PRESIGN_TTL, RECURSIVE_SCAN, PROJECT, SYNC_DELETED, SYNC_CHANGED, SYNC_INTERVAL,
 ];
 
 #[rustfmt::skip]
@@ -255,7 +267,7 @@ const GCS: &[StorageField] = &[
     secret("google_application_credentials"), destination(setting("google_project_id")),
     STATUS_COLUMNS[0], STATUS_COLUMNS[1], STATUS_COLUMNS[2], STATUS_COLUMNS[3], STATUS_COLUMNS[4],
     STATUS_COLUMNS[5], STATUS_COLUMNS[6], STATUS_COLUMNS[7], STATUS_COLUMNS[8],
-    PRESIGN_TTL, RECURSIVE_SCAN, CAN_DELETE, PROJECT, SYNC_DELETED, SYNC_CHANGED,
+    PRESIGN_TTL, RECURSIVE_SCAN, CAN_DELETE, PROJECT, SYNC_DELETED, SYNC_CHANGED, SYNC_INTERVAL,
 ];
 
 #[rustfmt::skip]
@@ -265,7 +277,7 @@ const AZURE: &[StorageField] = &[
     destination(secret("account_name")), secret("account_key"),
     STATUS_COLUMNS[0], STATUS_COLUMNS[1], STATUS_COLUMNS[2], STATUS_COLUMNS[3], STATUS_COLUMNS[4],
     STATUS_COLUMNS[5], STATUS_COLUMNS[6], STATUS_COLUMNS[7], STATUS_COLUMNS[8],
-    PRESIGN_TTL, RECURSIVE_SCAN, CAN_DELETE, PROJECT, SYNC_DELETED, SYNC_CHANGED,
+    PRESIGN_TTL, RECURSIVE_SCAN, CAN_DELETE, PROJECT, SYNC_DELETED, SYNC_CHANGED, SYNC_INTERVAL,
 ];
 
 /// Label Studio's Redis `db`: 1 for import storages, 2 for export ones.
@@ -278,7 +290,7 @@ const REDIS: &[StorageField] = &[
     secret("password"), REGEX_FILTER, USE_BLOB_URLS,
     STATUS_COLUMNS[0], STATUS_COLUMNS[1], STATUS_COLUMNS[2], STATUS_COLUMNS[3], STATUS_COLUMNS[4],
     STATUS_COLUMNS[5], STATUS_COLUMNS[6], STATUS_COLUMNS[7], STATUS_COLUMNS[8],
-    CAN_DELETE, REDIS_DB, PROJECT, SYNC_DELETED, SYNC_CHANGED,
+    CAN_DELETE, REDIS_DB, PROJECT, SYNC_DELETED, SYNC_CHANGED, SYNC_INTERVAL,
 ];
 
 #[rustfmt::skip]
@@ -286,7 +298,7 @@ const LOCAL_FILES: &[StorageField] = &[
     ID, TYPE, SYNCHRONIZABLE, setting("path"), REGEX_FILTER, USE_BLOB_URLS,
     STATUS_COLUMNS[0], STATUS_COLUMNS[1], STATUS_COLUMNS[2], STATUS_COLUMNS[3], STATUS_COLUMNS[4],
     STATUS_COLUMNS[5], STATUS_COLUMNS[6], STATUS_COLUMNS[7], STATUS_COLUMNS[8],
-    RECURSIVE_SCAN, CAN_DELETE, PROJECT, SYNC_DELETED, SYNC_CHANGED,
+    RECURSIVE_SCAN, CAN_DELETE, PROJECT, SYNC_DELETED, SYNC_CHANGED, SYNC_INTERVAL,
 ];
 
 /// The whole table of `kind`, both roles, in response order.

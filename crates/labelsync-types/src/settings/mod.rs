@@ -49,6 +49,9 @@ pub struct Common {
     /// Import storages only: what a sync does with the tasks of changed objects.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sync_changed: Option<SyncChanged>,
+    /// Import storages only: seconds between scheduled syncs (`None`: no schedule).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync_interval_seconds: Option<i64>,
 }
 
 /// What an import sync does with vanished and changed objects (the defaults are Label Studio's:

@@ -57,6 +57,8 @@ pub struct S3ImportStorage {
     pub sync_deleted: SyncDeleted,
     /// What a sync does with the tasks of objects that changed (labelsync's own field).
     pub sync_changed: SyncChanged,
+    /// Seconds between scheduled syncs; null: none (labelsync's own field).
+    pub sync_interval_seconds: Option<i64>,
 }
 
 /// An import storage of Google Cloud Storage, as Label Studio returns it (secrets never are).
@@ -105,6 +107,8 @@ pub struct GcsImportStorage {
     pub sync_deleted: SyncDeleted,
     /// What a sync does with the tasks of objects that changed (labelsync's own field).
     pub sync_changed: SyncChanged,
+    /// Seconds between scheduled syncs; null: none (labelsync's own field).
+    pub sync_interval_seconds: Option<i64>,
 }
 
 /// An import storage of Azure Blob Storage, as Label Studio returns it (secrets never are).
@@ -152,6 +156,8 @@ pub struct AzureImportStorage {
     pub sync_deleted: SyncDeleted,
     /// What a sync does with the tasks of objects that changed (labelsync's own field).
     pub sync_changed: SyncChanged,
+    /// Seconds between scheduled syncs; null: none (labelsync's own field).
+    pub sync_interval_seconds: Option<i64>,
 }
 
 /// An import storage of Redis, as Label Studio returns it (secrets never are).
@@ -196,6 +202,8 @@ pub struct RedisImportStorage {
     pub sync_deleted: SyncDeleted,
     /// What a sync does with the tasks of objects that changed (labelsync's own field).
     pub sync_changed: SyncChanged,
+    /// Seconds between scheduled syncs; null: none (labelsync's own field).
+    pub sync_interval_seconds: Option<i64>,
 }
 
 /// An import storage of Local files, as Label Studio returns it (secrets never are).
@@ -238,4 +246,6 @@ pub struct LocalFilesImportStorage {
     pub sync_deleted: SyncDeleted,
     /// What a sync does with the tasks of objects that changed (labelsync's own field).
     pub sync_changed: SyncChanged,
+    /// Seconds between scheduled syncs; null: none (labelsync's own field).
+    pub sync_interval_seconds: Option<i64>,
 }
