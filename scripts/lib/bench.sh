@@ -91,6 +91,10 @@ timed_sync() {
 }
 
 last_sync_count() { api "$BASE/api/storages/$1/$2" | json ".get('last_sync_count')"; }
+# storage_meta TYPE ID: the storage's `meta` as JSON (the counters of its latest sync).
+storage_meta() { api "$BASE/api/storages/$1/$2" | python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin).get("meta") or {}))'; }
+# meta_value META_JSON KEY: one counter of storage_meta's output (None when absent).
+meta_value() { json ".get('$2')" <<<"$1"; }
 task_count() { api "$BASE/api/projects/$1/" | json "['task_number']"; }
 
 # peak_rss_mb: the server's VmHWM so far, in MB.
@@ -132,25 +136,59 @@ PY
 # sync_run DB TYPE STORAGE_JSON EXPECTED: on a fresh DB (sqlite|postgres) and server, creates a
 # project and the import storage (`__PROJECT__` in the JSON becomes its id), syncs it, checks
 # that EXPECTED tasks exist and last_sync_count says so, then re-syncs the unchanged storage and
-# checks that nothing was added. Sets SYNC_S, SYNC_TPS, SYNC_RSS_MB, RESYNC_S.
+# checks that nothing was added. Sets SYNC_S, SYNC_TPS, SYNC_RSS_MB, RESYNC_S, RESYNC_META (the
+# re-sync's `meta`), and SYNC_DB_URL and SYNC_STORAGE: the database outlives the server, so a
+# benchmark can measure more against it (progress_cost).
 sync_run() {
-  local db=$1 type=$2 body=$3 expected=$4 url project storage
-  url=$(fresh_db "$db" "$type")
-  start_server "$url"
+  local db=$1 type=$2 body=$3 expected=$4 project
+  SYNC_DB_URL=$(fresh_db "$db" "$type")
+  start_server "$SYNC_DB_URL"
   project=$(create_project)
-  storage=$(create_storage "$type" "${body//__PROJECT__/$project}")
-  SYNC_S=$(timed_sync "$type" "$storage")
+  SYNC_STORAGE=$(create_storage "$type" "${body//__PROJECT__/$project}")
+  SYNC_S=$(timed_sync "$type" "$SYNC_STORAGE")
   check "$expected" "$(task_count "$project")" "$type on $db: tasks after the sync"
-  check "$expected" "$(last_sync_count "$type" "$storage")" "$type on $db: last_sync_count"
-  RESYNC_S=$(timed_sync "$type" "$storage")
+  check "$expected" "$(last_sync_count "$type" "$SYNC_STORAGE")" "$type on $db: last_sync_count"
+  RESYNC_S=$(timed_sync "$type" "$SYNC_STORAGE")
   check "$expected" "$(task_count "$project")" "$type on $db: tasks after the re-sync"
+  RESYNC_META=$(storage_meta "$type" "$SYNC_STORAGE")
   SYNC_RSS_MB=$(peak_rss_mb)
   SYNC_TPS=$(rate "$expected" "$SYNC_S")
   stop_server
 }
 
-# sync_row LABEL DB OBJECTS MIN_TPS: a table row from sync_run's results, with the targets
-# (tasks/s ≥ MIN_TPS, peak RSS < 200 MB, re-sync < 5 s) marked met or not.
+# check_unchanged_resync OBJECTS WHAT: the re-sync's counters (RESYNC_META) say it created,
+# updated and deleted nothing and skipped all OBJECTS as unchanged: the task count alone would
+# not see a task deleted and another created, or data rewritten in place.
+check_unchanged_resync() {
+  local key
+  for key in tasks_created tasks_updated tasks_deleted objects_failed objects_missing; do
+    check 0 "$(meta_value "$RESYNC_META" "$key")" "$2: re-sync meta.$key"
+  done
+  check "$1" "$(meta_value "$RESYNC_META" objects_listed)" "$2: re-sync meta.objects_listed"
+  check "$1" "$(meta_value "$RESYNC_META" objects_skipped)" "$2: re-sync meta.objects_skipped"
+}
+
+# progress_cost PINGS: times the progress writes of a sync of PINGS batches (labelsync-bench
+# progress-cost: Progress::start, PINGS pings, the finish) on sync_run's storage row and database,
+# with the server stopped. Sets PROGRESS_S (as this sync writes them) and PROGRESS_CKPT_S (with
+# a checkpoint saved at every ping, as a sync of a checkpointing listing does). Run it after the
+# checks: it overwrites the storage's status and counters.
+progress_cost() {
+  : "${LABELSYNC_BENCH_BIN:?set LABELSYNC_BENCH_BIN to a release labelsync-bench binary (scripts/bench does)}"
+  local out
+  out=$("$LABELSYNC_BENCH_BIN" progress-cost --database-url "$SYNC_DB_URL" --storage "$SYNC_STORAGE" --pings "$1")
+  PROGRESS_S=$(sed -n 's/.* seconds=\([0-9.]*\).*/\1/p' <<<"$out")
+  PROGRESS_CKPT_S=$(sed -n 's/.*seconds_with_checkpoints=\([0-9.]*\).*/\1/p' <<<"$out")
+  [[ -n $PROGRESS_S && -n $PROGRESS_CKPT_S ]] || { echo "progress-cost printed: $out" >&2; return 1; }
+}
+
+# percent PART WHOLE: PART as a percentage of WHOLE, one decimal.
+percent() { python3 -c "import sys; print(f'{100 * float(sys.argv[1]) / float(sys.argv[2]):.1f}')" "$1" "$2"; }
+
+# sync_row LABEL DB OBJECTS MIN_TPS [CELL...]: a table row from sync_run's results, with the
+# targets (tasks/s ≥ MIN_TPS, peak RSS < 200 MB, re-sync < 5 s) marked met or not, then CELLs.
 sync_row() {
-  echo "| $1 | $2 | $3 | $SYNC_S | $SYNC_TPS ($(met "$SYNC_TPS" ge "$4")) | $SYNC_RSS_MB ($(met "$SYNC_RSS_MB" lt 200)) | $RESYNC_S ($(met "$RESYNC_S" lt 5)) |"
+  local extra="" cell
+  for cell in "${@:5}"; do extra+=" $cell |"; done
+  echo "| $1 | $2 | $3 | $SYNC_S | $SYNC_TPS ($(met "$SYNC_TPS" ge "$4")) | $SYNC_RSS_MB ($(met "$SYNC_RSS_MB" lt 200)) | $RESYNC_S ($(met "$RESYNC_S" lt 5)) |$extra"
 }

@@ -7,9 +7,13 @@
 //! - `list-rate`: lists a prefix the way a sync does (labelsync-storage's S3 adapter, same
 //!   page size and signing) and prints keys per second: the endpoint's raw listing rate, the
 //!   limit a blob-mode sync is compared against.
+//! - `progress-cost`: replays the progress writes of an import sync (`Progress::start`, a ping
+//!   per batch, the finish) on a storage row of the database a sync used and prints their time,
+//!   which a benchmark divides by the sync's wall time.
 
 mod list_rate;
 mod mem_s3;
+mod progress_cost;
 
 use clap::{Parser, Subcommand};
 
@@ -26,6 +30,8 @@ enum Command {
     S3Serve(mem_s3::ServeArgs),
     /// List a prefix of an S3 bucket as a sync does and print the keys/s.
     ListRate(list_rate::ListRateArgs),
+    /// Time the progress writes of an import sync of N batches on a storage row.
+    ProgressCost(progress_cost::ProgressCostArgs),
 }
 
 #[tokio::main]
@@ -33,5 +39,6 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::S3Serve(args) => mem_s3::serve(args).await,
         Command::ListRate(args) => list_rate::run(args).await,
+        Command::ProgressCost(args) => progress_cost::run(args).await,
     }
 }
