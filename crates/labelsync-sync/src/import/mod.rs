@@ -14,9 +14,9 @@
 //!
 //! Keeping the project true to the bucket: each batch is also compared with the import links
 //! ([`classify`]): objects whose version changed are re-read under `sync_changed: update`
-//! ([`changed`]), and every link the listing saw is marked with the sync's generation, so that
+//! (module `changed`), and every link the listing saw is marked with the sync's generation, so that
 //! after a complete listing the links of older generations are the vanished objects, which
-//! `sync_deleted` decides on ([`reconcile`]). Each batch commits the listing's checkpoint, and
+//! `sync_deleted` decides on (module `reconcile`). Each batch commits the listing's checkpoint, and
 //! an attempt that resumes an interrupted sync lists on from it. [`diff`] runs the same
 //! classification without writing anything.
 
