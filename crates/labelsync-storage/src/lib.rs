@@ -123,6 +123,15 @@ pub trait ImportStorage: fmt::Debug + fmt::Display + Send + Sync + 'static {
     /// The whole object. Objects larger than `max_bytes` fail with [`Error::TooLarge`]
     /// instead of being read into memory.
     async fn get(&self, key: &str, max_bytes: u64) -> Result<Bytes>;
+
+    /// The object `key` as the listing would give it (the same [`ObjectMeta::version`]), or
+    /// `None` when the storage does not hold it or its configuration does not select it (outside
+    /// the prefix, or below a direct child when the storage is not recursive). What a bucket
+    /// event notification is checked against. Backends without bucket events answer
+    /// [`Error::NotSupported`].
+    async fn stat(&self, _key: &str) -> Result<Option<ObjectMeta>> {
+        Err(Error::not_supported("looking up one object", "this"))
+    }
 }
 
 /// Where annotations are exported to.

@@ -79,6 +79,7 @@ mod s3 {
         bad_credentials_are_reported,
         presign_or_not_supported,
         open_range,
+        stat_matches_the_listing,
     );
 }
 
@@ -109,6 +110,7 @@ mod gcs {
         export_put_get_delete,
         presign_or_not_supported,
         open_range,
+        stat_matches_the_listing,
     );
 }
 
@@ -131,5 +133,6 @@ mod azure {
         bad_credentials_are_reported,
         presign_or_not_supported,
         open_range,
+        stat_matches_the_listing,
     );
 }

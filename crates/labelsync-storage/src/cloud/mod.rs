@@ -34,7 +34,7 @@ pub(crate) mod xml;
 
 pub use self::http::install_crypto_provider;
 use errors::Failure;
-use keys::{clamp_range, export_key, object_path, presign_ttl};
+use keys::{clamp_range, export_key, list_prefix, object_path, presign_ttl};
 pub(crate) use listing::Resume;
 
 /// One listing call.
@@ -141,6 +141,16 @@ impl<P: Provider> CloudStorage<P> {
         }
     }
 
+    /// Whether the listing covers `key`: under the normalized prefix, a direct child of it
+    /// unless recursive, and not a folder placeholder.
+    fn selects_key(&self, key: &str) -> bool {
+        let prefix = list_prefix(self.prefix.as_deref()).unwrap_or_default();
+        match key.strip_prefix(prefix.as_str()) {
+            Some(rest) => !rest.is_empty() && !key.ends_with('/') && (self.recursive || !rest.contains('/')),
+            None => false,
+        }
+    }
+
     fn fail(&self, err: &object_store::Error, key: &str) -> Error {
         self.provider.error(Failure::from_object_store(err), Some(key))
     }
@@ -179,6 +189,24 @@ impl<P: Provider> ImportStorage for CloudStorage<P> {
     /// gave (A, B, A…) would list forever: that fails with [`Error::BadResponse`].
     fn list_from(&self, checkpoint: Option<String>) -> BoxStream<'_, Result<ListItem>> {
         self.list_items(checkpoint)
+    }
+
+    /// One listing call with the key itself as the prefix, for one object: in the providers'
+    /// lexicographic order a key comes before every longer key it prefixes, so the first object
+    /// listed is `key` if it exists. Listing (not a HEAD) gives the version a sync records.
+    async fn stat(&self, key: &str) -> Result<Option<ObjectMeta>> {
+        if !self.selects_key(key) {
+            return Ok(None);
+        }
+        let request = PageRequest {
+            prefix: Some(key),
+            delimited: false,
+            token: None,
+            start_after: None,
+            max_keys: Some(1),
+        };
+        let page = self.provider.list_page(request).await?;
+        Ok(page.objects.into_iter().next().filter(|object| object.key == key))
     }
 
     /// One GET; an object whose size is over `max_bytes` is refused before its body is read,

@@ -14,6 +14,7 @@ use url::{Host, Url};
 
 use crate::{Error, Result};
 
+mod http_get;
 mod outbound;
 mod ranges;
 mod resolver;

@@ -14,11 +14,13 @@ use super::{Fixture, Listing, Scope};
 use crate::{Connected, Error, ExportStorage, ImportStorage, MediaObject, ObjectMeta, Role};
 
 mod resume;
+mod stat;
 
 pub use resume::{
     list_from_refuses_foreign_checkpoints, list_from_resumes_after_every_checkpoint,
     versions_identify_content,
 };
+pub use stat::stat_matches_the_listing;
 
 /// Connects `role` on `scope` of the fixture's sandbox.
 pub async fn connect(fx: &dyn Fixture, role: Role, scope: Scope<'_>) -> Connected {
