@@ -18,6 +18,10 @@ use crate::error::ErrorBody;
 /// Paths anyone may call: no authentication, no 401.
 const PUBLIC: &[&str] = &["/health", "/api/version", "/metrics"];
 
+/// Paths that authenticate with an import storage's events secret (bucket event notifications)
+/// instead of a caller's credentials.
+const EVENTS_SECRET: &[&str] = &["/api/storages/{kind}/{id}/events"];
+
 /// Completes `doc`: see the module documentation.
 pub fn finish(doc: &mut OpenApi) {
     let components = doc.components.get_or_insert_with(Components::new);
@@ -39,8 +43,22 @@ pub fn finish(doc: &mut OpenApi) {
                 .build(),
         )),
     );
+    components.security_schemes.insert(
+        "EventsSecret".into(),
+        RefOr::T(SecurityScheme::ApiKey(ApiKey::Query(ApiKeyValue::with_description(
+            "secret",
+            "An import storage's events secret (`POST /api/storages/{kind}/{id}/events-secret`).",
+        )))),
+    );
+    components.security_schemes.insert(
+        "EventsSecretHeader".into(),
+        RefOr::T(SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+            "X-Labelsync-Events-Secret",
+            "An import storage's events secret, as a header.",
+        )))),
+    );
     for (path, item) in doc.paths.paths.iter_mut() {
-        let public = PUBLIC.contains(&path.as_str());
+        let public = PUBLIC.contains(&path.as_str()) || EVENTS_SECRET.contains(&path.as_str());
         for operation in
             [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.head, &mut item.patch]
                 .into_iter()

@@ -118,6 +118,12 @@ fn storage_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(storages::diff::create_diff))
         .routes(routes!(storages::diff::get_diff))
         .routes(routes!(storages::errors::list_errors))
+        .routes(routes!(storages::events::receive_events))
+        .route("/api/storages/{kind}/{id}/events", axum::routing::options(storages::events::events_handshake))
+        .routes(routes!(
+            storages::events_secret::create_events_secret,
+            storages::events_secret::delete_events_secret
+        ))
         .routes(routes!(storages::sync::sync_export))
         .routes(routes!(storages::validate::validate_import))
         .routes(routes!(storages::validate::validate_export))

@@ -23,6 +23,7 @@ mod conn;
 mod time;
 
 pub mod annotations;
+pub mod bucket_events;
 pub mod diffs;
 pub mod jobs;
 pub mod links;

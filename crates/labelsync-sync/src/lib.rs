@@ -10,6 +10,7 @@
 pub mod context;
 pub mod crypto;
 pub mod error;
+pub mod events;
 pub mod export;
 pub mod filter;
 pub mod import;

@@ -5,6 +5,8 @@ mod credentials;
 mod crud;
 mod destinations;
 mod errors;
+mod events;
+mod events_auth;
 mod fairness;
 mod lifecycle;
 mod local_files;

@@ -57,6 +57,7 @@ pub const QUERY_PARAMS: &[(&str, QueryFill)] = &[
     ("d", QueryFill::Object(Ref::LocalFile)),
     // base64url("s3://bucket/a.jpg"): a URI to resolve, so the task or project lookup decides.
     ("fileuri", QueryFill::Fixed("czM6Ly9idWNrZXQvYS5qcGc=")),
+    ("secret", QueryFill::Omit),
     ("page", QueryFill::Omit),
     ("page_size", QueryFill::Omit),
     ("fields", QueryFill::Omit),
@@ -124,6 +125,7 @@ pub const BODIES_NAME_NOTHING: &[(&str, &str, &str)] = &[
     ("POST", "/api/tasks/{id}/annotations/", "the task is the path"),
     ("POST", "/api/jwt/settings", "organization flags"),
     ("POST", "/api/token/refresh/", "the refresh token is the credential itself"),
+    ("POST", "/api/storages/{kind}/{id}/events", "a bucket notification; the storage is the path"),
 ];
 
 /// What another organization's manager gets, where it is not a 404 envelope.
@@ -172,5 +174,11 @@ pub const ANNOTATOR_MAY: &[(&str, &str)] = &[
 ];
 
 /// Deviations from [`Expect::Forbidden`] for an annotator on a management operation.
-pub const ANNOTATOR_EXPECTS: &[(&str, &str, Expect)] =
-    &[("GET", "/api/storages/", Expect::EmptyList), ("GET", "/api/storages/export", Expect::EmptyList)];
+pub const ANNOTATOR_EXPECTS: &[(&str, &str, Expect)] = &[
+    ("GET", "/api/storages/", Expect::EmptyList),
+    ("GET", "/api/storages/export", Expect::EmptyList),
+    // Authenticated by the storage's events secret, not a caller, and the matrix's storages are
+    // local files, which have no bucket events (tests/api/storages/events_auth.rs: a wrong,
+    // foreign or absent storage's secret gets one 403).
+    ("POST", "/api/storages/{kind}/{id}/events", Expect::NotFound),
+];

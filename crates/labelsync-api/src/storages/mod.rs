@@ -13,6 +13,8 @@ pub mod delete;
 pub mod diff;
 pub mod draft;
 pub mod errors;
+pub mod events;
+pub mod events_secret;
 pub mod files;
 pub mod form;
 pub mod get;

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use futures::StreamExt;
 use labelsync_db::links::{self, ImportLink};
 use labelsync_db::projects::Project;
-use labelsync_db::storages::{self, Storage};
+use labelsync_db::storages::Storage;
 use labelsync_db::tasks;
 use labelsync_queue::Lease;
 use labelsync_types::SyncDeleted;
@@ -140,9 +140,8 @@ async fn update_file(
     let deleted = delete_tasks(&mut tx, project.id, &gone).await?;
     let target = LinkTarget { storage_id: storage.id, generation: progress.generation };
     let created = create_tasks(&mut tx, project, new_rows, Some(target), None).await?;
-    let count = storages::add_sync_count(&mut tx, storage.id, created.task_ids.len() as i64).await?;
+    progress.add_created(&mut tx, created.task_ids.len() as i64).await?;
     tx.commit().await?;
-    progress.created = count;
     progress.counts.tasks_updated += updates.len() as i64;
     progress.counts.tasks_deleted += deleted as i64;
     Ok(())

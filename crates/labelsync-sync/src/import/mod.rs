@@ -27,8 +27,8 @@ pub mod diff;
 mod fetch;
 mod files;
 mod parse;
-mod plan;
-mod reconcile;
+pub(crate) mod plan;
+pub(crate) mod reconcile;
 pub mod status;
 pub mod uri;
 
@@ -227,6 +227,27 @@ async fn import_batch(
 ) -> Result<(), SyncError> {
     lease.check()?;
     let (objects, checkpoint) = unpack(storage, progress, batch)?;
+    import_objects(ctx, storage, project, plan, progress, objects, lease).await?;
+    if checkpoint.is_some() {
+        progress.checkpoint = checkpoint;
+    }
+    progress.ping(&ctx.db).await?;
+    Ok(())
+}
+
+/// Imports `objects` (each key once, as listed or looked up), classified against their links:
+/// new objects become tasks, changed ones are re-read (under `sync_changed: update`), and every
+/// link of them is marked seen by the progress's generation. What a listed batch and a batch
+/// of bucket events (`crate::events`) share.
+pub(crate) async fn import_objects(
+    ctx: &SyncContext,
+    storage: &Storage,
+    project: &Project,
+    plan: &Plan,
+    progress: &mut Progress,
+    objects: Vec<ObjectMeta>,
+    lease: &Lease,
+) -> Result<(), SyncError> {
     let keys: Vec<&str> = objects.iter().map(|o| o.key.as_str()).collect();
     let found = links::import_links_of_keys(&ctx.db, storage.id, &keys).await?;
     drop(keys);
@@ -247,10 +268,6 @@ async fn import_batch(
     } else {
         import_task_files(ctx, storage, project, plan, progress, batch.new, lease).await?;
     }
-    if checkpoint.is_some() {
-        progress.checkpoint = checkpoint;
-    }
-    progress.ping(&ctx.db).await?;
     Ok(())
 }
 
@@ -296,8 +313,7 @@ async fn write(
     let mut tx = ctx.db.begin().await?;
     let target = LinkTarget { storage_id: storage.id, generation: progress.generation };
     let created = create_tasks(&mut tx, project, candidates, Some(target), None).await?;
-    let count = storages::add_sync_count(&mut tx, storage.id, created.task_ids.len() as i64).await?;
+    progress.add_created(&mut tx, created.task_ids.len() as i64).await?;
     tx.commit().await?;
-    progress.created = count;
     Ok(())
 }

@@ -12,17 +12,17 @@ use crate::filter::KeyFilter;
 use crate::tasks::TaskCandidate;
 
 /// The storage, connected, with its options.
-pub(super) struct Plan {
-    pub(super) config: StorageConfig,
-    pub(super) import: Arc<dyn ImportStorage>,
+pub(crate) struct Plan {
+    pub(crate) config: StorageConfig,
+    pub(crate) import: Arc<dyn ImportStorage>,
     filter: KeyFilter,
     /// One task per object with its URL (else each object is task JSON).
     pub(super) blob_mode: bool,
-    pub(super) policies: SyncPolicies,
+    pub(crate) policies: SyncPolicies,
 }
 
 impl Plan {
-    pub(super) async fn new(ctx: &SyncContext, storage: &Storage) -> Result<Plan, SyncError> {
+    pub(crate) async fn new(ctx: &SyncContext, storage: &Storage) -> Result<Plan, SyncError> {
         let tenant = crate::storages::TenantCredentials::of_project(&ctx.db, storage.project_id).await?;
         let settings = crate::storages::settings_of_row(storage, &ctx.secrets)
             .map_err(|e| SyncError::Final(e.to_string()))?;

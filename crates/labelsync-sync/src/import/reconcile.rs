@@ -21,7 +21,7 @@ use crate::tasks::delete_tasks;
 const PAGE: i64 = 1000;
 
 /// The tasks of vanished objects that `policy` deletes, of one page of missing links.
-pub(super) fn doomed(policy: SyncDeleted, page: &[LinkedTask]) -> Vec<i64> {
+pub(crate) fn doomed(policy: SyncDeleted, page: &[LinkedTask]) -> Vec<i64> {
     page.iter()
         .filter(|link| match policy {
             SyncDeleted::Keep => false,

@@ -49,6 +49,8 @@ pub struct Progress {
     /// Ledger rows not written yet, and how many the ledger holds.
     ledger: Vec<(String, String)>,
     ledger_len: i64,
+    /// Work outside a sync run: the storage row's status and counters are not this progress's.
+    detached: bool,
 }
 
 impl Progress {
@@ -101,6 +103,7 @@ impl Progress {
             errors: Vec::new(),
             ledger: Vec::new(),
             ledger_len,
+            detached: false,
         };
         progress.write(db, SyncStatus::InProgress, None, Some(created)).await?;
         Ok(progress)
@@ -112,6 +115,53 @@ impl Progress {
         self.meta.remove("resumed_from");
         self.resume_from = None;
         self.checkpoint = None;
+    }
+
+    /// Progress of work outside a sync run (bucket events): the storage's current generation,
+    /// counters from zero, and nothing written to the storage row but the error ledger
+    /// ([`Progress::flush_ledger`]).
+    pub async fn detached(db: &Db, storage: &Storage) -> labelsync_db::Result<Progress> {
+        let ledger_len = sync_runs::error_count(db, storage.id).await?;
+        Ok(Progress {
+            storage_id: storage.id,
+            role: storage.role,
+            last_sync_job: None,
+            started: Instant::now(),
+            meta: Map::new(),
+            traceback: None,
+            created: 0,
+            existed: 0,
+            counts: Counts::default(),
+            generation: storage.sync_generation,
+            resume_from: None,
+            checkpoint: None,
+            saved_checkpoint: None,
+            errors: Vec::new(),
+            ledger: Vec::new(),
+            ledger_len,
+            detached: true,
+        })
+    }
+
+    /// Counts `n` tasks created in `tx`; a sync run also adds them to the storage's
+    /// `last_sync_count`.
+    pub async fn add_created(&mut self, tx: &mut Tx, n: i64) -> labelsync_db::Result<()> {
+        self.created = if self.detached {
+            self.created + n
+        } else {
+            storages::add_sync_count(&mut *tx, self.storage_id, n).await?
+        };
+        Ok(())
+    }
+
+    /// Writes the ledger rows not written yet.
+    pub async fn flush_ledger(&mut self, db: &Db) -> labelsync_db::Result<()> {
+        if !self.ledger.is_empty() {
+            sync_runs::record_errors(db, self.storage_id, &self.ledger).await?;
+            self.ledger_len += self.ledger.len() as i64;
+            self.ledger.clear();
+        }
+        Ok(())
     }
 
     /// Records that `key` could not be imported, and why.
@@ -131,11 +181,7 @@ impl Progress {
         self.meta.insert("time_last_ping".into(), meta_time(labelsync_db::now()));
         self.meta.insert("duration".into(), json!(self.started.elapsed().as_secs_f64()));
         self.write_counters();
-        if !self.ledger.is_empty() {
-            sync_runs::record_errors(db, self.storage_id, &self.ledger).await?;
-            self.ledger_len += self.ledger.len() as i64;
-            self.ledger.clear();
-        }
+        self.flush_ledger(db).await?;
         if self.checkpoint != self.saved_checkpoint {
             sync_runs::save_checkpoint(db, self.storage_id, self.checkpoint.as_deref()).await?;
             self.saved_checkpoint = self.checkpoint.clone();

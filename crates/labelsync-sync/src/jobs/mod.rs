@@ -186,6 +186,7 @@ pub fn register(runner: Runner<SyncContext>) -> Runner<SyncContext> {
         .register::<ExportAnnotations>()
         .register::<DeleteExportedObject>()
         .register::<StorageDiff>()
+        .register::<crate::events::BucketEvents>()
 }
 
 /// A time as Label Studio writes it inside `meta` (Python's `str(datetime)`).

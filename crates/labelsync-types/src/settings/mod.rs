@@ -207,6 +207,16 @@ impl StorageSettings {
         }
     }
 
+    /// The bucket (S3, GCS) or container (Azure) of a cloud storage.
+    pub fn bucket(&self) -> Option<&str> {
+        match self {
+            StorageSettings::S3(s) => s.bucket.as_deref(),
+            StorageSettings::Gcs(s) => s.bucket.as_deref(),
+            StorageSettings::Azure(s) => s.container.as_deref(),
+            StorageSettings::Redis(_) | StorageSettings::LocalFiles(_) => None,
+        }
+    }
+
     /// The settings every kind has.
     pub fn common(&self) -> &Common {
         match self {
