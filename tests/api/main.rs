@@ -4,6 +4,7 @@
 mod annotations;
 mod auth;
 mod bounds;
+mod cors;
 mod errors;
 mod export;
 mod hostile_s3;

@@ -103,6 +103,7 @@ pub fn test_args(dir: &std::path::Path) -> ServeArgs {
         access_token_ttl: 300,
         max_label_config_bytes: 1024 * 1024,
         metrics_token: None,
+        cors_origins: Vec::new(),
         worker: WorkerArgs {
             workers: 0,
             job_lease_secs: 60,

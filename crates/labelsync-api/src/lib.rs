@@ -10,6 +10,7 @@ pub mod annotations;
 pub mod api_doc;
 pub mod auth;
 pub mod conditional;
+pub mod cors;
 pub mod error;
 pub mod export;
 pub mod extract;

@@ -142,6 +142,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// The complete HTTP service: routes, docs at `/docs`, middleware, trailing-slash tolerance.
 pub fn build(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
+    let cors = state.config.cors.layer();
     let (routes, mut openapi) = routes().split_for_parts();
     crate::api_doc::finish(&mut openapi);
     let router = routes
@@ -176,5 +177,8 @@ pub fn build(state: AppState) -> Router {
             header::AUTHORIZATION,
             header::COOKIE,
             HeaderName::from_static("x-api-key"),
+            HeaderName::from_static("x-labelsync-events-secret"),
         ]))
+        // Outermost: a preflight is answered before routing (which knows no OPTIONS routes).
+        .layer(tower::util::option_layer(cors))
 }

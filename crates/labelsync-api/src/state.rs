@@ -32,6 +32,8 @@ pub struct ApiConfig {
     pub metrics_token: Option<String>,
     /// `LABELSYNC_MIN_SYNC_INTERVAL_SECS`: the shortest schedule an import storage may have.
     pub min_sync_interval_secs: i64,
+    /// `LABELSYNC_CORS_ORIGINS`: which browser origins may call labelsync.
+    pub cors: crate::cors::CorsOrigins,
 }
 
 impl Default for ApiConfig {
@@ -46,6 +48,7 @@ impl Default for ApiConfig {
             max_label_config_bytes: 1024 * 1024,
             metrics_token: None,
             min_sync_interval_secs: 60,
+            cors: crate::cors::CorsOrigins::Off,
         }
     }
 }

@@ -252,6 +252,10 @@ pub struct ServeArgs {
     /// When set, `/metrics` answers only requests with `Authorization: Bearer <this token>`.
     #[arg(long, env = "LABELSYNC_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+    /// Browser origins allowed to call the API, the resolve endpoints and `/data/local-files/`
+    /// (comma-separated `scheme://host[:port]`, or `*`); empty: no CORS headers.
+    #[arg(long, env = "LABELSYNC_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
     #[command(flatten)]
     pub worker: WorkerArgs,
 }

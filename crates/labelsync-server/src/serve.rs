@@ -106,9 +106,10 @@ pub fn net_guard(storage: &StorageArgs) -> NetGuard {
 }
 
 /// The API settings from the command line.
-pub fn api_config(args: &ServeArgs) -> ApiConfig {
+pub fn api_config(args: &ServeArgs) -> anyhow::Result<ApiConfig> {
     let storage = &args.worker.storage;
-    ApiConfig {
+    let cors = labelsync_api::cors::CorsOrigins::parse(&args.cors_origins).map_err(anyhow::Error::msg)?;
+    Ok(ApiConfig {
         max_body_bytes: args.max_body_bytes,
         access_token_ttl_secs: args.access_token_ttl,
         host: storage
@@ -122,7 +123,8 @@ pub fn api_config(args: &ServeArgs) -> ApiConfig {
         max_label_config_bytes: args.max_label_config_bytes,
         metrics_token: args.metrics_token.clone().filter(|t| !t.is_empty()),
         min_sync_interval_secs: args.worker.min_sync_interval_secs,
-    }
+        cors,
+    })
 }
 
 /// Starts serving on `listener` in the background.
@@ -144,7 +146,7 @@ pub async fn start(
     });
     let state = AppState::new(
         db,
-        api_config(args),
+        api_config(args)?,
         master_key,
         net_guard(&args.worker.storage),
         args.worker.storage.storage_env(),

@@ -48,8 +48,11 @@ async fn killed_sync_resumes_from_its_checkpoint(app: TestApp) {
     let meta = &done["meta"];
     assert_eq!(meta["resumed_from"].as_str(), Some(checkpoint.as_str()), "{meta}");
     let relisted = meta["objects_listed"].as_i64().unwrap();
+    // The checkpoint lags the committed links by up to two batches: a batch's tasks commit
+    // before its ping saves the checkpoint, and a checkpoint inside a batch covers only the files
+    // before it.
     assert!(
-        relisted <= FILES as i64 - committed + 1000,
+        relisted <= FILES as i64 - committed + 2000,
         "the resumed attempt listed {relisted} files; {committed} were committed before the kill"
     );
     assert_eq!(done["last_sync_count"], FILES, "{done}");

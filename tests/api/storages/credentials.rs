@@ -204,3 +204,28 @@ async fn insert_s3_import(app: &TestApp, project: i64, settings: Map<String, Val
     let record = StorageRecord::new(project, settings);
     storages::insert(&app.db, storages::StorageKind::S3, storages::Role::Import, &record).await.expect("row")
 }
+
+/// With the operator's GCS emulator (`STORAGE_EMULATOR_HOST`), a granted organization's GCS
+/// storage without credentials connects anonymously, as Label Studio's client library does:
+/// it is created, validated and synced against fake-gcs-server (no metadata server is asked for
+/// a token). An ungranted organization still gets the grant message (the test above).
+async fn gcs_emulator_without_credentials_is_anonymous(app: TestApp) {
+    use labelsync_storage::testing::{Fixture, GcsFixture};
+    let Some(fixture) = GcsFixture::for_test("gcs_emulator_without_credentials_is_anonymous").await else {
+        return;
+    };
+    fixture.seed("a.json", br#"{"image_url": "a"}"#).await;
+    let project = app.project().await;
+    let (status, created) =
+        app.post("/api/storages/gcs/", json!({"project": project, "bucket": fixture.bucket()})).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let path = format!("/api/storages/gcs/{}", created["id"]);
+    let (status, validated) =
+        app.post("/api/storages/gcs/validate", json!({"project": project, "bucket": fixture.bucket()})).await;
+    assert_eq!(status, StatusCode::OK, "{validated}");
+    let storage = super::lifecycle::sync(&app, &path).await;
+    assert_eq!(storage["status"], json!("completed"), "{storage}");
+    assert_eq!(storage["last_sync_count"], json!(1), "{storage}");
+}
+api_test!(gcs_emulator_without_credentials_is_anonymous, |args| args.worker.storage.storage_emulator_host =
+    std::env::var(labelsync_storage::testing::GCS_ENDPOINT_VAR).ok());

@@ -63,7 +63,9 @@ impl GcsProvider {
         let bearer = self.bearer().await?;
         let response = send_raw(&self.http, || {
             let mut request = request(http::Method::GET, &url)?;
-            request.headers_mut().insert(AUTHORIZATION, bearer.clone());
+            if let Some(bearer) = &bearer {
+                request.headers_mut().insert(AUTHORIZATION, bearer.clone());
+            }
             Ok(request)
         })
         .await
@@ -96,7 +98,9 @@ impl GcsProvider {
         send_raw(&self.http, || {
             let mut request = request_with_body(http::Method::POST, &url, body.clone())?;
             let headers = request.headers_mut();
-            headers.insert(AUTHORIZATION, bearer.clone());
+            if let Some(bearer) = &bearer {
+                headers.insert(AUTHORIZATION, bearer.clone());
+            }
             headers.insert(CONTENT_TYPE, HeaderValue::from_static(EXPORT_CONTENT_TYPE));
             Ok(request)
         })
@@ -107,8 +111,12 @@ impl GcsProvider {
     }
 
     /// `Bearer <token>` from object_store's credential provider (a self-signed JWT for a
-    /// service account, the metadata server's token for default credentials).
-    async fn bearer(&self) -> Result<HeaderValue> {
+    /// service account, the metadata server's token for default credentials); none for an
+    /// anonymous client of the operator's emulator.
+    async fn bearer(&self) -> Result<Option<HeaderValue>> {
+        if self.anonymous {
+            return Ok(None);
+        }
         let credential = self
             .store
             .credentials()
@@ -118,6 +126,6 @@ impl GcsProvider {
         let mut value = HeaderValue::from_str(&format!("Bearer {}", credential.bearer))
             .map_err(|_| crate::Error::Unauthenticated("GCS: unusable access token".to_owned()))?;
         value.set_sensitive(true);
-        Ok(value)
+        Ok(Some(value))
     }
 }

@@ -4,7 +4,10 @@
 //! API (see [`json_api`]), with the same credentials: the service-account JSON when given,
 //! else Application Default Credentials (the server's own identity, as in Label Studio) when
 //! the caller allows it (`use_server_identity`, set for granted organizations only); without
-//! either, connecting fails before anything is contacted.
+//! either, connecting fails before anything is contacted. When the operator set an emulator
+//! endpoint (`STORAGE_EMULATOR_HOST`), a granted organization's storage without credentials
+//! sends its requests unauthenticated, as Google's client libraries (and so Label Studio) do with
+//! an emulator, instead of asking a metadata server for a token.
 //! Presigned URLs are V4-signed by our [`signer`] and need a service account; with default
 //! credentials presigning is [`Error::NotSupported`].
 //!
@@ -73,6 +76,8 @@ pub(crate) struct GcsProvider {
     base_url: String,
     /// Present with service-account credentials.
     signer: Option<V4Signer>,
+    /// No credentials at all: the operator's emulator, which checks none.
+    anonymous: bool,
 }
 
 impl GcsProvider {
@@ -91,6 +96,12 @@ impl GcsProvider {
             .with_http_connector(Reach::trusted(guard));
         let credentials =
             config.credentials_json.as_ref().map(|s| s.expose().trim()).filter(|s| !s.is_empty());
+        // The emulator is the operator's, like the server's identity: granted organizations only.
+        let emulator = config.endpoint.as_deref().is_some_and(|e| !e.trim().is_empty());
+        let anonymous = credentials.is_none() && emulator && config.use_server_identity;
+        if anonymous {
+            builder = builder.with_skip_signature(true);
+        }
         let signer = match credentials {
             Some(json) => {
                 let account = service_account(json)?;
@@ -116,7 +127,7 @@ impl GcsProvider {
         };
         let store = builder.build().map_err(unusable)?;
         let http = Reach::trusted(guard).raw_client(&options).map_err(unusable)?;
-        Ok(GcsProvider { store, http, bucket: config.bucket.clone(), base_url, signer })
+        Ok(GcsProvider { store, http, bucket: config.bucket.clone(), base_url, signer, anonymous })
     }
 }
 
