@@ -22,3 +22,4 @@ mod storages;
 mod tasks;
 mod tenancy;
 mod tokens;
+mod webhooks;
