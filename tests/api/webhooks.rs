@@ -384,3 +384,52 @@ async fn writers_emit_label_studio_events(app: TestApp) {
     }
 }
 api_test!(writers_emit_label_studio_events);
+
+/// The signing key is sealed at rest, bound to its webhook (it opens for that row only), and never
+/// appears in a list, a get or an update answer.
+async fn signing_key_is_sealed_at_rest(app: TestApp) {
+    let hook = create(&app, json!({"url": "http://127.0.0.1:9/a"})).await;
+    let (id, secret) = (hook["id"].as_i64().unwrap(), hook["secret"].as_str().unwrap().to_owned());
+    let row = labelsync_db::webhooks::find_unscoped(&app.db, id).await.unwrap().unwrap();
+    let sealed = row.secret.expect("a sealed key");
+    assert!(!sealed.contains(&secret) && labelsync_sync::crypto::SecretBox::is_bound(&sealed), "{sealed}");
+    let opened = app.sync.secrets.open(&sealed, labelsync_sync::crypto::Binding::webhook_secret(id)).unwrap();
+    assert_eq!(opened, secret.as_bytes());
+    assert!(app.sync.secrets.open(&sealed, labelsync_sync::crypto::Binding::webhook_secret(id + 1)).is_err());
+    let (_, list) = app.get("/api/webhooks/").await;
+    let (_, patched) = app.patch(&format!("/api/webhooks/{id}/"), json!({"is_active": false})).await;
+    for answer in [list, app.get(&format!("/api/webhooks/{id}/")).await.1, patched] {
+        assert!(!answer.to_string().contains(&secret), "{answer}");
+    }
+}
+api_test!(signing_key_is_sealed_at_rest);
+
+/// A receiver that never answers in time (`WEBHOOK_TIMEOUT`) fails each attempt; when the queue
+/// gives up, the delivery is `failed` with every attempt counted and the timeout as its error.
+async fn unanswered_deliveries_fail_after_their_attempts(app: TestApp) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    // Accepts connections and never answers.
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    let project = app.project().await;
+    let hook = create(&app, json!({"project": project, "url": url})).await;
+    app.import(project, json!([{"image_url": "a.jpg"}])).await;
+    let log = format!("/api/webhooks/{}/deliveries", hook["id"]);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let delivery = loop {
+        app.run_jobs().await;
+        let (_, page) = app.get(&log).await;
+        if page["results"][0]["status"] == "failed" {
+            break page["results"][0].clone();
+        }
+        assert!(tokio::time::Instant::now() < deadline, "never failed: {page}");
+    };
+    assert_eq!((&delivery["attempts"], &delivery["status_code"]), (&json!(5), &Value::Null), "{delivery}");
+    assert!(delivery["last_error"].as_str().unwrap().contains("timed out"), "{delivery}");
+}
+api_test!(unanswered_deliveries_fail_after_their_attempts, |args| args.worker.webhook_timeout = 0.2);
