@@ -433,3 +433,28 @@ async fn unanswered_deliveries_fail_after_their_attempts(app: TestApp) {
     assert!(delivery["last_error"].as_str().unwrap().contains("timed out"), "{delivery}");
 }
 api_test!(unanswered_deliveries_fail_after_their_attempts, |args| args.worker.webhook_timeout = 0.2);
+
+/// A sync that fails for good sends `STORAGE_SYNC_FAILED` with the storage `failed` and its
+/// traceback.
+async fn failed_sync_is_sent(app: TestApp) {
+    let (url, inbox) = receiver(0).await;
+    let project = app.project().await;
+    let only = json!(["STORAGE_SYNC_FAILED"]);
+    create(&app, json!({"project": project, "url": url, "send_for_all_actions": false, "actions": only}))
+        .await;
+    let dir = app.dir.join("gone");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (status, storage) =
+        app.post("/api/storages/localfiles/", json!({"project": project, "path": dir})).await;
+    assert_eq!(status, StatusCode::CREATED, "{storage}");
+    let sync = format!("/api/storages/localfiles/{}/sync", storage["id"]);
+    let (status, body) = send(app.request(Method::POST, &sync)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    std::fs::remove_dir_all(&dir).unwrap();
+    run_until(&app, "STORAGE_SYNC_FAILED", || !inbox.of("STORAGE_SYNC_FAILED").is_empty()).await;
+    assert_eq!(inbox.all().len(), 1, "only the action asked for");
+    let failed = inbox.of("STORAGE_SYNC_FAILED").remove(0).json();
+    assert_eq!((&failed["storage"]["id"], &failed["storage"]["status"]), (&storage["id"], &json!("failed")));
+    assert!(failed["storage"]["traceback"].as_str().is_some_and(|t| !t.is_empty()), "{failed}");
+}
+api_test!(failed_sync_is_sent);
