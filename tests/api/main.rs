@@ -23,3 +23,4 @@ mod storages;
 mod tasks;
 mod tenancy;
 mod tokens;
+mod webhooks;

@@ -1,8 +1,8 @@
 """Schema fuzzing: schemathesis against a running labelsync, every operation of its OpenAPI document.
 
 Starts `$LABELSYNC_BIN serve` on a free loopback port with a fresh database (SQLite in a temp dir, or a
-new PostgreSQL database on TEST_DATABASE_URL), seeds a project with tasks, an annotation, a prediction
-and local-files storages so that small ids exist, then runs schemathesis with these checks:
+new PostgreSQL database on TEST_DATABASE_URL), seeds a project with tasks, an annotation, a prediction,
+local-files storages and a webhook so that small ids exist, then runs schemathesis with these checks:
 
   not_a_server_error          no 5xx
   status_code_conformance     every status is documented
@@ -33,6 +33,8 @@ import requests
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 ADMIN_TOKEN = "f0220f0220f0220f0220f0220f0220f0220f0220"
+# Where the seeded webhook points: allow-listed for the server, and nothing listens there.
+WEBHOOK_HOST = "127.0.0.1:9"
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 CONFIG = """<View>
   <Text name="text" value="$text"/>
@@ -71,7 +73,7 @@ def wait_for_health(url: str, proc: subprocess.Popen, log: Path) -> None:
 
 
 def seed(url: str, files_root: Path) -> None:
-    """A project with tasks, an annotation, a prediction and local-files storages of both roles."""
+    """A project with tasks, an annotation, a prediction, local-files storages of both roles and a webhook."""
     s = requests.Session()
     s.headers["Authorization"] = f"Token {ADMIN_TOKEN}"
 
@@ -94,6 +96,7 @@ def seed(url: str, files_root: Path) -> None:
     target = files_root / "out"
     target.mkdir(parents=True, exist_ok=True)
     ok(s.post(f"{url}/api/storages/export/localfiles", json={"project": pid, "path": str(target)}))
+    ok(s.post(f"{url}/api/webhooks/", json={"project": pid, "url": f"http://{WEBHOOK_HOST}/fuzz"}))
 
 
 def main() -> int:
@@ -135,6 +138,8 @@ def main() -> int:
         "LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT": str(files_root),
         "LABELSYNC_LOG": os.environ.get("LABELSYNC_LOG", "warn"),
         "LABELSYNC_LOG_FORMAT": "json",
+        # The seeded webhook's receiver: a closed loopback port, so deliveries fail fast and stay local.
+        "LABELSYNC_OUTBOUND_ALLOW_HOSTS": WEBHOOK_HOST,
     }
     with open(log, "wb") as out:
         proc = subprocess.Popen([str(binary), "serve"], env=env, stdout=out, stderr=subprocess.STDOUT)

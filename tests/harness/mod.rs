@@ -114,6 +114,7 @@ pub fn test_args(dir: &std::path::Path) -> ServeArgs {
             max_task_file_bytes: 64 * 1024 * 1024,
             sync_max_bytes_in_flight: 256 * 1024 * 1024,
             min_sync_interval_secs: 60,
+            webhook_timeout: 10.0,
             storage: StorageArgs {
                 ssrf_protection_enabled: false,
                 outbound_allow_hosts: Vec::new(),

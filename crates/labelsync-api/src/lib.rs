@@ -29,6 +29,7 @@ pub mod storages;
 pub mod tasks;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 pub mod wire;
 
 pub use router::{build, openapi};

@@ -21,7 +21,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::{
     annotations, export, import, local_files, media, ops, predictions, projects, slash, storages, tasks,
-    tokens, users,
+    tokens, users, webhooks,
 };
 
 #[derive(OpenApi)]
@@ -46,6 +46,7 @@ use crate::{
         (name = "storages", description = "Import and export storages: S3, GCS, Azure Blob, Redis, local files"),
         (name = "local files", description = "Files of local-files import storages, served to the browser"),
         (name = "media", description = "Storage URIs resolved for the browser: signed-URL redirects or proxied objects"),
+        (name = "webhooks", description = "Webhooks: events sent to a URL, signed, with a delivery log"),
     )
 )]
 struct ApiDoc;
@@ -93,6 +94,20 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(media::resolve::presign_task))
         .routes(routes!(media::resolve::resolve_project))
         .routes(routes!(media::resolve::presign_project))
+        .merge(webhook_routes())
+}
+
+/// `/api/webhooks/…`.
+fn webhook_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(webhooks::list::list_webhooks, webhooks::create::create_webhook))
+        .routes(routes!(webhooks::info::webhook_info))
+        .routes(routes!(
+            webhooks::get::get_webhook,
+            webhooks::update::update_webhook,
+            webhooks::delete::delete_webhook
+        ))
+        .routes(routes!(webhooks::deliveries::list_deliveries))
 }
 
 /// `/api/storages/…`, import and export.

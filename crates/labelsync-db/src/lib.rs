@@ -10,8 +10,8 @@
 //! [`projects`], [`tasks`], [`annotations`], [`predictions`], [`storages`], [`links`] (import
 //! and export links), [`sync_runs`] (sync generations, checkpoints and the error ledger),
 //! [`diffs`] (dry runs of an import sync), [`local_roots`] (directories granted to organizations), [`jobs`] (the
-//! queue's table), [`settings`] (instance settings) and [`server_credentials`] (grants of the
-//! server's cloud identity per organization).
+//! queue's table), [`settings`] (instance settings), [`server_credentials`] (grants of the
+//! server's cloud identity per organization) and [`webhooks`] (webhooks and their deliveries).
 //!
 //! A storage row's kind, role and status are the enums of `labelsync-types` (re-exported as
 //! [`storages::StorageKind`], [`storages::Role`], [`storages::SyncStatus`]), stored as their text
@@ -37,6 +37,7 @@ pub mod storages;
 pub mod sync_runs;
 pub mod tasks;
 pub mod tokens;
+pub mod webhooks;
 
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -379,3 +379,23 @@ pub async fn refresh_counters(ex: impl Into<Ex<'_>>, id: i64) -> Result<()> {
         .map(|_| ())
     })
 }
+
+/// Tasks `ids` whatever their organization, in id order (for event payloads).
+pub async fn find_many(ex: impl Into<Ex<'_>>, ids: &[i64]) -> Result<Vec<Task>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    with_conn!(ex, |c| {
+        let mut found = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(INSERT_CHUNK) {
+            let mut qb = builder(&*c, concat!(task_select!(), "where t.id in ("));
+            let mut sep = qb.separated(", ");
+            for id in chunk {
+                sep.push_bind(*id);
+            }
+            qb.push(") order by t.id");
+            found.extend(qb.build_query_as::<Task>().fetch_all(&mut *c).await?);
+        }
+        Ok(found)
+    })
+}

@@ -103,6 +103,9 @@ pub struct WorkerArgs {
     /// The shortest `sync_interval_seconds` an import storage may be given (scheduled syncs).
     #[arg(long, env = "LABELSYNC_MIN_SYNC_INTERVAL_SECS", default_value_t = 60)]
     pub min_sync_interval_secs: i64,
+    /// How long one webhook delivery attempt may take, in seconds (Label Studio's name).
+    #[arg(long, env = "WEBHOOK_TIMEOUT", default_value_t = 10.0)]
+    pub webhook_timeout: f64,
     #[command(flatten)]
     pub storage: StorageArgs,
 }

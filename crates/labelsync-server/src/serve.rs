@@ -79,6 +79,12 @@ pub fn sync_context(db: Db, master_key: &MasterKey, args: &WorkerArgs) -> SyncCo
             fetch_concurrency: args.sync_fetch_concurrency.max(1),
             max_object_bytes: args.max_task_file_bytes,
             max_bytes_in_flight: args.sync_max_bytes_in_flight,
+            // NaN becomes the lower bound, so the conversion cannot panic.
+            webhook_timeout: Duration::from_secs_f64(if args.webhook_timeout.is_nan() {
+                0.001
+            } else {
+                args.webhook_timeout.clamp(0.001, 3600.0)
+            }),
             ..SyncSettings::default()
         },
     }

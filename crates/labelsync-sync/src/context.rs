@@ -22,6 +22,10 @@ pub struct SyncSettings {
     pub export_concurrency: usize,
     /// `LABEL_STUDIO_HOST`, prefixed to local-files URLs written into tasks.
     pub host: Option<String>,
+    /// `WEBHOOK_TIMEOUT` (Label Studio's name): how long one webhook delivery attempt may take.
+    pub webhook_timeout: std::time::Duration,
+    /// The most of a webhook receiver's answer that is read (for the delivery's error).
+    pub webhook_max_response_bytes: usize,
 }
 
 impl Default for SyncSettings {
@@ -33,6 +37,8 @@ impl Default for SyncSettings {
             max_bytes_in_flight: 256 * 1024 * 1024,
             export_concurrency: 8,
             host: None,
+            webhook_timeout: std::time::Duration::from_secs(10),
+            webhook_max_response_bytes: 64 * 1024,
         }
     }
 }

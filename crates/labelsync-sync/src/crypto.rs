@@ -109,6 +109,11 @@ impl Binding {
         Binding { table: "projects", row: id, field: "task_data_password" }
     }
 
+    /// The signing key (`secret` column) of webhook `id`.
+    pub const fn webhook_secret(id: i64) -> Binding {
+        Binding { table: "webhooks", row: id, field: "secret" }
+    }
+
     fn aad(&self) -> String {
         format!("labelsync/{}/{}/{}", self.table, self.row, self.field)
     }

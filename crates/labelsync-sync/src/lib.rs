@@ -4,7 +4,8 @@
 //!
 //! Start with [`tasks`] (task candidates and [`tasks::create_tasks`], shared by the import
 //! API and storage sync), [`export`] (the hook every annotation change calls),
-//! [`label_config`] and [`crypto`] (the instance's keys). Writes that enqueue jobs fail with
+//! [`label_config`], [`crypto`] (the instance's keys) and [`webhooks`] (events emitted by the
+//! writers, delivered by a job). Writes that enqueue jobs fail with
 //! one [`WriteError`].
 
 pub mod context;
@@ -22,6 +23,7 @@ pub mod reseal;
 pub mod schedule;
 pub mod storages;
 pub mod tasks;
+pub mod webhooks;
 pub mod wire;
 
 pub use error::{WriteError, WriteResult};

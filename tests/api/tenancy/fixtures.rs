@@ -1,6 +1,6 @@
 //! The objects the matrix aims at: an organization's project with tasks, an annotation, a
 //! prediction, local-files import and export storages, a served file, a personal token and a
-//! dry run of the import storage;
+//! dry run of the import storage and a webhook;
 //! and a snapshot of all of it, read back as its owner, to prove nothing changed.
 
 use std::path::Path;
@@ -37,6 +37,14 @@ pub async fn owned(app: &TestApp) -> Objects {
         send(app.request(Method::POST, &format!("/api/storages/localfiles/{import_storage}/diff"))).await;
     assert_eq!(status, StatusCode::CREATED, "{diff}");
     app.run_jobs().await;
+    // Inactive, so the owner's own calls in the matrix queue no deliveries.
+    let (status, webhook) = app
+        .post(
+            "/api/webhooks/",
+            json!({"project": project, "url": "http://127.0.0.1:9/hook", "is_active": false}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{webhook}");
     Objects {
         project,
         task: tasks[0],
@@ -48,6 +56,7 @@ pub async fn owned(app: &TestApp) -> Objects {
         local_file: "org1/in/a.jpg".into(),
         token,
         diff: id_of(&diff),
+        webhook: id_of(&webhook),
     }
 }
 
@@ -83,6 +92,7 @@ pub async fn own_objects(app: &TestApp, org_admin: &str, member: &str) -> Object
         local_file: String::new(),
         token: personal_token(app, member).await,
         diff: 0,
+        webhook: 0,
     }
 }
 
@@ -128,6 +138,7 @@ pub async fn snapshot(app: &TestApp, o: &Objects) -> Value {
         format!("/api/storages/?project={}", o.project),
         format!("/api/storages/export?project={}", o.project),
         "/api/token/".to_owned(),
+        format!("/api/webhooks/{}/", o.webhook),
     ];
     let mut out = Map::new();
     for path in reads {

@@ -96,6 +96,8 @@ pub struct Objects {
     pub token: String,
     /// A dry run of `import_storage`.
     pub diff: i64,
+    /// A webhook of `project`.
+    pub webhook: i64,
 }
 
 impl Objects {
@@ -113,6 +115,7 @@ impl Objects {
             local_file: "no/such/file.jpg".into(),
             token: "not.a.token".into(),
             diff: none,
+            webhook: none,
         }
     }
 
@@ -129,6 +132,7 @@ impl Objects {
             Ref::LocalFile => self.local_file.clone().into(),
             Ref::Token => self.token.clone().into(),
             Ref::Diff => self.diff.into(),
+            Ref::Webhook => self.webhook.into(),
         }
     }
 

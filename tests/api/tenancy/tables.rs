@@ -17,6 +17,8 @@ pub enum Ref {
     Token,
     /// A dry run of the import storage (`…/diff/{diff_id}`).
     Diff,
+    /// A webhook (`/api/webhooks/{id}/`).
+    Webhook,
 }
 
 /// How a path parameter is filled.
@@ -45,6 +47,7 @@ pub const PATH_PARAMS: &[(&str, &str, PathFill)] = &[
     ("predictions", "id", PathFill::Object(Ref::Prediction)),
     ("{kind}", "id", PathFill::Object(Ref::Storage)),
     ("diff", "diff_id", PathFill::Object(Ref::Diff)),
+    ("webhooks", "id", PathFill::Object(Ref::Webhook)),
     ("storages", "kind", PathFill::Kind),
     ("export", "kind", PathFill::Kind),
 ];
@@ -66,6 +69,7 @@ pub const QUERY_PARAMS: &[(&str, QueryFill)] = &[
     ("download_all_tasks", QueryFill::Omit),
     ("return_task_ids", QueryFill::Omit),
     ("commit_to_project", QueryFill::Omit),
+    ("organization-only", QueryFill::Omit),
 ];
 
 /// Operations that reach no object of an organization through path, query or body.
@@ -87,6 +91,7 @@ pub const OUT_OF_SCOPE: &[(&str, &str, &str)] = &[
     ("GET", "/api/storages/export/types", "static list"),
     ("GET", "/api/storages/{kind}/form", "static form layout"),
     ("GET", "/api/storages/export/{kind}/form", "static form layout"),
+    ("GET", "/api/webhooks/info/", "static list of actions"),
 ];
 
 /// Request bodies that name an object: (method, path, body field, what it names, base body).
@@ -110,6 +115,7 @@ pub const BODY_REFS: &[(&str, &str, &str, Ref, &str)] = &[
     ("POST", "/api/predictions/", "task", Ref::Task, r#"{"result": []}"#),
     ("POST", "/api/token/blacklist/", "refresh", Ref::Token, "{}"),
     ("POST", "/api/token/rotate/", "refresh", Ref::Token, "{}"),
+    ("POST", "/api/webhooks/", "project", Ref::Project, r#"{"url": "http://127.0.0.1:9/hook"}"#),
 ];
 
 /// Request bodies that name no object (the object, if any, is in the path).
@@ -126,6 +132,8 @@ pub const BODIES_NAME_NOTHING: &[(&str, &str, &str)] = &[
     ("POST", "/api/jwt/settings", "organization flags"),
     ("POST", "/api/token/refresh/", "the refresh token is the credential itself"),
     ("POST", "/api/storages/{kind}/{id}/events", "a bucket notification; the storage is the path"),
+    ("PUT", "/api/webhooks/{id}/", "`project` is read-only"),
+    ("PATCH", "/api/webhooks/{id}/", "`project` is read-only"),
 ];
 
 /// What another organization's manager gets, where it is not a 404 envelope.
@@ -147,6 +155,8 @@ pub enum Expect {
 pub const STRANGER_EXPECTS: &[(&str, &str, Expect)] = &[
     ("GET", "/api/storages/", Expect::EmptyList),
     ("GET", "/api/storages/export", Expect::EmptyList),
+    // Label Studio filters the caller's organization's webhooks by any project id.
+    ("GET", "/api/webhooks/", Expect::EmptyList),
     // Label Studio: 400 "Select a valid choice" for a task or project it cannot see.
     ("GET", "/api/predictions/", Expect::Status(400)),
     ("HEAD", "/data/local-files/", Expect::BareNotFound),

@@ -2,6 +2,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use labelsync_db::annotations::{self, NewAnnotation};
+use labelsync_sync::webhooks::{Action, emit};
 use labelsync_sync::wire::annotation::AnnotationApi;
 use serde_json::json as value;
 
@@ -45,6 +46,7 @@ pub async fn create_annotation(
     let annotation = annotations::insert(&mut tx, &new).await?;
     labelsync_db::tasks::refresh_counters(&mut tx, task.id).await?;
     labelsync_sync::export::annotations_changed(&mut tx, task.project_id, &[annotation.id], &[]).await?;
+    emit::annotation_saved(&mut tx, annotation.id, Action::AnnotationCreated).await?;
     tx.commit().await?;
     // Export jobs were enqueued with the change; start them now.
     app.queue.wake();

@@ -23,6 +23,7 @@ pub async fn delete_annotation(
     let deleted = DeletedAnnotation { id, task_id: annotation.task_id };
     let mut tx = app.db.begin().await?;
     annotations_changed(&mut tx, annotation.project_id, &[], &[deleted]).await?;
+    labelsync_sync::webhooks::emit::annotations_deleted(&mut tx, annotation.project_id, &[id]).await?;
     labelsync_db::annotations::delete(&mut tx, id).await?;
     labelsync_db::tasks::refresh_counters(&mut tx, annotation.task_id).await?;
     tx.commit().await?;

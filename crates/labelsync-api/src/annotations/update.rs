@@ -1,6 +1,7 @@
 use axum::Json;
 use axum::extract::State;
 use labelsync_db::annotations;
+use labelsync_sync::webhooks::{Action, emit};
 use labelsync_sync::wire::annotation::AnnotationApi;
 
 use super::json::{self, AnnotationBody};
@@ -30,6 +31,7 @@ pub async fn update_annotation(
     annotations::update(&mut tx, id, changes, auth.user.id).await?;
     labelsync_db::tasks::refresh_counters(&mut tx, annotation.task_id).await?;
     labelsync_sync::export::annotations_changed(&mut tx, annotation.project_id, &[id], &[]).await?;
+    emit::annotation_saved(&mut tx, id, Action::AnnotationUpdated).await?;
     let annotation =
         annotations::find_unscoped(&mut tx, id).await?.ok_or_else(|| ApiError::no_match("Annotation"))?;
     tx.commit().await?;

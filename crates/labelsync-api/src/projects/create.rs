@@ -2,6 +2,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use labelsync_db::projects::ProjectFields;
+use labelsync_sync::webhooks::{Action, emit};
 
 use super::json;
 use super::response::ProjectResponse;
@@ -33,6 +34,8 @@ pub async fn create_project(
             .await?
             .ok_or_else(|| ApiError::no_match("Project"))?;
     }
+    emit::project_saved(&mut tx, &project, Action::ProjectCreated).await?;
     tx.commit().await?;
+    app.queue.wake();
     Ok((StatusCode::CREATED, Json(ProjectResponse::new(&project, None, Some(&auth.user))?)))
 }

@@ -17,6 +17,11 @@ pub async fn delete_project(
 ) -> ApiResult<StatusCode> {
     super::load(&app.db, &auth, id).await?;
     auth.require_manager()?;
-    labelsync_db::projects::delete(&app.db, auth.org_id, id).await?;
+    let mut tx = app.db.begin().await?;
+    if labelsync_db::projects::delete(&mut tx, auth.org_id, id).await? {
+        labelsync_sync::webhooks::emit::project_deleted(&mut tx, auth.org_id, id).await?;
+    }
+    tx.commit().await?;
+    app.queue.wake();
     Ok(StatusCode::NO_CONTENT)
 }

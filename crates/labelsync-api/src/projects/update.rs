@@ -1,5 +1,6 @@
 use axum::Json;
 use axum::extract::State;
+use labelsync_sync::webhooks::{Action, emit};
 
 use super::json;
 use super::response::ProjectResponse;
@@ -27,9 +28,13 @@ pub async fn update_project(
     if let (Some(password), Some(settings)) = (&task_data_password, fields.settings.as_mut()) {
         json::seal_password(settings, password, &app.secrets, id);
     }
-    let project = labelsync_db::projects::update(&app.db, auth.org_id, id, fields)
+    let mut tx = app.db.begin().await?;
+    let project = labelsync_db::projects::update(&mut tx, auth.org_id, id, fields)
         .await?
         .ok_or_else(|| ApiError::no_match("Project"))?;
+    emit::project_saved(&mut tx, &project, Action::ProjectUpdated).await?;
+    tx.commit().await?;
+    app.queue.wake();
     let stats = labelsync_db::projects::stats(&app.db, &[project.id]).await?;
     let creator = super::creator(&app.db, &project).await?;
     Ok(Json(ProjectResponse::new(&project, stats.first(), creator.as_ref())?))

@@ -5,7 +5,8 @@
 //! reserved range ([`banned_range`], Label Studio's list), and returns the addresses so the
 //! caller connects to one of them — never resolving the name again, so a DNS answer that
 //! changes between check and connect (rebinding) cannot slip through. HTTP clients use
-//! [`NetGuard::check_url`] once and [`NetGuard::dns_resolver`] at every connect.
+//! [`NetGuard::check_url`] once and [`NetGuard::dns_resolver`] at every connect; webhook
+//! deliveries are sent by [`post_json`], which does both.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -16,10 +17,12 @@ use crate::{Error, Result};
 
 mod http_get;
 mod outbound;
+mod post;
 mod ranges;
 mod resolver;
 
 pub use outbound::{OutboundLimits, parse_proxy};
+pub use post::{PostResponse, post_json};
 pub use ranges::banned_range;
 pub use resolver::GuardedResolver;
 

@@ -9,11 +9,12 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use labelsync_db::storages::{self, Role, Storage, SyncState, SyncStatus};
-use labelsync_db::{Db, Tx, sync_runs};
+use labelsync_db::{Db, Ex, Tx, sync_runs};
 use serde_json::{Map, Value, json};
 
 use super::counts::Counts;
 use crate::jobs::meta_time;
+use crate::webhooks::{Action, emit};
 
 /// At most this many per-object errors are kept in the traceback (the count is always exact).
 const MAX_ERROR_LINES: usize = 200;
@@ -105,7 +106,15 @@ impl Progress {
             ledger_len,
             detached: false,
         };
-        progress.write(db, SyncStatus::InProgress, None, Some(created)).await?;
+        if resumed {
+            progress.write(db, SyncStatus::InProgress, None, Some(created)).await?;
+        } else {
+            // A fresh run is an event: its webhooks are queued with the status that says so.
+            let mut tx = db.begin().await?;
+            progress.write(&mut tx, SyncStatus::InProgress, None, Some(created)).await?;
+            emit::storage_event(&mut tx, storage.id, Action::StorageSyncStarted).await?;
+            tx.commit().await?;
+        }
         Ok(progress)
     }
 
@@ -201,7 +210,8 @@ impl Progress {
         self.counts.write_into(&mut self.meta);
     }
 
-    /// Ends an import run: `completed`, or `completed_with_errors` when objects were refused.
+    /// Ends an import run: `completed`, or `completed_with_errors` when objects were refused
+    /// (either way webhooks get `STORAGE_SYNC_COMPLETED`).
     pub async fn finish_import(mut self, db: &Db) -> labelsync_db::Result<()> {
         self.checkpoint = None;
         self.ping(db).await?;
@@ -231,7 +241,10 @@ impl Progress {
         self.meta.insert("time_completed".into(), meta_time(now));
         self.meta.insert("duration".into(), json!(self.started.elapsed().as_secs_f64()));
         let created = self.created;
-        self.write(db, status, Some(now), Some(created)).await
+        let mut tx = db.begin().await?;
+        self.write(&mut tx, status, Some(now), Some(created)).await?;
+        emit::storage_event(&mut tx, self.storage_id, Action::StorageSyncCompleted).await?;
+        tx.commit().await
     }
 
     /// An attempt failed and the queue will retry it (or, after the last attempt, fail the job
@@ -253,7 +266,7 @@ impl Progress {
 
     async fn write(
         &mut self,
-        db: &Db,
+        ex: impl Into<Ex<'_>>,
         status: SyncStatus,
         last_sync: Option<DateTime<Utc>>,
         count: Option<i64>,
@@ -266,13 +279,14 @@ impl Progress {
             traceback: self.traceback.clone(),
             meta: self.meta.clone(),
         };
-        storages::set_sync_status(db, self.storage_id, &status).await
+        storages::set_sync_status(ex, self.storage_id, &status).await
     }
 }
 
 /// Ends a sync the queue gave up on (`Job::on_failed`): the storage is `failed` with `reason`
 /// as its traceback, `meta.time_failure` set and the rest of `meta` and the counters kept as
-/// the last run left them. Runs in the transaction that marks the job failed.
+/// the last run left them; webhooks get `STORAGE_SYNC_FAILED`. Runs in the transaction that
+/// marks the job failed.
 pub async fn record_failure(tx: &mut Tx, storage_id: i64, reason: &str) -> labelsync_db::Result<()> {
     let Some(storage) = storages::lock(&mut *tx, storage_id).await? else { return Ok(()) };
     let mut meta = storage.meta.0;
@@ -285,5 +299,6 @@ pub async fn record_failure(tx: &mut Tx, storage_id: i64, reason: &str) -> label
         traceback: Some(reason.to_owned()),
         meta,
     };
-    storages::set_sync_status(&mut *tx, storage_id, &status).await
+    storages::set_sync_status(&mut *tx, storage_id, &status).await?;
+    emit::storage_event(tx, storage_id, Action::StorageSyncFailed).await
 }

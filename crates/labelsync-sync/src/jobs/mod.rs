@@ -161,6 +161,33 @@ impl Job for StorageDiff {
     }
 }
 
+/// One webhook delivery (`webhook_deliveries` row `delivery_id`), written by the event's writer
+/// ([`crate::webhooks::emit`]). Each attempt POSTs the stored body; failed attempts are retried
+/// with the queue's backoff, and the delivery is `failed` once the queue gives up.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeliverWebhook {
+    pub delivery_id: i64,
+    pub webhook_id: i64,
+    pub organization_id: Option<i64>,
+}
+
+impl Job for DeliverWebhook {
+    const JOB_NAME: &'static str = "deliver_webhook";
+    type Context = SyncContext;
+
+    fn organization_id(&self) -> Option<i64> {
+        self.organization_id
+    }
+
+    async fn run(&self, ctx: &SyncContext, lease: &Lease) -> anyhow::Result<()> {
+        crate::webhooks::deliver::run(ctx, self.delivery_id, lease).await
+    }
+
+    async fn on_failed(&self, _ctx: &SyncContext, tx: &mut Tx, error: &str) -> labelsync_db::Result<()> {
+        labelsync_db::webhooks::fail_delivery(&mut *tx, self.delivery_id, error).await
+    }
+}
+
 /// Queues a dry run of import storage `storage` inside the caller's transaction, keeping the
 /// storage's newest [`KEPT_DIFFS`] dry runs. Returns the new dry run.
 pub async fn request_diff(tx: &mut Tx, storage: &Storage) -> WriteResult<labelsync_db::diffs::Diff> {
@@ -187,6 +214,7 @@ pub fn register(runner: Runner<SyncContext>) -> Runner<SyncContext> {
         .register::<DeleteExportedObject>()
         .register::<StorageDiff>()
         .register::<crate::events::BucketEvents>()
+        .register::<DeliverWebhook>()
 }
 
 /// A time as Label Studio writes it inside `meta` (Python's `str(datetime)`).

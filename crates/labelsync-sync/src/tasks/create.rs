@@ -26,7 +26,8 @@ pub struct CreatedTasks {
 /// set from what comes with them, their annotations (`completed_by` = `user`, `updated_by`
 /// null, as Label Studio's import leaves it), their predictions, and, when `links` names a
 /// storage, an import link for each candidate that has a `source`. New annotations are
-/// reported to [`crate::export::annotations_changed`] in the same transaction.
+/// reported to [`crate::export::annotations_changed`] in the same transaction, and the new
+/// tasks to webhooks (`TASKS_CREATED`).
 ///
 /// Inserts are batched, so thousands of tasks cost a handful of statements. Nothing is
 /// validated here: candidates come from [`super::validate_import`] or
@@ -59,6 +60,7 @@ pub async fn create_tasks(
     let annotation_ids = annotations::insert_many(&mut *tx, &new_annotations).await?;
     predictions::insert_many(&mut *tx, &new_predictions).await?;
     crate::export::annotations_changed(tx, project.id, &annotation_ids, &[]).await?;
+    crate::webhooks::emit::tasks_created(tx, project, &task_ids).await?;
     Ok(CreatedTasks { task_ids, annotation_ids, prediction_count: new_predictions.len() })
 }
 

@@ -8,7 +8,8 @@ use crate::export::{DeletedAnnotation, annotations_changed};
 
 /// Deletes tasks `ids` of project `project_id` with their annotations, predictions and import
 /// links, inside `tx`. The export hook sees their annotations first (export storages that may
-/// delete objects get a deletion job in the same transaction). Returns how many were deleted.
+/// delete objects get a deletion job in the same transaction), then webhooks (`TASKS_DELETED`).
+/// Returns how many were deleted.
 pub async fn delete_tasks(tx: &mut Tx, project_id: i64, ids: &[i64]) -> WriteResult<u64> {
     if ids.is_empty() {
         return Ok(0);
@@ -19,5 +20,6 @@ pub async fn delete_tasks(tx: &mut Tx, project_id: i64, ids: &[i64]) -> WriteRes
         .map(|(id, task_id)| DeletedAnnotation { id, task_id })
         .collect();
     annotations_changed(tx, project_id, &[], &deleted).await?;
+    crate::webhooks::emit::tasks_deleted(tx, project_id, ids).await?;
     Ok(tasks::delete_many(&mut *tx, project_id, ids).await?)
 }
