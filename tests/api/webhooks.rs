@@ -458,3 +458,27 @@ async fn failed_sync_is_sent(app: TestApp) {
     assert!(failed["storage"]["traceback"].as_str().is_some_and(|t| !t.is_empty()), "{failed}");
 }
 api_test!(failed_sync_is_sent);
+
+/// Deleting all of a project's tasks (`DELETE /api/projects/{id}/tasks/`) sends one
+/// `TASKS_DELETED` with every id, as deleting them one by one would.
+async fn deleting_all_tasks_is_sent(app: TestApp) {
+    let (url, inbox) = receiver(0).await;
+    let project = app.project().await;
+    create(
+        &app,
+        json!({"project": project, "url": url, "send_for_all_actions": false, "actions": ["TASKS_DELETED"]}),
+    )
+    .await;
+    let mut ids = app.import(project, json!([{"image_url": "a.jpg"}, {"image_url": "b.jpg"}])).await;
+    let (status, _) = app.delete(&format!("/api/projects/{project}/tasks/")).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    run_until(&app, "TASKS_DELETED", || !inbox.of("TASKS_DELETED").is_empty()).await;
+    let got = inbox.of("TASKS_DELETED");
+    assert_eq!(got.len(), 1, "{got:?}");
+    let mut sent: Vec<i64> =
+        got[0].json()["tasks"].as_array().unwrap().iter().map(|t| t["id"].as_i64().unwrap()).collect();
+    sent.sort();
+    ids.sort();
+    assert_eq!(sent, ids);
+}
+api_test!(deleting_all_tasks_is_sent);

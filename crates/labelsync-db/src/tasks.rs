@@ -347,14 +347,13 @@ pub async fn replace_data(ex: impl Into<Ex<'_>>, updates: &[(i64, Value)]) -> Re
 }
 
 /// Deletes every task of a project (with their annotations, predictions and links) and
-/// returns how many there were.
-pub async fn delete_all(ex: impl Into<Ex<'_>>, project_id: i64) -> Result<u64> {
+/// returns their ids.
+pub async fn delete_all(ex: impl Into<Ex<'_>>, project_id: i64) -> Result<Vec<i64>> {
     with_conn!(ex, |c| {
-        sqlx::query("delete from tasks where project_id = $1")
+        sqlx::query_scalar::<_, i64>("delete from tasks where project_id = $1 returning id")
             .bind(project_id)
-            .execute(c)
+            .fetch_all(c)
             .await
-            .map(|r| r.rows_affected())
     })
 }
 

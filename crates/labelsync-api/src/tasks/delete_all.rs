@@ -1,6 +1,5 @@
 use axum::extract::State;
 use axum::http::StatusCode;
-use labelsync_sync::export::{DeletedAnnotation, annotations_changed};
 
 use crate::error::ApiResult;
 use crate::extract::{AuthUser, Path};
@@ -20,13 +19,7 @@ pub async fn delete_project_tasks(
     let project = crate::projects::load(&app.db, &auth, id).await?;
     auth.require_manager()?;
     let mut tx = app.db.begin().await?;
-    let deleted: Vec<DeletedAnnotation> = labelsync_db::annotations::refs_for_project(&mut tx, project.id)
-        .await?
-        .into_iter()
-        .map(|(id, task_id)| DeletedAnnotation { id, task_id })
-        .collect();
-    annotations_changed(&mut tx, project.id, &[], &deleted).await?;
-    labelsync_db::tasks::delete_all(&mut tx, project.id).await?;
+    labelsync_sync::tasks::delete_all_tasks(&mut tx, project.id).await?;
     tx.commit().await?;
     // Export jobs were enqueued with the change; start them now.
     app.queue.wake();

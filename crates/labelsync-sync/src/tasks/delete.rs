@@ -23,3 +23,17 @@ pub async fn delete_tasks(tx: &mut Tx, project_id: i64, ids: &[i64]) -> WriteRes
     crate::webhooks::emit::tasks_deleted(tx, project_id, ids).await?;
     Ok(tasks::delete_many(&mut *tx, project_id, ids).await?)
 }
+
+/// Deletes every task of project `project_id` (`DELETE /api/projects/{id}/tasks/`) as
+/// [`delete_tasks`] does: the export hook first, webhooks (`TASKS_DELETED`) with them.
+pub async fn delete_all_tasks(tx: &mut Tx, project_id: i64) -> WriteResult<u64> {
+    let deleted: Vec<DeletedAnnotation> = annotations::refs_for_project(&mut *tx, project_id)
+        .await?
+        .into_iter()
+        .map(|(id, task_id)| DeletedAnnotation { id, task_id })
+        .collect();
+    annotations_changed(tx, project_id, &[], &deleted).await?;
+    let ids = tasks::delete_all(&mut *tx, project_id).await?;
+    crate::webhooks::emit::tasks_deleted(tx, project_id, &ids).await?;
+    Ok(ids.len() as u64)
+}

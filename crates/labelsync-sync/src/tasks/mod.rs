@@ -18,7 +18,7 @@ mod validate;
 
 pub use create::{CreatedTasks, create_tasks};
 pub use data::{UNDEFINED_KEY, rename_undefined};
-pub use delete::delete_tasks;
+pub use delete::{delete_all_tasks, delete_tasks};
 pub use item::{CandidateAnnotation, CandidatePrediction, parse_result};
 pub use pyrepr::py_repr;
 pub use storage::{StorageTaskError, candidate_from_object, parse_task_json};
