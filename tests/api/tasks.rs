@@ -354,3 +354,21 @@ async fn other_org_sees_404(app: TestApp) {
     assert_eq!(got["id"].as_i64(), Some(id), "the owner still sees it");
 }
 api_test!(other_org_sees_404);
+
+/// A task imported with an annotation (as a storage sync imports task files) lists the
+/// annotation's author in `updated_by`, as Label Studio lists the importing user; a task without
+/// annotations lists nobody.
+async fn imported_annotations_fill_updated_by(app: TestApp) {
+    let project = app.project().await;
+    let result =
+        json!([{"from_name": "label", "to_name": "image", "type": "choices", "value": {"choices": ["pos"]}}]);
+    let ids = app
+        .import(project, json!([{"data": {"image_url": "a.jpg"}, "annotations": [{"result": result}]}, {"image_url": "b.jpg"}]))
+        .await;
+    let (_, me) = app.get("/api/current-user/whoami").await;
+    let (_, labeled) = app.get(&format!("/api/tasks/{}/", ids[0])).await;
+    assert_eq!(labeled["updated_by"], json!([{"user_id": me["id"]}]), "{labeled}");
+    let (_, bare) = app.get(&format!("/api/tasks/{}/", ids[1])).await;
+    assert_eq!(bare["updated_by"], json!([]), "{bare}");
+}
+api_test!(imported_annotations_fill_updated_by);

@@ -72,7 +72,9 @@ impl TaskDetail {
         list: bool,
     ) -> TaskDetail {
         let summary = |results: Vec<&Value>| if list { results_summary(&results) } else { String::new() };
-        let updaters = distinct(annotations.iter().filter_map(|a| a.updated_by_id));
+        // An annotation nobody edited through the API (imported with its task, e.g. by a storage
+        // sync) was last updated by its author: Label Studio lists the importing user there.
+        let updaters = distinct(annotations.iter().filter_map(|a| a.updated_by_id.or(a.completed_by_id)));
         TaskDetail {
             id: task.id,
             predictions: predictions.iter().map(PredictionApi::new).collect(),
@@ -161,5 +163,13 @@ mod tests {
         let view = serde_json::to_value(detail(false)).unwrap();
         assert_eq!((&view["annotations_results"], &view["predictions_score"]), (&json!(""), &Value::Null));
         assert_eq!(view["annotations"][0]["completed_by"]["initials"], "A");
+    }
+
+    /// An imported annotation (no `updated_by`) lists its author in the task's `updated_by`.
+    #[test]
+    fn imported_annotations_list_their_author() {
+        let imported = Annotation { updated_by_id: None, ..annotation() };
+        let item = TaskDetail::new(&task(), &ServeContext::plain(), &[imported], &[], &users(), true);
+        assert_eq!(serde_json::to_value(item).unwrap()["updated_by"], json!([{"user_id": 2}]));
     }
 }
