@@ -126,9 +126,13 @@ impl Progress {
         self.checkpoint = None;
     }
 
-    /// Progress of work outside a sync run (bucket events): the storage's current generation,
-    /// counters from zero, and nothing written to the storage row but the error ledger
-    /// ([`Progress::flush_ledger`]).
+    /// Progress of work outside a sync run (bucket events): counters from zero, nothing written
+    /// to the storage row but the error ledger ([`Progress::flush_ledger`]), and the generation
+    /// after the storage's current one. A sync that starts while the events are applied takes
+    /// that same generation, so it never counts an object an event just imported as vanished
+    /// (its listing may have passed the key before the object existed); the price is that an
+    /// object imported by an event and deleted before the next sync is found missing one sync
+    /// later.
     pub async fn detached(db: &Db, storage: &Storage) -> labelsync_db::Result<Progress> {
         let ledger_len = sync_runs::error_count(db, storage.id).await?;
         Ok(Progress {
@@ -141,7 +145,7 @@ impl Progress {
             created: 0,
             existed: 0,
             counts: Counts::default(),
-            generation: storage.sync_generation,
+            generation: storage.sync_generation + 1,
             resume_from: None,
             checkpoint: None,
             saved_checkpoint: None,
