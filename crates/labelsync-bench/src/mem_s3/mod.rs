@@ -1,19 +1,22 @@
 //! An in-memory S3 endpoint for benchmarks: buckets are ordered maps, so a `ListObjectsV2`
 //! page costs a range scan of the map whatever the bucket size. It implements what a sync,
 //! an export and a presigned GET use (bucket create/head, ListObjectsV2 with prefix,
-//! delimiter and continuation, object GET with ranges, HEAD, PUT, DELETE); every request is
+//! delimiter and continuation, ListObjects v1 with markers, object GET with ranges, HEAD, PUT, DELETE); every request is
 //! SigV4-checked by `s3s` against one key pair.
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::ops::Bound;
 use std::sync::RwLock;
 use std::time::{Duration, SystemTime};
 
 use bytes::{Bytes, BytesMut};
+
+mod listing;
+
 use futures::StreamExt;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto::Builder as ConnBuilder;
+use listing::{list_page, list_page_v1};
 use s3s::auth::SimpleAuth;
 use s3s::dto::*;
 use s3s::service::S3ServiceBuilder;
@@ -37,6 +40,10 @@ pub struct ServeArgs {
     blobs: usize,
     #[arg(long, default_value = "images/")]
     blob_prefix: String,
+    /// Spread the blobs over this many sub-prefixes (`<blob-prefix>p000/` …), round robin;
+    /// 0 puts them all directly under the blob prefix.
+    #[arg(long, default_value_t = 0)]
+    blob_prefixes: usize,
     /// Task-JSON objects to seed: `<json-prefix>task-0000000.json`, each one task whose
     /// `image` is the matching blob's `s3://` URI.
     #[arg(long, default_value_t = 0)]
@@ -49,18 +56,25 @@ pub struct ServeArgs {
     list_latency_ms: u64,
 }
 
+impl ServeArgs {
+    /// The key of blob `i`.
+    fn blob_key(&self, i: usize) -> String {
+        match self.blob_prefixes {
+            0 => format!("{}img-{i:07}.png", self.blob_prefix),
+            k => format!("{}p{:03}/img-{i:07}.png", self.blob_prefix, i % k),
+        }
+    }
+}
+
 /// Serves the seeded bucket until the process is killed.
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let store = MemS3 { list_latency: Duration::from_millis(args.list_latency_ms), ..MemS3::default() };
     store.create(&args.bucket);
     for i in 0..args.blobs {
-        store.insert(&args.bucket, format!("{}img-{i:07}.png", args.blob_prefix), Bytes::from_static(BLOB));
+        store.insert(&args.bucket, args.blob_key(i), Bytes::from_static(BLOB));
     }
     for i in 0..args.json {
-        let task = format!(
-            "{{\"data\": {{\"image\": \"s3://{}/{}img-{i:07}.png\"}}}}",
-            args.bucket, args.blob_prefix
-        );
+        let task = format!("{{\"data\": {{\"image\": \"s3://{}/{}\"}}}}", args.bucket, args.blob_key(i));
         store.insert(&args.bucket, format!("{}task-{i:07}.json", args.json_prefix), Bytes::from(task));
     }
 
@@ -138,75 +152,6 @@ impl MemS3 {
     }
 }
 
-/// One `ListObjectsV2` page: keys after the resume point under `prefix`, with everything past
-/// `delimiter` rolled up into common prefixes; the continuation token is the last key or
-/// common prefix returned.
-fn list_page(objects: &Bucket, input: &ListObjectsV2Input) -> ListObjectsV2Output {
-    let prefix = input.prefix.as_deref().unwrap_or("");
-    let delimiter = input.delimiter.as_deref().filter(|d| !d.is_empty());
-    let max_keys = usize::try_from(input.max_keys.unwrap_or(1000).clamp(0, 1000)).unwrap_or(1000);
-    let resume =
-        [input.continuation_token.as_deref(), input.start_after.as_deref()].into_iter().flatten().max();
-    let start = match resume {
-        Some(after) if after >= prefix => Bound::Excluded(after),
-        _ => Bound::Included(prefix),
-    };
-    let mut contents = Vec::new();
-    let mut common_prefixes: Vec<String> = Vec::new();
-    let mut last = None;
-    let mut truncated = false;
-    for (key, object) in objects.range::<str, _>((start, Bound::Unbounded)) {
-        let Some(rest) = key.strip_prefix(prefix) else { break };
-        let rolled_up = delimiter.and_then(|d| rest.find(d).map(|at| &key[..prefix.len() + at + d.len()]));
-        if let Some(common) = rolled_up {
-            if common_prefixes.last().map(String::as_str) == Some(common) {
-                continue;
-            }
-            if resume.is_some_and(|after| common <= after) {
-                continue;
-            }
-        }
-        if contents.len() + common_prefixes.len() == max_keys {
-            truncated = true;
-            break;
-        }
-        match rolled_up {
-            Some(common) => {
-                common_prefixes.push(common.to_owned());
-                last = Some(common.to_owned());
-            }
-            None => {
-                contents.push(Object {
-                    key: Some(key.clone()),
-                    size: Some(object.len()),
-                    e_tag: Some(ETag::Strong(object.e_tag.clone())),
-                    last_modified: Some(Timestamp::from(object.modified)),
-                    storage_class: Some(ObjectStorageClass::from_static(ObjectStorageClass::STANDARD)),
-                    ..Default::default()
-                });
-                last = Some(key.clone());
-            }
-        }
-    }
-    let key_count = i32::try_from(contents.len() + common_prefixes.len()).unwrap_or(i32::MAX);
-    ListObjectsV2Output {
-        key_count: Some(key_count),
-        max_keys: input.max_keys.or(Some(1000)),
-        is_truncated: Some(truncated),
-        contents: (!contents.is_empty()).then_some(contents),
-        common_prefixes: (!common_prefixes.is_empty())
-            .then(|| common_prefixes.into_iter().map(|p| CommonPrefix { prefix: Some(p) }).collect()),
-        continuation_token: input.continuation_token.clone(),
-        next_continuation_token: if truncated { last } else { None },
-        delimiter: input.delimiter.clone(),
-        encoding_type: input.encoding_type.clone(),
-        name: Some(input.bucket.clone()),
-        prefix: input.prefix.clone(),
-        start_after: input.start_after.clone(),
-        ..Default::default()
-    }
-}
-
 #[async_trait::async_trait]
 impl S3 for MemS3 {
     async fn create_bucket(
@@ -231,6 +176,18 @@ impl S3 for MemS3 {
             tokio::time::sleep(self.list_latency).await;
         }
         self.read(&req.input.bucket, |objects| Ok(S3Response::new(list_page(objects, &req.input))))
+    }
+
+    /// ListObjects (v1), which Label Studio's boto3 collections use: marker paging over the
+    /// same listing.
+    async fn list_objects(
+        &self,
+        req: S3Request<ListObjectsInput>,
+    ) -> S3Result<S3Response<ListObjectsOutput>> {
+        if !self.list_latency.is_zero() {
+            tokio::time::sleep(self.list_latency).await;
+        }
+        self.read(&req.input.bucket, |objects| Ok(S3Response::new(list_page_v1(objects, &req.input))))
     }
 
     async fn head_object(&self, req: S3Request<HeadObjectInput>) -> S3Result<S3Response<HeadObjectOutput>> {
@@ -296,65 +253,25 @@ impl S3 for MemS3 {
 
 #[cfg(test)]
 mod tests {
+    use clap::Parser;
+
     use super::*;
 
-    fn bucket(keys: &[&str]) -> Bucket {
-        keys.iter().map(|k| ((*k).to_owned(), StoredObject::new(Bytes::from_static(b"x")))).collect()
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeArgs,
     }
 
-    fn input(
-        prefix: &str,
-        delimiter: Option<&str>,
-        token: Option<&str>,
-        max_keys: i32,
-    ) -> ListObjectsV2Input {
-        let mut input = ListObjectsV2Input::builder().bucket("b".to_owned()).build().unwrap();
-        input.prefix = Some(prefix.to_owned());
-        input.delimiter = delimiter.map(str::to_owned);
-        input.continuation_token = token.map(str::to_owned);
-        input.max_keys = Some(max_keys);
-        input
-    }
-
-    fn keys(page: &ListObjectsV2Output) -> Vec<String> {
-        page.contents.iter().flatten().filter_map(|o| o.key.clone()).collect()
-    }
-
-    /// Pages through a prefix with continuation tokens and sees every key once, in order.
+    /// `--blob-prefixes K` spreads blobs round robin over K sub-prefixes; without it they sit
+    /// directly under the blob prefix.
     #[test]
-    fn pages_cover_the_prefix_exactly_once() {
-        let objects = bucket(&["a/1", "a/2", "a/3", "a/4", "a/5", "b/1"]);
-        let mut seen = Vec::new();
-        let mut token = None;
-        loop {
-            let page = list_page(&objects, &input("a/", None, token.as_deref(), 2));
-            seen.extend(keys(&page));
-            token = page.next_continuation_token.clone();
-            if token.is_none() {
-                assert_eq!(page.is_truncated, Some(false));
-                break;
-            }
-        }
-        assert_eq!(seen, ["a/1", "a/2", "a/3", "a/4", "a/5"]);
-    }
-
-    /// With a delimiter, deeper keys roll up into one common prefix each, counted once
-    /// across pages.
-    #[test]
-    fn delimiter_rolls_up_folders_once() {
-        let objects = bucket(&["p/a", "p/d/1", "p/d/2", "p/d/3", "p/e/1", "p/z"]);
-        let first = list_page(&objects, &input("p/", Some("/"), None, 2));
-        assert_eq!(keys(&first), ["p/a"]);
-        let prefixes: Vec<_> =
-            first.common_prefixes.iter().flatten().filter_map(|p| p.prefix.clone()).collect();
-        assert_eq!(prefixes, ["p/d/"]);
-        let token = first.next_continuation_token.clone();
-        assert_eq!(token.as_deref(), Some("p/d/"));
-        let second = list_page(&objects, &input("p/", Some("/"), token.as_deref(), 2));
-        let prefixes: Vec<_> =
-            second.common_prefixes.iter().flatten().filter_map(|p| p.prefix.clone()).collect();
-        assert_eq!(prefixes, ["p/e/"]);
-        assert_eq!(keys(&second), ["p/z"]);
-        assert_eq!(second.next_continuation_token, None);
+    fn blobs_spread_over_sub_prefixes() {
+        let flat = Cli::parse_from(["bench"]).serve;
+        assert_eq!(flat.blob_key(7), "images/img-0000007.png");
+        let spread = Cli::parse_from(["bench", "--blob-prefixes", "16"]).serve;
+        assert_eq!(spread.blob_key(7), "images/p007/img-0000007.png");
+        assert_eq!(spread.blob_key(23), "images/p007/img-0000023.png");
+        assert_eq!(spread.blob_key(16), "images/p000/img-0000016.png");
     }
 }
