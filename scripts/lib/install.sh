@@ -7,6 +7,9 @@ S3S_FS_VERSION=0.14.1
 MOTO_VERSION=5.2.5
 FAKE_GCS_WRAPPER_VERSION=0.1.1
 AZURITE_VERSION=3.35.0
+# Label Studio's editor for the labeling page (1.8.0 on npm has no build/) and the browser driver.
+EDITOR_VERSION=1.4.0
+PLAYWRIGHT_VERSION=1.64.1
 
 # install_once DIR CMD...: unless DIR/.complete exists, recreate DIR, run CMD (which fills DIR), stamp it.
 install_once() {
@@ -109,6 +112,18 @@ ensure_azurite() {
     --loglevel=error "azurite@$AZURITE_VERSION"
   AZURITE_BLOB="$dir/node_modules/.bin/azurite-blob"
   [[ -x $AZURITE_BLOB ]] || die "azurite-blob missing from $dir; remove that directory and run again"
+}
+
+# ensure_editor → LABELSYNC_TEST_EDITOR_DIR (the editor's build/, what LABELSYNC_EDITOR_DIR takes)
+# and LABELSYNC_TEST_NODE_PATH (node_modules holding playwright-core for the labeling-page test).
+ensure_editor() {
+  local dir="$LABELSYNC_CACHE/editor-$EDITOR_VERSION-playwright-$PLAYWRIGHT_VERSION"
+  [[ -f $dir/.complete ]] || note "installing @heartexlabs/label-studio $EDITOR_VERSION and playwright-core from npm (once)"
+  install_once "$dir" run_quiet install-editor npm install --prefix "$dir" --no-audit --no-fund \
+    --loglevel=error "@heartexlabs/label-studio@$EDITOR_VERSION" "playwright-core@$PLAYWRIGHT_VERSION"
+  export LABELSYNC_TEST_EDITOR_DIR="$dir/node_modules/@heartexlabs/label-studio/build"
+  export LABELSYNC_TEST_NODE_PATH="$dir/node_modules"
+  [[ -f $LABELSYNC_TEST_EDITOR_DIR/static/js/main.js ]] || die "the editor build is missing from $dir; remove that directory and run again"
 }
 
 # ensure_chromium → CHROMIUM: Debian's chromium (services.sh checks that it renders a page headless).

@@ -10,6 +10,7 @@ mod export;
 mod hostile_s3;
 mod import;
 mod int_ranges;
+mod label_page;
 mod local_files_serving;
 mod local_roots;
 mod media;

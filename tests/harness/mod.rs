@@ -104,6 +104,7 @@ pub fn test_args(dir: &std::path::Path) -> ServeArgs {
         max_label_config_bytes: 1024 * 1024,
         metrics_token: None,
         cors_origins: Vec::new(),
+        editor_dir: None,
         worker: WorkerArgs {
             workers: 0,
             job_lease_secs: 60,

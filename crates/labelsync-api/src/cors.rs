@@ -77,6 +77,7 @@ impl CorsOrigins {
                     header::ACCEPT,
                     header::RANGE,
                     HeaderName::from_static("x-request-id"),
+                    HeaderName::from_static("x-labelsync-resolve"),
                 ])
                 .expose_headers([
                     header::CONTENT_LENGTH,
@@ -85,6 +86,7 @@ impl CorsOrigins {
                     header::ETAG,
                     header::LOCATION,
                     HeaderName::from_static("x-request-id"),
+                    HeaderName::from_static("x-labelsync-resolved"),
                 ])
                 .allow_credentials(false)
                 .max_age(Duration::from_secs(600)),

@@ -16,6 +16,7 @@ pub mod export;
 pub mod extract;
 pub mod fields;
 pub mod import;
+pub mod label_page;
 pub mod local_files;
 pub mod media;
 pub mod ops;

@@ -158,11 +158,13 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub fn build(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
     let cors = state.config.cors.layer();
+    let label_page = crate::label_page::routes(state.config.editor_dir.as_deref());
     let (routes, mut openapi) = routes().split_for_parts();
     crate::api_doc::finish(&mut openapi);
     let router = routes
         .route_layer(middleware::from_fn(ops::metrics::track))
         .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi))
+        .merge(label_page)
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state);
     let x_request_id = HeaderName::from_static("x-request-id");

@@ -34,6 +34,9 @@ pub struct ApiConfig {
     pub min_sync_interval_secs: i64,
     /// `LABELSYNC_CORS_ORIGINS`: which browser origins may call labelsync.
     pub cors: crate::cors::CorsOrigins,
+    /// `LABELSYNC_EDITOR_DIR`: Label Studio's editor build (`build/` of the npm package), served
+    /// at `/editor/` for the labeling page; unset, the page loads the editor from a CDN.
+    pub editor_dir: Option<PathBuf>,
 }
 
 impl Default for ApiConfig {
@@ -49,6 +52,7 @@ impl Default for ApiConfig {
             metrics_token: None,
             min_sync_interval_secs: 60,
             cors: crate::cors::CorsOrigins::Off,
+            editor_dir: None,
         }
     }
 }

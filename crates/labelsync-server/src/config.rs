@@ -259,6 +259,11 @@ pub struct ServeArgs {
     /// (comma-separated `scheme://host[:port]`, or `*`); empty: no CORS headers.
     #[arg(long, env = "LABELSYNC_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
+    /// Label Studio's editor build (the `build/` directory of npm `@heartexlabs/label-studio`),
+    /// served at `/editor/` for the labeling page (`/projects/{id}/label`); unset, the page
+    /// loads the editor from a public CDN.
+    #[arg(long, env = "LABELSYNC_EDITOR_DIR")]
+    pub editor_dir: Option<PathBuf>,
     #[command(flatten)]
     pub worker: WorkerArgs,
 }

@@ -130,6 +130,7 @@ pub fn api_config(args: &ServeArgs) -> anyhow::Result<ApiConfig> {
         metrics_token: args.metrics_token.clone().filter(|t| !t.is_empty()),
         min_sync_interval_secs: args.worker.min_sync_interval_secs,
         cors,
+        editor_dir: args.editor_dir.clone().filter(|d| !d.as_os_str().is_empty()),
     })
 }
 

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use labelsync_db::storages::Storage;
 use labelsync_storage::StorageKind;
@@ -35,4 +35,27 @@ pub async fn redirect(app: &AppState, storage: &Storage, located: &Located<'_>) 
     insert(headers, header::CACHE_CONTROL, &format!("no-store, max-age={ttl_secs}"));
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
     Ok(response)
+}
+
+/// The request header that asks for the signed URL as JSON instead of a redirect (labelsync's
+/// own): a page that authenticates with a header cannot follow a cross-origin `303` and read
+/// where it went, so the labeling page asks for the URL and puts it in the task.
+pub const RESOLVE_HEADER: &str = "x-labelsync-resolve";
+
+/// Whether the request asked for the signed URL itself (`X-Labelsync-Resolve: url`).
+pub fn wants_url(headers: &HeaderMap) -> bool {
+    headers.get(RESOLVE_HEADER).is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"url"))
+}
+
+/// `redirect` as `200 {"url": …}` with `X-Labelsync-Resolved: url` (so a client tells it from an
+/// object that happens to be JSON, which proxy mode streams as it is).
+pub fn as_url(redirect: Response) -> Response {
+    let location = redirect.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let mut response = axum::Json(serde_json::json!({ "url": location })).into_response();
+    let headers = response.headers_mut();
+    headers.insert(HeaderName::from_static("x-labelsync-resolved"), HeaderValue::from_static("url"));
+    if let Some(cache) = redirect.headers().get(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, cache.clone());
+    }
+    response
 }

@@ -129,7 +129,8 @@ async fn respond(
     let storage =
         media.storages.iter().find(|s| s.id == located.source.storage_id).ok_or_else(ApiError::not_found)?;
     if located.source.presign {
-        super::presign::redirect(app, storage, &located).await
+        let redirect = super::presign::redirect(app, storage, &located).await?;
+        Ok(if super::presign::wants_url(headers) { super::presign::as_url(redirect) } else { redirect })
     } else {
         super::proxy::stream(app, auth, storage, &located, headers).await
     }
