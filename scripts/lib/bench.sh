@@ -13,6 +13,13 @@ bench_cleanup() {
   stop_server
   local pid
   for pid in "${BENCH_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  # The PostgreSQL databases fresh_db made (named in a file: fresh_db runs in a subshell).
+  local db
+  if [[ -f $BENCH_WORK/pg-databases ]]; then
+    while read -r db; do
+      psql -q "$TEST_DATABASE_URL" -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
+    done <"$BENCH_WORK/pg-databases"
+  fi
   rm -rf "$BENCH_WORK"
 }
 trap bench_cleanup EXIT
@@ -31,6 +38,7 @@ fresh_db() {
   postgres)
     : "${TEST_DATABASE_URL:?PostgreSQL runs need TEST_DATABASE_URL (run under scripts/bench)}"
     psql -q "$TEST_DATABASE_URL" -c "CREATE DATABASE $name" >/dev/null
+    echo "$name" >>"$BENCH_WORK/pg-databases"
     python3 -c 'import sys, urllib.parse as u; p=u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/"+sys.argv[2])))' \
       "$TEST_DATABASE_URL" "$name"
     ;;
