@@ -40,6 +40,14 @@ pub enum Command {
     /// Manage organizations, users and tokens.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Client: list, show, add, validate and remove a server's storages through its API
+    /// (labelsync's or Label Studio's).
+    Storage(Box<crate::client::args::StorageArgs>),
+    /// Client: sync a storage; with --wait, until it ends (exit 0 completed, 3 completed with
+    /// errors, 1 failed, 4 timed out, 2 usage, auth or connection error).
+    Sync(Box<crate::client::args::SyncArgs>),
+    /// Client: download a project's export (JSON, JSON_MIN or CSV).
+    Export(Box<crate::client::args::ExportArgs>),
 }
 
 /// Settings every subcommand shares.
