@@ -38,9 +38,9 @@ pub async fn run() -> anyhow::Result<ExitCode> {
             let db = bootstrap::open_database(&cli.common).await?;
             admin::run(&db, command).await?
         }
-        Some(Command::Storage(args)) => return Ok(client::run(ClientCommand::Storage(*args)).await),
-        Some(Command::Sync(args)) => return Ok(client::run(ClientCommand::Sync(*args)).await),
-        Some(Command::Export(args)) => return Ok(client::run(ClientCommand::Export(*args)).await),
+        Some(Command::Storage(args)) => return Ok(client::run(ClientCommand::Storage(args)).await),
+        Some(Command::Sync(args)) => return Ok(client::run(ClientCommand::Sync(args)).await),
+        Some(Command::Export(args)) => return Ok(client::run(ClientCommand::Export(args)).await),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -17,9 +17,9 @@ use self::error::{CliError, Exit};
 
 /// A client command, parsed.
 pub enum ClientCommand {
-    Storage(args::StorageArgs),
-    Sync(args::SyncArgs),
-    Export(args::ExportArgs),
+    Storage(Box<args::StorageArgs>),
+    Sync(Box<args::SyncArgs>),
+    Export(Box<args::ExportArgs>),
 }
 
 /// Runs a client command; errors are printed here, and the exit code says what happened.
@@ -35,8 +35,11 @@ pub async fn run(command: ClientCommand) -> ExitCode {
 
 async fn dispatch(command: ClientCommand) -> Result<Exit, CliError> {
     match command {
-        ClientCommand::Storage(args) => storage::run(&Api::connect(&args.connect).await?, args.command).await,
-        ClientCommand::Sync(args) => sync::run(&Api::connect(&args.connect).await?, args).await,
-        ClientCommand::Export(args) => export::run(&Api::connect(&args.connect).await?, args).await,
+        ClientCommand::Storage(args) => {
+            let args = *args;
+            storage::run(&Api::connect(&args.connect).await?, args.command).await
+        }
+        ClientCommand::Sync(args) => sync::run(&Api::connect(&args.connect).await?, *args).await,
+        ClientCommand::Export(args) => export::run(&Api::connect(&args.connect).await?, *args).await,
     }
 }
