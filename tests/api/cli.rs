@@ -245,3 +245,29 @@ async fn export_to_file(app: TestApp) {
     assert_eq!(tasks[0]["data"]["image_url"], "http://x/1.jpg");
 }
 api_test!(export_to_file);
+
+/// With a personal access token, an access token that expires while `sync --wait` polls is
+/// exchanged again: the wait goes on to its timeout (exit 4), not to an auth error.
+async fn expired_access_token_is_refreshed(app: TestApp) {
+    let (_, token) = app.post("/api/token/", json!({})).await;
+    let refresh = token["token"].as_str().expect("refresh token").to_owned();
+    let project = app.project().await;
+    let name = local_storage(&app, project, "queued", &[("a.jpg", "A")], true).await;
+    let args = ["sync", &name, "--wait", "--timeout", "3", "--interval", "0.2"];
+    let Some(output) = cli_with_key(&app, &refresh, &args).await else { return };
+    assert_eq!(code(&output), 4, "{}", stderr(&output));
+}
+api_test!(expired_access_token_is_refreshed, |args| args.access_token_ttl = 1);
+
+/// A secret given as a flag is sent but never printed, whatever the server answers.
+async fn secrets_are_not_echoed(app: TestApp) {
+    let project = app.project().await.to_string();
+    let secret = "s3cr3t-redis-password";
+    let args = ["storage", "add", "redis", "--project", &project, "--host", "127.0.0.1", "--port", "1"];
+    let Some(output) = cli(&app, &[&args[..], &["--password", secret]].concat()).await else { return };
+    let printed = format!("{}{}", stdout(&output), stderr(&output));
+    assert!(!printed.contains(secret), "{printed}");
+    let shown = cli(&app, &["storage", "list", "--project", &project, "--json"]).await.unwrap();
+    assert!(!stdout(&shown).contains(secret), "{}", stdout(&shown));
+}
+api_test!(secrets_are_not_echoed);
