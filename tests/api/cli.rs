@@ -48,7 +48,8 @@ fn directory(app: &TestApp, name: &str, files: &[(&str, &str)]) -> String {
 }
 
 /// `storage add` prints TYPE/ID; `list`, `get` (table and `--json`) show the storage;
-/// `validate` exits 0 while its directory exists and 1 once it is gone; `remove` deletes it.
+/// `validate` (of the stored storage, or of the same flags as `add`) exits 0 while its directory
+/// exists and 1 once it is gone; `remove` deletes it.
 async fn storage_commands(app: TestApp) {
     let project = app.project().await.to_string();
     let dir = directory(&app, "imgs", &[("a.jpg", "A")]);
@@ -94,6 +95,9 @@ async fn storage_commands(app: TestApp) {
     assert!(stdout(&got).contains("status:"), "{}", stdout(&got));
 
     let valid = cli(&app, &["storage", "validate", &name]).await.unwrap();
+    assert_eq!(code(&valid), 0, "{}", stderr(&valid));
+    let unsaved = ["storage", "validate", "localfiles", "--project", &project, "--path", &dir];
+    let valid = cli(&app, &unsaved).await.unwrap();
     assert_eq!(code(&valid), 0, "{}", stderr(&valid));
     fs::remove_dir_all(&dir).unwrap();
     let invalid = cli(&app, &["storage", "validate", &name]).await.unwrap();
