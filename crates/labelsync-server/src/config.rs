@@ -50,8 +50,9 @@ pub enum Command {
     Export(Box<crate::client::args::ExportArgs>),
 }
 
-/// Settings every subcommand shares.
+/// Settings every subcommand shares (the client commands ignore them; their help lists them last).
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Server options")]
 pub struct Common {
     /// Database: `sqlite://path?mode=rwc` (embedded default) or `postgres://…`.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://labelsync.db?mode=rwc", global = true)]
