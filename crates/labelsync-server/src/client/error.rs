@@ -62,11 +62,42 @@ pub struct Redact(Vec<String>);
 
 impl Redact {
     pub fn new(secrets: impl IntoIterator<Item = String>) -> Redact {
-        // Only secrets long enough not to blank out ordinary words.
-        Redact(secrets.into_iter().filter(|s| s.trim().len() >= 4).collect())
+        let mut forms = Vec::new();
+        for secret in secrets {
+            // As sent, as quoted inside JSON, and line by line (a key file's private key); only
+            // parts long enough not to blank out ordinary words.
+            let lines = secret.lines().map(|line| line.trim().to_owned()).filter(|line| line.len() >= 8);
+            forms.extend(lines);
+            let quoted = serde_json::to_string(&secret).unwrap_or_default();
+            forms.push(quoted.trim_matches('"').to_owned());
+            forms.push(secret);
+        }
+        forms.retain(|s| s.trim().len() >= 4);
+        // Longest first, so that a line of a secret does not break up the whole.
+        forms.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        forms.dedup();
+        Redact(forms)
     }
 
     pub fn text(&self, text: &str) -> String {
         self.0.iter().fold(text.to_owned(), |text, secret| text.replace(secret.as_str(), "***"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Redact;
+
+    /// A secret is blanked out as sent, quoted in JSON, and line by line.
+    #[test]
+    fn redacts_every_form() {
+        let key = "{\"private_key\": \"-----BEGIN KEY-----\\nMIIEvQIBADANBgkqhkiG9w0B\\n\"}".to_owned();
+        let multi = "line-one-secret\nline-two-secret".to_owned();
+        let redact = Redact::new([key.clone(), multi, "short".to_owned()]);
+        assert_eq!(redact.text(&format!("bad: {key}")), "bad: ***");
+        assert_eq!(redact.text(&serde_json::to_string(&key).unwrap()), "\"***\"");
+        assert_eq!(redact.text("saw line-two-secret"), "saw ***");
+        assert_eq!(redact.text("line-one and line-two stay"), "line-one and line-two stay");
+        assert_eq!(redact.text("short"), "***");
     }
 }
