@@ -275,3 +275,21 @@ async fn secrets_are_not_echoed(app: TestApp) {
     assert!(!stdout(&shown).contains(secret), "{}", stdout(&shown));
 }
 api_test!(secrets_are_not_echoed);
+
+/// `--export` syncs an export storage and waits for it the same way.
+async fn export_storage_sync(app: TestApp) {
+    let project = app.project().await;
+    app.import(project, json!([{"image_url": "http://x/1.jpg"}])).await;
+    let dir = directory(&app, "out", &[]);
+    let (_, created) =
+        app.post("/api/storages/export/localfiles", json!({"project": project, "path": dir})).await;
+    let name = format!("localfiles/{}", created["id"].as_i64().expect("storage id"));
+    let args = ["sync", &name, "--export", "--wait", "--json", "--interval", "0.1", "--timeout", "60"];
+    let Some(output) = cli(&app, &args).await else { return };
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(json_of(&output)["status"], "completed");
+    let listed =
+        cli(&app, &["storage", "list", "--project", &project.to_string(), "--export"]).await.unwrap();
+    assert!(stdout(&listed).contains(&name), "{}", stdout(&listed));
+}
+api_test!(export_storage_sync, super::with_workers);
