@@ -4,6 +4,7 @@
 mod annotations;
 mod auth;
 mod bounds;
+mod cli;
 mod cors;
 mod errors;
 mod export;

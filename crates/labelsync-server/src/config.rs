@@ -40,10 +40,19 @@ pub enum Command {
     /// Manage organizations, users and tokens.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Client: list, show, add, validate and remove a server's storages through its API
+    /// (labelsync's or Label Studio's).
+    Storage(Box<crate::client::args::StorageArgs>),
+    /// Client: sync a storage; with --wait, until it ends (exit 0 completed, 3 completed with
+    /// errors, 1 failed, 4 timed out, 2 usage, auth or connection error).
+    Sync(Box<crate::client::args::SyncArgs>),
+    /// Client: download a project's export (JSON, JSON_MIN or CSV).
+    Export(Box<crate::client::args::ExportArgs>),
 }
 
-/// Settings every subcommand shares.
+/// Settings every subcommand shares (the client commands ignore them; their help lists them last).
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Server options")]
 pub struct Common {
     /// Database: `sqlite://path?mode=rwc` (embedded default) or `postgres://…`.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://labelsync.db?mode=rwc", global = true)]

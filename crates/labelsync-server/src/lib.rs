@@ -1,42 +1,48 @@
 //! `labelsync-server` is the labelsync binary: configuration ([`config`]), start-up
 //! ([`bootstrap`]), the `serve` and `worker` subcommands ([`serve`]), admin commands ([`admin`])
-//! and graceful shutdown. `main.rs` only parses the command line and calls [`run`].
+//! and graceful shutdown; the client commands (`storage`, `sync`, `export`) in [`client`].
+//! `main.rs` only parses the command line and calls [`run`].
 
 pub mod admin;
 pub mod bootstrap;
+pub mod client;
 pub mod config;
 pub mod local_roots;
 pub mod logging;
 pub mod serve;
 
+use std::process::ExitCode;
+
 use anyhow::Context;
 use clap::Parser;
 
+use crate::client::ClientCommand;
 use crate::config::{Cli, Command, ServeArgs};
 
-/// Runs the command line's subcommand.
-pub async fn run() -> anyhow::Result<()> {
+/// Runs the command line's subcommand. The server commands exit 0 or, with an error, 1; the
+/// client commands choose their own exit codes.
+pub async fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     logging::init(cli.common.log_format, &cli.common.log);
     let _ = rustls::crypto::ring::default_provider().install_default();
     match cli.command {
-        None => serve_command(&cli.common, cli.serve).await,
-        Some(Command::Serve(args)) => serve_command(&cli.common, *args).await,
-        Some(Command::Worker(args)) => worker_command(&cli.common, *args).await,
+        None => serve_command(&cli.common, cli.serve).await?,
+        Some(Command::Serve(args)) => serve_command(&cli.common, *args).await?,
+        Some(Command::Worker(args)) => worker_command(&cli.common, *args).await?,
         Some(Command::Migrate) => {
             bootstrap::open_database(&cli.common).await?;
             println!("migrations applied");
-            Ok(())
         }
-        Some(Command::Openapi) => {
-            println!("{}", labelsync_api::openapi().to_pretty_json()?);
-            Ok(())
-        }
+        Some(Command::Openapi) => println!("{}", labelsync_api::openapi().to_pretty_json()?),
         Some(Command::Admin(command)) => {
             let db = bootstrap::open_database(&cli.common).await?;
-            admin::run(&db, command).await
+            admin::run(&db, command).await?
         }
+        Some(Command::Storage(args)) => return Ok(client::run(ClientCommand::Storage(args)).await),
+        Some(Command::Sync(args)) => return Ok(client::run(ClientCommand::Sync(args)).await),
+        Some(Command::Export(args)) => return Ok(client::run(ClientCommand::Export(args)).await),
     }
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn serve_command(common: &config::Common, args: ServeArgs) -> anyhow::Result<()> {

@@ -25,7 +25,7 @@ fn main() -> std::process::ExitCode {
         }
     };
     match runtime.block_on(labelsync_server::run()) {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(err) => {
             eprintln!("labelsync: {err:#}");
             std::process::ExitCode::FAILURE
