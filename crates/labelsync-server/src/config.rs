@@ -176,6 +176,10 @@ pub struct OutboundArgs {
     /// Largest listing page or error answer read from a storage provider, in bytes.
     #[arg(long, env = "LABELSYNC_OUTBOUND_MAX_RESPONSE_BYTES", default_value_t = 32 * 1024 * 1024)]
     pub outbound_max_response_bytes: u64,
+    /// How many sub-prefixes (local files: directories) one recursive sync lists at once;
+    /// 1 lists sequentially.
+    #[arg(long, env = "LABELSYNC_LIST_CONCURRENCY", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub list_concurrency: u16,
     /// The proxy every HTTP request to a storage provider goes through. Unset: direct
     /// connections; `HTTP_PROXY`, `HTTPS_PROXY` and `ALL_PROXY` are ignored either way.
     #[arg(long, env = "LABELSYNC_OUTBOUND_PROXY", value_parser = check_proxy)]
@@ -189,6 +193,7 @@ impl Default for OutboundArgs {
             outbound_connect_timeout_secs: limits.connect_timeout.as_secs_f64(),
             outbound_timeout_secs: limits.request_timeout.as_secs_f64(),
             outbound_max_response_bytes: limits.max_response_bytes,
+            list_concurrency: limits.list_concurrency as u16,
             outbound_proxy: None,
         }
     }
@@ -206,6 +211,7 @@ impl OutboundArgs {
             connect_timeout: secs(self.outbound_connect_timeout_secs),
             request_timeout: secs(self.outbound_timeout_secs),
             max_response_bytes: self.outbound_max_response_bytes.max(1),
+            list_concurrency: usize::from(self.list_concurrency.max(1)),
         }
     }
 

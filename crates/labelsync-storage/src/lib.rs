@@ -33,6 +33,7 @@ mod gcs;
 pub mod guard;
 pub mod local;
 mod paging;
+mod partitioned;
 mod redis_db;
 mod s3;
 #[cfg(feature = "testing")]
@@ -114,9 +115,11 @@ pub trait ImportStorage: fmt::Debug + fmt::Display + Send + Sync + 'static {
     }
 
     /// The listing resumed after `checkpoint` (a value this storage yielded earlier, possibly
-    /// in another process days ago), or from the start. Objects come in the order of
-    /// [`ImportStorage::list`], with a [`ListItem::Checkpoint`] after every provider page (local
-    /// files: at least every 1,000 files) and at the end. A checkpoint the storage cannot use
+    /// in another process days ago), or from the start, with a [`ListItem::Checkpoint`] after
+    /// every provider page (local files: at least every 1,000 files) and at the end. Objects
+    /// come in the order of [`ImportStorage::list`]: the provider's, or, where sub-prefixes are
+    /// listed in parallel (S3, GCS, Azure Blob and local files, recursively), the provider's
+    /// within each part, parts interleaved. A checkpoint the storage cannot use
     /// (garbage, or from another prefix) fails the listing with [`Error::InvalidCheckpoint`].
     fn list_from(&self, checkpoint: Option<String>) -> BoxStream<'_, Result<ListItem>>;
 
@@ -206,7 +209,7 @@ pub use labelsync_types::Role;
 /// | Redis | import role | export role | never |
 pub async fn connect(config: &StorageConfig, role: Role, guard: &guard::NetGuard) -> Result<Connected> {
     match config {
-        StorageConfig::LocalFiles(local) => Ok(local::connect(local, role)),
+        StorageConfig::LocalFiles(local) => Ok(local::connect(local, role, guard.limits().list_concurrency)),
         StorageConfig::Redis(redis) => redis_db::connect(redis, role, guard).await,
         StorageConfig::S3(s3) => s3::connect(s3, role, guard).await,
         StorageConfig::Gcs(gcs) => gcs::connect(gcs, role, guard),

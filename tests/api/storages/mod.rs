@@ -11,6 +11,7 @@ mod fairness;
 mod lifecycle;
 mod local_files;
 mod ownership;
+mod parallel;
 mod policies;
 mod redis;
 mod schedule;

@@ -67,14 +67,19 @@ fn parse_page(body: &[u8]) -> Result<Page, String> {
         })
         .collect::<Result<Vec<_>, &str>>()?;
     let next = listing.top.get("NextMarker").filter(|m| !m.is_empty()).cloned();
-    Ok(Page { objects, next })
+    let prefixes = xml::parse(body, &["EnumerationResults", "Blobs", "BlobPrefix"])?
+        .records
+        .into_iter()
+        .filter_map(|mut record| record.remove("Name"))
+        .collect();
+    Ok(Page { objects, prefixes, next })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Blobs are read with exact names, sizes, times and tags; prefixes are ignored.
+    /// Blobs are read with exact names, sizes, times and tags; prefixes apart from them.
     #[test]
     fn page_is_read_exactly() {
         let body = br#"<?xml version="1.0" encoding="utf-8"?>
@@ -94,5 +99,6 @@ mod tests {
         assert_eq!(page.objects[0].version().as_deref(), Some("0x8D93C7D4629C227"));
         assert!(page.objects[0].last_modified.is_some());
         assert_eq!(page.next.as_deref(), Some("next-1"));
+        assert_eq!(page.prefixes, ["p/sub/"]);
     }
 }

@@ -15,6 +15,7 @@ const LIMITS: OutboundLimits = OutboundLimits {
     connect_timeout: Duration::from_secs(2),
     request_timeout: Duration::from_millis(300),
     max_response_bytes: 1024,
+    list_concurrency: 1,
 };
 
 /// A loopback server running `answer` on every connection after reading the request head;

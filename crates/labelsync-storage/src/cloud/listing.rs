@@ -17,7 +17,7 @@
 use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
 
-use super::keys::{encode_component, list_prefix};
+use super::keys::encode_component;
 use super::{CloudStorage, Page, PageRequest, Provider};
 use crate::{Error, ListItem, Result};
 
@@ -40,10 +40,16 @@ enum Position {
 }
 
 impl<P: Provider> CloudStorage<P> {
-    /// The listing from `checkpoint` on (see the module documentation).
-    pub(super) fn list_items(&self, checkpoint: Option<String>) -> BoxStream<'_, Result<ListItem>> {
-        let prefix = list_prefix(self.prefix.as_deref());
-        let start = match checkpoint.map(|c| self.parse_checkpoint(prefix.as_deref(), &c)).transpose() {
+    /// The listing of the keys under `prefix` (all of them, or only its direct children) from
+    /// `checkpoint` on (see the module documentation).
+    pub(super) fn list_items(
+        &self,
+        prefix: Option<String>,
+        recursive: bool,
+        checkpoint: Option<String>,
+    ) -> BoxStream<'_, Result<ListItem>> {
+        let mode = mode(recursive);
+        let start = match checkpoint.map(|c| self.parse_checkpoint(prefix.as_deref(), mode, &c)).transpose() {
             Ok(position) => position.unwrap_or(Position::Start),
             Err(err) => return futures::stream::once(async { Err(err) }).boxed(),
         };
@@ -61,7 +67,7 @@ impl<P: Provider> CloudStorage<P> {
             let (prefix, start_after) = (prefix.clone(), start_after.clone());
             async move {
                 let Some(state) = state else { return Ok(None) };
-                self.next_page(state, prefix.as_deref(), start_after.as_deref()).await.map(Some)
+                self.next_page(state, prefix.as_deref(), recursive, start_after.as_deref()).await.map(Some)
             }
         })
         .try_flatten()
@@ -74,16 +80,17 @@ impl<P: Provider> CloudStorage<P> {
         &self,
         mut state: Listing,
         prefix: Option<&str>,
+        recursive: bool,
         start_after: Option<&str>,
     ) -> Result<(BoxStream<'static, Result<ListItem>>, Option<Listing>)> {
         let request = PageRequest {
             prefix,
-            delimited: !self.recursive,
+            delimited: !recursive,
             token: state.token.as_deref(),
             start_after,
             max_keys: None,
         };
-        let Page { objects, next } = self.provider.list_page(request).await?;
+        let Page { objects, next, .. } = self.provider.list_page(request).await?;
         if let Some(next) = &next
             && !state.seen.first_time(next)
         {
@@ -99,7 +106,7 @@ impl<P: Provider> CloudStorage<P> {
             (Resume::Marker, Some(marker), _) => Position::Marker(marker.clone()),
             (Resume::Marker, None, _) => Position::End,
         };
-        let checkpoint = self.checkpoint(prefix, &state.position);
+        let checkpoint = checkpoint(prefix, mode(recursive), &state.position);
         let items = objects
             .into_iter()
             .filter(|m| !m.key.ends_with('/') && start_after.is_none_or(|after| m.key.as_str() > after))
@@ -111,33 +118,19 @@ impl<P: Provider> CloudStorage<P> {
         Ok((page, state.token.is_some().then_some(state)))
     }
 
-    fn mode(&self) -> &'static str {
-        if self.recursive { "r" } else { "d" }
-    }
-
-    fn checkpoint(&self, prefix: Option<&str>, position: &Position) -> String {
-        let (name, value) = match position {
-            Position::Start => ("start", ""),
-            Position::After(key) => ("after", key.as_str()),
-            Position::Marker(marker) => ("marker", marker.as_str()),
-            Position::End => ("end", ""),
-        };
-        format!("{name}:{}:{}:{value}", self.mode(), encode_component(prefix.unwrap_or_default()))
-    }
-
-    fn parse_checkpoint(&self, prefix: Option<&str>, checkpoint: &str) -> Result<Position> {
+    fn parse_checkpoint(&self, prefix: Option<&str>, mode: &str, checkpoint: &str) -> Result<Position> {
         let invalid = |why: &str| {
             Error::InvalidCheckpoint(format!(
                 "{self}: cannot resume the listing from checkpoint {checkpoint:?}: {why}"
             ))
         };
         let mut parts = checkpoint.splitn(4, ':');
-        let (Some(name), Some(mode), Some(encoded), Some(value)) =
+        let (Some(name), Some(given_mode), Some(encoded), Some(value)) =
             (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(invalid("not a checkpoint of this storage"));
         };
-        if mode != self.mode() || encoded != encode_component(prefix.unwrap_or_default()) {
+        if given_mode != mode || encoded != encode_component(prefix.unwrap_or_default()) {
             return Err(invalid("it belongs to a listing of another prefix or recursion"));
         }
         let resume = self.provider.resume();
@@ -152,6 +145,21 @@ impl<P: Provider> CloudStorage<P> {
         };
         Ok(position)
     }
+}
+
+/// `r` for a recursive listing, `d` for direct children only.
+pub(super) fn mode(recursive: bool) -> &'static str {
+    if recursive { "r" } else { "d" }
+}
+
+fn checkpoint(prefix: Option<&str>, mode: &str, position: &Position) -> String {
+    let (name, value) = match position {
+        Position::Start => ("start", ""),
+        Position::After(key) => ("after", key.as_str()),
+        Position::Marker(marker) => ("marker", marker.as_str()),
+        Position::End => ("end", ""),
+    };
+    format!("{name}:{mode}:{}:{value}", encode_component(prefix.unwrap_or_default()))
 }
 
 /// Where a listing stands in this process: the token of the next page, the position a new

@@ -30,6 +30,7 @@ pub(crate) mod http;
 mod http_tests;
 pub(crate) mod keys;
 mod listing;
+mod parts;
 pub(crate) mod xml;
 
 pub use self::http::install_crypto_provider;
@@ -57,6 +58,9 @@ pub(crate) struct PageRequest<'a> {
 #[derive(Debug, Default)]
 pub(crate) struct Page {
     pub(crate) objects: Vec<ObjectMeta>,
+    /// The sub-prefixes a delimited listing grouped keys into (`CommonPrefixes`), each ending
+    /// in the delimiter.
+    pub(crate) prefixes: Vec<String>,
     pub(crate) next: Option<String>,
 }
 
@@ -183,12 +187,14 @@ impl<P: Provider> ImportStorage for CloudStorage<P> {
     }
 
     /// Keys under `prefix/` (Label Studio's normalization), only direct children unless
-    /// recursive, in the provider's (lexicographic) order, one provider page at a time, with
-    /// a checkpoint after each page (module `listing`). Keys ending in `/` (folder
-    /// placeholders) are skipped. A provider that hands out a continuation token it already
-    /// gave (A, B, A…) would list forever: that fails with [`Error::BadResponse`].
+    /// recursive, one provider page at a time, with a checkpoint after each page (module
+    /// `listing`). Keys ending in `/` (folder placeholders) are skipped. A provider that hands
+    /// out a continuation token it already gave (A, B, A…) would list forever: that fails with
+    /// [`Error::BadResponse`]. A recursive listing runs in parts, up to
+    /// `LABELSYNC_LIST_CONCURRENCY` sub-prefixes at once (module `partitioned`); each part
+    /// comes in the provider's (lexicographic) order.
     fn list_from(&self, checkpoint: Option<String>) -> BoxStream<'_, Result<ListItem>> {
-        self.list_items(checkpoint)
+        crate::partitioned::list_from(self, self.limits.list_concurrency, checkpoint)
     }
 
     /// One listing call with the key itself as the prefix, for one object: in the providers'

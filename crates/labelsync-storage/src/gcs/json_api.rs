@@ -25,6 +25,9 @@ const EXPORT_CONTENT_TYPE: &str = "text/plain";
 struct Objects {
     #[serde(default)]
     items: Vec<Item>,
+    /// The sub-prefixes of a listing with a delimiter.
+    #[serde(default)]
+    prefixes: Vec<String>,
     next_page_token: Option<String>,
 }
 
@@ -83,7 +86,11 @@ impl GcsProvider {
                 etag: item.generation.or(item.etag),
             })
             .collect();
-        Ok(Page { objects: objects_meta, next: objects.next_page_token.filter(|t| !t.is_empty()) })
+        Ok(Page {
+            objects: objects_meta,
+            prefixes: objects.prefixes,
+            next: objects.next_page_token.filter(|t| !t.is_empty()),
+        })
     }
 
     /// A simple (`uploadType=media`) upload of `body` as `key`.

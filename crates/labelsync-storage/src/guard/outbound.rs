@@ -20,6 +20,9 @@ pub struct OutboundLimits {
     /// The largest listing page or error answer read into memory. Task files have their own
     /// cap (`LABELSYNC_MAX_TASK_FILE_BYTES`).
     pub max_response_bytes: u64,
+    /// How many sub-prefixes (local files: directories) one recursive listing lists at once
+    /// (`LABELSYNC_LIST_CONCURRENCY`); 1 lists sequentially.
+    pub list_concurrency: usize,
 }
 
 impl Default for OutboundLimits {
@@ -28,6 +31,7 @@ impl Default for OutboundLimits {
             connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(60),
             max_response_bytes: 32 * 1024 * 1024,
+            list_concurrency: 8,
         }
     }
 }

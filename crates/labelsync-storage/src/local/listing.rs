@@ -1,7 +1,8 @@
 //! The directory walk behind the local-files listing: `walkdir` on a blocking thread feeding a
 //! bounded channel, so memory stays flat and a dropped listing stops the walk.
 //!
-//! Checkpoints are absolute paths: the last entry the walk visited. The walk is depth-first
+//! A walk covers one part of the listing (module `partitioned`): a directory, recursively or
+//! only its files. Checkpoints are absolute paths: the last entry the walk visited. The walk is depth-first
 //! with each directory's entries sorted by file name, which is exactly the component-wise
 //! order of [`Path`]'s `Ord`; so resuming after a path visits every entry greater than it, and
 //! whole directories before it are pruned unread instead of walked and discarded.
@@ -12,11 +13,12 @@ use std::sync::Arc;
 use futures::StreamExt;
 use futures::stream::BoxStream;
 use tokio::sync::mpsc;
-use walkdir::{DirEntry, WalkDir};
+use walkdir::DirEntry;
 
 use super::Layout;
 use super::file::object_meta;
 use crate::paging::page_size;
+use crate::partitioned::Part;
 use crate::{Error, ListItem, ObjectMeta, Result};
 
 /// How many listed files may wait for the consumer before the walk pauses.
@@ -24,7 +26,7 @@ const CHANNEL_CAPACITY: usize = 1024;
 /// A checkpoint follows at least every this many listed files.
 const CHECKPOINT_EVERY: usize = 1000;
 
-/// Regular files directly in the storage directory (or below it, when recursive), after
+/// Regular files directly in the directory of `part` (or below it, when recursive), after
 /// `checkpoint` when given, with a checkpoint every [`CHECKPOINT_EVERY`] files and at the end.
 ///
 /// Order: entries are sorted by file name within each directory and the walk is depth-first,
@@ -39,27 +41,39 @@ const CHECKPOINT_EVERY: usize = 1000;
 /// keys are strings.
 pub(super) fn list_from(
     layout: Arc<Layout>,
+    part: &Part,
     checkpoint: Option<String>,
 ) -> BoxStream<'static, Result<ListItem>> {
-    let after = match checkpoint.map(|c| resume_point(&layout, &c)).transpose() {
+    let walk_dir =
+        WalkScope { dir: layout.part_dir(part), recursive: part.recursive, is_root: part.path.is_empty() };
+    let after = match checkpoint.map(|c| resume_point(&layout, &walk_dir.dir, &c)).transpose() {
         Ok(after) => after,
         Err(err) => return futures::stream::once(async { Err(err) }).boxed(),
     };
     futures::stream::once(async move {
         let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
-        tokio::task::spawn_blocking(move || walk(&layout, after.as_deref(), &tx));
+        tokio::task::spawn_blocking(move || walk(&layout, &walk_dir, after.as_deref(), &tx));
         futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) })
     })
     .flatten()
     .boxed()
 }
 
-/// The path a checkpoint names: the storage directory or a plain path below it (a checkpoint
+/// What one walk covers.
+struct WalkScope {
+    dir: PathBuf,
+    recursive: bool,
+    /// The storage directory itself, which may be a symlink (inside the document root); the
+    /// directories of other parts are entered only as real directories.
+    is_root: bool,
+}
+
+/// The path a checkpoint names: the walk's directory or a plain path below it (a checkpoint
 /// of another directory would skip or repeat files of this one, and one with `..` would not
 /// compare with the walk's paths).
-fn resume_point(layout: &Layout, checkpoint: &str) -> Result<PathBuf> {
+fn resume_point(layout: &Layout, dir: &Path, checkpoint: &str) -> Result<PathBuf> {
     let path = PathBuf::from(checkpoint);
-    let below = path.strip_prefix(&layout.dir).ok().filter(|_| path.is_absolute());
+    let below = path.strip_prefix(dir).ok().filter(|_| path.is_absolute());
     if below.is_some_and(|below| below.components().all(|c| matches!(c, Component::Normal(_)))) {
         return Ok(path);
     }
@@ -80,18 +94,20 @@ fn resumes_into(path: &Path, after: &Path) -> bool {
 fn entries<'a>(
     dir: &Path,
     max_depth: usize,
+    follow_root_link: bool,
     after: Option<&'a Path>,
 ) -> impl Iterator<Item = walkdir::Result<DirEntry>> + 'a {
-    WalkDir::new(dir)
+    walkdir::WalkDir::new(dir)
         .min_depth(1)
         .max_depth(max_depth)
         .follow_links(false)
+        .follow_root_links(follow_root_link)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(move |entry| after.is_none_or(|after| resumes_into(entry.path(), after)))
 }
 
-fn walk(layout: &Layout, after: Option<&Path>, tx: &mpsc::Sender<Result<ListItem>>) {
+fn walk(layout: &Layout, walk_dir: &WalkScope, after: Option<&Path>, tx: &mpsc::Sender<Result<ListItem>>) {
     let real = match layout.real_dirs() {
         Ok(real) => real,
         Err(err) => {
@@ -99,10 +115,10 @@ fn walk(layout: &Layout, after: Option<&Path>, tx: &mpsc::Sender<Result<ListItem
             return;
         }
     };
-    let max_depth = if layout.recursive { usize::MAX } else { 1 };
+    let max_depth = if walk_dir.recursive { usize::MAX } else { 1 };
     let mut last_visited = after.and_then(Path::to_str).map(str::to_owned);
     let mut since_checkpoint = 0;
-    for entry in entries(&layout.dir, max_depth, after) {
+    for entry in entries(&walk_dir.dir, max_depth, walk_dir.is_root, after) {
         let item = match entry {
             Ok(entry) if after.is_some_and(|after| entry.path() <= after) => None,
             Ok(entry) => {
@@ -130,7 +146,7 @@ fn walk(layout: &Layout, after: Option<&Path>, tx: &mpsc::Sender<Result<ListItem
             }
         }
     }
-    send_checkpoint(tx, last_visited.as_deref().or(layout.dir.to_str()));
+    send_checkpoint(tx, last_visited.as_deref().or(walk_dir.dir.to_str()));
 }
 
 /// Sends a checkpoint at `path` (when there is one); false when the listing was dropped.
@@ -187,7 +203,7 @@ mod tests {
     /// What the walk reads (directories included) after `after`, relative to `root`.
     fn read_after(root: &Path, after: Option<&str>) -> Vec<String> {
         let after = after.map(|a| root.join(a));
-        entries(root, usize::MAX, after.as_deref())
+        entries(root, usize::MAX, true, after.as_deref())
             .map(|entry| {
                 entry.expect("entry").path().strip_prefix(root).expect("below").display().to_string()
             })
@@ -247,8 +263,11 @@ mod tests {
         };
         let layout = Layout::new(&config);
         for good in ["/srv/files/tasks", "/srv/files/tasks/a/b.json"] {
-            assert_eq!(resume_point(&layout, good).expect(good), PathBuf::from(good));
+            assert_eq!(resume_point(&layout, &layout.dir, good).expect(good), PathBuf::from(good));
         }
+        let part = layout.dir.join("a");
+        let err = resume_point(&layout, &part, "/srv/files/tasks/b/c.json").expect_err("another part's");
+        assert!(matches!(err, Error::InvalidCheckpoint(_)), "{err:?}");
         for bad in [
             "",
             "tasks/a.json",
@@ -256,7 +275,7 @@ mod tests {
             "/srv/files/tasks/../x/a.json",
             "/srv/files/tasksX",
         ] {
-            let err = resume_point(&layout, bad).expect_err(bad);
+            let err = resume_point(&layout, &layout.dir, bad).expect_err(bad);
             assert!(matches!(err, Error::InvalidCheckpoint(_)), "{bad}: {err:?}");
         }
     }

@@ -35,6 +35,7 @@ use crate::{
 mod document;
 mod file;
 mod listing;
+mod parts;
 mod paths;
 mod roots;
 
@@ -52,9 +53,10 @@ https://labelstud.io/guide/storage.html#Local-storage for details.\n\n Community
 \"label-studio-data\" directory next to the Label Studio command to auto-enable LOCAL_FILES_DOCUMENT_ROOT when \
 the environment variables are unset.";
 
-/// Builds the local-files roles for `role`: import storages also serve media.
-pub(crate) fn connect(config: &LocalFilesConfig, role: Role) -> Connected {
-    let storage = Arc::new(LocalFilesStorage { layout: Arc::new(Layout::new(config)) });
+/// Builds the local-files roles for `role`: import storages also serve media. A recursive
+/// listing walks up to `list_concurrency` directories at once.
+pub(crate) fn connect(config: &LocalFilesConfig, role: Role, list_concurrency: usize) -> Connected {
+    let storage = Arc::new(LocalFilesStorage { layout: Arc::new(Layout::new(config)), list_concurrency });
     match role {
         Role::Import => Connected { import: Some(storage.clone()), export: None, media: Some(storage) },
         Role::Export => Connected { import: None, export: Some(storage), media: None },
@@ -65,6 +67,7 @@ pub(crate) fn connect(config: &LocalFilesConfig, role: Role) -> Connected {
 #[derive(Debug)]
 struct LocalFilesStorage {
     layout: Arc<Layout>,
+    list_concurrency: usize,
 }
 
 /// The storage's paths, shared with blocking tasks.
@@ -206,9 +209,10 @@ impl ImportStorage for LocalFilesStorage {
     }
 
     /// Files in walk order, resumable after the last path a checkpoint names (see
-    /// `listing::list_from`).
+    /// `listing::list_from`); a recursive listing walks subdirectories in parallel (module
+    /// `partitioned`), each in walk order.
     fn list_from(&self, checkpoint: Option<String>) -> BoxStream<'_, Result<ListItem>> {
-        listing::list_from(self.layout.clone(), checkpoint)
+        crate::partitioned::list_from(self, self.list_concurrency, checkpoint)
     }
 
     async fn get(&self, key: &str, max_bytes: u64) -> Result<Bytes> {

@@ -75,7 +75,12 @@ fn parse_page(body: &[u8]) -> Result<Page, String> {
         .collect::<Result<Vec<_>, &str>>()?;
     let truncated = listing.top.get("IsTruncated").is_some_and(|t| t.trim() == "true");
     let next = listing.top.get("NextContinuationToken").filter(|t| truncated && !t.is_empty()).cloned();
-    Ok(Page { objects, next })
+    let prefixes = xml::parse(body, &["ListBucketResult", "CommonPrefixes"])?
+        .records
+        .into_iter()
+        .filter_map(|mut record| record.remove("Prefix"))
+        .collect();
+    Ok(Page { objects, prefixes, next })
 }
 
 #[cfg(test)]
@@ -122,5 +127,6 @@ mod tests {
         assert_eq!(page.objects[1].version().as_deref(), Some("0-1714557600000000000"), "no ETag");
         assert!(page.objects[0].last_modified.is_some());
         assert_eq!(page.next.as_deref(), Some("t2"));
+        assert_eq!(page.prefixes, ["sub/"]);
     }
 }

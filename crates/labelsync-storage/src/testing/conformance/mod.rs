@@ -13,9 +13,11 @@ use futures::TryStreamExt;
 use super::{Fixture, Listing, Scope};
 use crate::{Connected, Error, ExportStorage, ImportStorage, MediaObject, ObjectMeta, Role};
 
+mod parallel;
 mod resume;
 mod stat;
 
+pub use parallel::parallel_listing_lists_each_key_once;
 pub use resume::{
     list_from_refuses_foreign_checkpoints, list_from_resumes_after_every_checkpoint,
     versions_identify_content,

@@ -13,7 +13,7 @@ use crate::{Error, ImportStorage, ListItem};
 const SMALL_PAGE: usize = 25;
 
 /// The whole listing from `checkpoint`, items in order.
-async fn items_from(storage: &dyn ImportStorage, checkpoint: Option<&str>) -> Vec<ListItem> {
+pub(super) async fn items_from(storage: &dyn ImportStorage, checkpoint: Option<&str>) -> Vec<ListItem> {
     storage
         .list_from(checkpoint.map(str::to_owned))
         .try_collect()
@@ -21,19 +21,22 @@ async fn items_from(storage: &dyn ImportStorage, checkpoint: Option<&str>) -> Ve
         .unwrap_or_else(|e| panic!("{storage}: listing from {checkpoint:?} failed: {e}"))
 }
 
-fn object_keys(items: &[ListItem]) -> Vec<String> {
-    items
+/// The keys of the objects among `items`, sorted (parts of a listing interleave), repeats kept.
+pub(super) fn object_keys(items: &[ListItem]) -> Vec<String> {
+    let mut keys: Vec<String> = items
         .iter()
         .filter_map(|item| match item {
             ListItem::Object(meta) => Some(meta.key.clone()),
             ListItem::Checkpoint(_) => None,
         })
-        .collect()
+        .collect();
+    keys.sort();
+    keys
 }
 
-/// Resuming from each checkpoint of a many-page listing lists exactly what the checkpoint had
-/// not yet covered (Redis: at least that, as `SCAN` may repeat keys), and the listing ends
-/// with a checkpoint.
+/// Resuming from each checkpoint of a many-page listing (in seven sub-prefixes, which backends
+/// that list in parts list in parallel) lists exactly what the checkpoint had not yet covered
+/// (Redis: at least that, as `SCAN` may repeat keys), and the listing ends with a checkpoint.
 pub async fn list_from_resumes_after_every_checkpoint(fx: &dyn Fixture) {
     let names: Vec<String> = (0..300).map(|i| format!("d{}/task-{i:03}.json", i % 7)).collect();
     for name in &names {
