@@ -6,7 +6,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use bytes::Bytes;
 use futures::TryStreamExt;
-use labelsync_storage::guard::NetGuard;
+use labelsync_storage::guard::{NetGuard, OutboundLimits};
 use labelsync_storage::local::DocumentRoot;
 use labelsync_storage::testing::conformance::list_all;
 use labelsync_storage::testing::{Fixture, LocalFixture};
@@ -75,25 +75,39 @@ async fn validation_messages_follow_label_studio() {
     }
 }
 
-/// Non-recursive listing skips subfolders; recursive listing is depth-first, by name within each folder.
+/// Non-recursive listing skips subfolders; a sequential recursive listing is depth-first, by
+/// name within each folder; a parallel one lists the same files, each folder still by name.
 #[tokio::test]
 async fn listing_order_is_by_name_within_each_folder() {
     let fx = LocalFixture::new();
     for name in ["b.json", "a/z.json", "a/b/c.json", "c.json", "a.json"] {
         fx.seed(name, b"{}").await;
     }
-    let keys = |recursive| {
+    let keys = |recursive, list_concurrency| {
         let config = StorageConfig::LocalFiles(fx.config_for(fx.sandbox(), recursive));
+        let limits = OutboundLimits { list_concurrency, ..OutboundLimits::default() };
         async move {
-            let connected = connect(&config, Role::Import, &NetGuard::disabled()).await.expect("connect");
+            let guard = NetGuard::disabled().with_limits(limits);
+            let connected = connect(&config, Role::Import, &guard).await.expect("connect");
             let storage = connected.import.expect("import");
             list_all(storage.as_ref()).await.into_iter().map(|m| m.key).collect::<Vec<_>>()
         }
     };
     let flat = ["a.json", "b.json", "c.json"].map(|n| fx.key_of(n));
-    assert_eq!(keys(false).await, flat);
+    assert_eq!(keys(false, 8).await, flat);
     let deep = ["a/b/c.json", "a/z.json", "a.json", "b.json", "c.json"].map(|n| fx.key_of(n));
-    assert_eq!(keys(true).await, deep);
+    assert_eq!(keys(true, 1).await, deep);
+    let parallel = keys(true, 8).await;
+    let position = |name: &str| parallel.iter().position(|k| *k == fx.key_of(name)).expect(name);
+    assert!(
+        position("a.json") < position("b.json") && position("b.json") < position("c.json"),
+        "{parallel:?}"
+    );
+    let mut sorted = parallel.clone();
+    sorted.sort();
+    let mut expected = deep.to_vec();
+    expected.sort();
+    assert_eq!(sorted, expected, "the same files, each once");
 }
 
 /// A missing storage directory fails the listing with Label Studio's "does not exist" message.
