@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use futures::StreamExt;
-use labelsync_storage::guard::NetGuard;
+use labelsync_storage::guard::{NetGuard, OutboundLimits};
 use labelsync_storage::{Role, S3Config, Secret, StorageConfig};
 
 #[derive(Debug, clap::Args)]
@@ -22,10 +22,14 @@ pub struct ListRateArgs {
     /// Listings to run; the best is reported (the first warms connections and caches).
     #[arg(long, default_value_t = 3)]
     runs: usize,
+    /// Sub-prefixes listed at once (`LABELSYNC_LIST_CONCURRENCY`); 1, the default, lists
+    /// sequentially: the rate one prefix allows.
+    #[arg(long, default_value_t = 1)]
+    concurrency: usize,
 }
 
 /// Lists the prefix `runs` times (recursive, 1,000-key pages, SigV4, the storage adapter's
-/// own parser) and prints `keys=N seconds=S keys_per_second=R` for the fastest run.
+/// own parser, `concurrency` sub-prefixes at once) and prints `keys=N seconds=S keys_per_second=R` for the fastest run.
 pub async fn run(args: ListRateArgs) -> anyhow::Result<()> {
     let config = StorageConfig::S3(S3Config {
         bucket: args.bucket,
@@ -38,7 +42,9 @@ pub async fn run(args: ListRateArgs) -> anyhow::Result<()> {
         ..S3Config::default()
     });
     labelsync_storage::install_crypto_provider();
-    let connected = labelsync_storage::connect(&config, Role::Import, &NetGuard::disabled()).await?;
+    let limits = OutboundLimits { list_concurrency: args.concurrency.max(1), ..OutboundLimits::default() };
+    let guard = NetGuard::disabled().with_limits(limits);
+    let connected = labelsync_storage::connect(&config, Role::Import, &guard).await?;
     let import = connected.import.ok_or_else(|| anyhow::anyhow!("an S3 storage always imports"))?;
     let mut best: Option<(usize, f64)> = None;
     for _ in 0..args.runs.max(1) {
