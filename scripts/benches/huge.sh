@@ -27,7 +27,7 @@ ROWS=()
 NOTES=()
 
 # start_s3 NAME BLOBS LATENCY_MS: an in-memory S3 endpoint with BLOBS blobs under `images/p000/` …
-# `images/p015/`; prints its URL.
+# `images/p015/`; sets S3_URL (not in a subshell: bench_cleanup stops what BENCH_PIDS lists).
 start_s3() {
   local log="$BENCH_WORK/s3-$1.log" url=
   "$LABELSYNC_BENCH_BIN" s3-serve --access-key "$AK" --secret-key "$SK" --bucket "$BUCKET" \
@@ -39,7 +39,7 @@ start_s3() {
     sleep 0.1
   done
   [[ -n $url ]] || { cat "$log" >&2 && return 1; }
-  echo "$url"
+  S3_URL=$url
 }
 
 s3_json() { # ENDPOINT
@@ -69,8 +69,10 @@ pair() {
 }
 
 # 1. In-memory S3.
-small_s3=$(start_s3 small "$SMALL" 0)
-big_s3=$(start_s3 big "$BIG" 0)
+start_s3 small "$SMALL" 0
+small_s3=$S3_URL
+start_s3 big "$BIG" 0
+big_s3=$S3_URL
 pair "in-memory S3, blobs" s3 "$(s3_json "$small_s3")" "$(s3_json "$big_s3")"
 
 # 2. Local files.
@@ -92,7 +94,8 @@ local_json() { echo "{\"project\":__PROJECT__,\"path\":\"$ROOT/$1\",\"use_blob_u
 pair "local files" localfiles "$(local_json small)" "$(local_json big)"
 
 # 3. Parallel listing behind 50 ms per page.
-slow_s3=$(start_s3 slow "$BIG" "$LATENCY")
+start_s3 slow "$BIG" "$LATENCY"
+slow_s3=$S3_URL
 one_prefix=$(list_rate "$slow_s3" images/p000/ 1)
 parallel=$(list_rate "$slow_s3" images/ "$PREFIXES")
 sequential_s=$(python3 -c "import sys; print(f'{int(sys.argv[1]) / float(sys.argv[2]):.1f}')" "$BIG" "$one_prefix")
