@@ -238,18 +238,6 @@ impl Db {
 }
 
 impl Tx {
-    /// Lets this transaction's commit return before its WAL record is flushed to disk
-    /// (PostgreSQL `SET LOCAL synchronous_commit = off`; nothing on SQLite). A crash may then
-    /// lose the last few hundred milliseconds of such commits, whole and in commit order, never
-    /// half of one: only for writes that are redone when lost, such as a sync's batches, whose
-    /// checkpoint commits after them.
-    pub async fn relax_durability(&mut self) -> crate::Result<()> {
-        if let TxInner::Pg(tx) = &mut self.0 {
-            sqlx::query("set local synchronous_commit = off").execute(&mut **tx).await?;
-        }
-        Ok(())
-    }
-
     pub async fn commit(self) -> crate::Result<()> {
         match self.0 {
             TxInner::Pg(tx) => tx.commit().await,

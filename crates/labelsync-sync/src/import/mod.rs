@@ -299,9 +299,7 @@ async fn import_task_files(
     write(ctx, storage, project, progress, pending).await
 }
 
-/// Creates `candidates` with their links in one transaction and counts them. The commit does
-/// not wait for PostgreSQL's disk flush: a batch lost in a crash is listed and written again by
-/// the resumed sync (its checkpoint commits after it).
+/// Creates `candidates` with their links in one transaction and counts them.
 async fn write(
     ctx: &SyncContext,
     storage: &Storage,
@@ -313,7 +311,6 @@ async fn write(
         return Ok(());
     }
     let mut tx = ctx.db.begin().await?;
-    tx.relax_durability().await?;
     let target = LinkTarget { storage_id: storage.id, generation: progress.generation };
     let created = create_tasks(&mut tx, project, candidates, Some(target), None).await?;
     progress.add_created(&mut tx, created.task_ids.len() as i64).await?;

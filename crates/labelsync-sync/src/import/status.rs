@@ -195,20 +195,11 @@ impl Progress {
         self.meta.insert("duration".into(), json!(self.started.elapsed().as_secs_f64()));
         self.write_counters();
         self.flush_ledger(db).await?;
-        // One transaction, not waiting for PostgreSQL's disk flush: a ping lost in a crash
-        // leaves the previous checkpoint, from which the sync resumes.
-        let mut tx = db.begin().await?;
-        tx.relax_durability().await?;
-        let checkpoint_changed = self.checkpoint != self.saved_checkpoint;
-        if checkpoint_changed {
-            sync_runs::save_checkpoint(&mut tx, self.storage_id, self.checkpoint.as_deref()).await?;
-        }
-        self.write(&mut tx, SyncStatus::InProgress, None, Some(self.created)).await?;
-        tx.commit().await?;
-        if checkpoint_changed {
+        if self.checkpoint != self.saved_checkpoint {
+            sync_runs::save_checkpoint(db, self.storage_id, self.checkpoint.as_deref()).await?;
             self.saved_checkpoint = self.checkpoint.clone();
         }
-        Ok(())
+        self.write(db, SyncStatus::InProgress, None, Some(self.created)).await
     }
 
     fn write_counters(&mut self) {
