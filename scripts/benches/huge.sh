@@ -27,19 +27,9 @@ ROWS=()
 NOTES=()
 
 # start_s3 NAME BLOBS LATENCY_MS: an in-memory S3 endpoint with BLOBS blobs under `images/p000/` …
-# `images/p015/`; sets S3_URL (not in a subshell: bench_cleanup stops what BENCH_PIDS lists).
+# `images/p015/`; sets S3.
 start_s3() {
-  local log="$BENCH_WORK/s3-$1.log" url=
-  "$LABELSYNC_BENCH_BIN" s3-serve --access-key "$AK" --secret-key "$SK" --bucket "$BUCKET" \
-    --blobs "$2" --blob-prefixes "$PREFIXES" --list-latency-ms "$3" >"$log" 2>&1 &
-  BENCH_PIDS+=("$!")
-  for _ in $(seq 1 1200); do
-    url=$(sed -n 's/^listening on //p' "$log")
-    [[ -n $url ]] && break
-    sleep 0.1
-  done
-  [[ -n $url ]] || { cat "$log" >&2 && return 1; }
-  S3_URL=$url
+  start_mem_s3 "$BENCH_WORK/s3-$1.log" --blobs "$2" --blob-prefixes "$PREFIXES" --list-latency-ms "$3"
 }
 
 s3_json() { # ENDPOINT
@@ -70,9 +60,9 @@ pair() {
 
 # 1. In-memory S3.
 start_s3 small "$SMALL" 0
-small_s3=$S3_URL
+small_s3=$S3
 start_s3 big "$BIG" 0
-big_s3=$S3_URL
+big_s3=$S3
 pair "in-memory S3, blobs" s3 "$(s3_json "$small_s3")" "$(s3_json "$big_s3")"
 
 # 2. Local files.
@@ -95,7 +85,7 @@ pair "local files" localfiles "$(local_json small)" "$(local_json big)"
 
 # 3. Parallel listing behind 50 ms per page.
 start_s3 slow "$BIG" "$LATENCY"
-slow_s3=$S3_URL
+slow_s3=$S3
 one_prefix=$(list_rate "$slow_s3" images/p000/ 1)
 parallel=$(list_rate "$slow_s3" images/ "$PREFIXES")
 sequential_s=$(python3 -c "import sys; print(f'{int(sys.argv[1]) / float(sys.argv[2]):.1f}')" "$BIG" "$one_prefix")

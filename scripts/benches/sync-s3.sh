@@ -26,20 +26,9 @@ S3= S3_PID=
 # start_s3 LATENCY_MS: a freshly seeded in-memory S3 endpoint (replacing the previous one); sets S3.
 start_s3() {
   if [[ -n $S3_PID ]]; then kill "$S3_PID" 2>/dev/null || true; wait "$S3_PID" 2>/dev/null || true; fi
-  local log="$BENCH_WORK/s3-$1.log" t0
+  local t0
   t0=$(now)
-  "$LABELSYNC_BENCH_BIN" s3-serve --access-key "$AK" --secret-key "$SK" --bucket "$BUCKET" \
-    --blobs "$N" --json "$NJ" --list-latency-ms "$1" >"$log" 2>&1 &
-  S3_PID=$!
-  BENCH_PIDS+=("$S3_PID")
-  S3=
-  for _ in $(seq 1 600); do
-    S3=$(sed -n 's/^listening on //p' "$log")
-    [[ -n $S3 ]] && break
-    kill -0 "$S3_PID" 2>/dev/null || { cat "$log" >&2 && exit 1; }
-    sleep 0.1
-  done
-  [[ -n $S3 ]] || { echo "the in-memory S3 server did not start" >&2 && exit 1; }
+  start_mem_s3 "$BENCH_WORK/s3-$1.log" --blobs "$N" --json "$NJ" --list-latency-ms "$1"
   echo "in-memory S3 at $S3 ($1 ms per listing page), $N blobs and $NJ task files, ready in $(elapsed "$t0" "$(now)") s"
 }
 

@@ -115,46 +115,14 @@ tree_mb() {
 }
 
 start_s3() {
-  local log="$BENCH_WORK/s3.log" t0
+  local t0
   t0=$(now)
-  "$LABELSYNC_BENCH_BIN" s3-serve --access-key "$AK" --secret-key "$SK" --bucket "$BUCKET" \
-    --blobs "$N" --json "$N" --list-latency-ms "$LATENCY" >"$log" 2>&1 &
-  S3_PID=$!
-  BENCH_PIDS+=("$S3_PID")
-  S3=
-  for _ in $(seq 1 600); do
-    S3=$(sed -n 's/^listening on //p' "$log")
-    [[ -n $S3 ]] && break
-    kill -0 "$S3_PID" 2>/dev/null || { cat "$log" >&2 && exit 1; }
-    sleep 0.1
-  done
-  [[ -n $S3 ]] || { echo "the in-memory S3 server did not start" >&2 && exit 1; }
+  start_mem_s3 "$BENCH_WORK/s3.log" --blobs "$N" --json "$N" --list-latency-ms "$LATENCY"
   echo "in-memory S3 at $S3 ($LATENCY ms per listing page), $N blobs and $N task files, ready in $(elapsed "$t0" "$(now)") s"
 }
 
 storage_json() { # PROJECT PREFIX BLOB_MODE: the same body for both servers
   echo "{\"project\":$1,\"bucket\":\"$BUCKET\",\"prefix\":\"$2\",\"use_blob_urls\":$3,\"recursive_scan\":true,\"regex_filter\":\"\",\"presign\":true,\"presign_ttl\":15,\"s3_endpoint\":\"$S3\",\"region_name\":\"us-east-1\",\"aws_access_key_id\":\"$AK\",\"aws_secret_access_key\":\"$SK\"}"
-}
-
-# wrk_measure URL CONNECTIONS: "median_ms p99_ms req_per_s errors" (errors: non-2xx/3xx answers plus
-# socket errors, timeouts included). The same settings for both servers.
-wrk_measure() {
-  local out
-  out=$(wrk -t "$(($2 < 2 ? 1 : 2))" -c "$2" -d "$DURATION" --timeout 10s --latency \
-    -H "Authorization: Token $TOKEN" "$1")
-  python3 - "$out" <<'PY'
-import re, sys
-out = sys.argv[1]
-def ms(label):
-    m = re.search(r"^\s*" + label + r"%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
-    value, unit = float(m.group(1)), m.group(2)
-    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-errors = (int(bad.group(1)) if bad else 0) + (sum(int(g) for g in sock.groups()) if sock else 0)
-print(f"{ms('50'):.2f} {ms('99'):.2f} {rps:.1f} {errors}")
-PY
 }
 
 # run_row SERVER KIND: one server (labelsync | label-studio) on one kind of storage (blob | json):

@@ -68,6 +68,48 @@ stop_server() {
   SERVER_PID=
 }
 
+# start_mem_s3 LOG S3_SERVE_FLAGS...: a `labelsync-bench s3-serve` endpoint with the caller's AK, SK and
+# BUCKET and the given seeding and latency flags, logging to LOG; sets S3 (its URL) and S3_PID. Call it
+# in the script's own shell, not in $(…): the cleanup stops what BENCH_PIDS lists.
+start_mem_s3() {
+  : "${LABELSYNC_BENCH_BIN:?set LABELSYNC_BENCH_BIN to a release labelsync-bench binary (scripts/bench does)}"
+  local log=$1
+  shift
+  "$LABELSYNC_BENCH_BIN" s3-serve --access-key "$AK" --secret-key "$SK" --bucket "$BUCKET" "$@" >"$log" 2>&1 &
+  S3_PID=$!
+  BENCH_PIDS+=("$S3_PID")
+  S3=
+  for _ in $(seq 1 1200); do
+    S3=$(sed -n 's/^listening on //p' "$log")
+    [[ -n $S3 ]] && return 0
+    kill -0 "$S3_PID" 2>/dev/null || { cat "$log" >&2 && return 1; }
+    sleep 0.1
+  done
+  echo "the in-memory S3 server did not start" >&2
+  return 1
+}
+
+# wrk_measure URL CONNECTIONS: "median_ms p99_ms req_per_s errors" for URL under `wrk` for DURATION
+# (errors: non-2xx/3xx answers plus socket errors, timeouts included), as the caller's TOKEN.
+wrk_measure() {
+  local out
+  out=$(wrk -t "$(($2 < 2 ? 1 : 2))" -c "$2" -d "$DURATION" --timeout 10s --latency \
+    -H "Authorization: Token $TOKEN" "$1")
+  python3 - "$out" <<'PY'
+import re, sys
+out = sys.argv[1]
+def ms(label):
+    m = re.search(r"^\s*" + label + r"%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+    value, unit = float(m.group(1)), m.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+errors = (int(bad.group(1)) if bad else 0) + (sum(int(g) for g in sock.groups()) if sock else 0)
+print(f"{ms('50'):.2f} {ms('99'):.2f} {rps:.1f} {errors}")
+PY
+}
+
 api() { curl -sS --fail-with-body -H "Authorization: Token $TOKEN" -H 'Content-Type: application/json' "$@"; }
 
 # create_project: prints the id of a project whose label config reads $image.
