@@ -1,5 +1,5 @@
-//! The directory walk behind the local-files listing: `walkdir` on a blocking thread feeding a
-//! bounded channel, so memory stays flat and a dropped listing stops the walk.
+//! The directory walk behind the local-files listing: a [`SortedWalk`] on a blocking thread
+//! feeding a bounded channel, so memory stays flat and a dropped listing stops the walk.
 //!
 //! A walk covers one part of the listing (module `partitioned`): a directory, recursively or
 //! only its files. Checkpoints are absolute paths: the last entry the walk visited. The walk is depth-first
@@ -13,10 +13,10 @@ use std::sync::Arc;
 use futures::StreamExt;
 use futures::stream::BoxStream;
 use tokio::sync::mpsc;
-use walkdir::DirEntry;
 
 use super::Layout;
 use super::file::object_meta;
+use super::sorted_walk::{SortedWalk, WalkEntry};
 use crate::paging::page_size;
 use crate::partitioned::Part;
 use crate::{Error, ListItem, ObjectMeta, Result};
@@ -83,30 +83,6 @@ fn resume_point(layout: &Layout, dir: &Path, checkpoint: &str) -> Result<PathBuf
     )))
 }
 
-/// Whether the walk enters `path` when resuming after `after`: entries after it, and the
-/// directories holding it (which come before it, but hold entries after it).
-fn resumes_into(path: &Path, after: &Path) -> bool {
-    path > after || (path != after && after.starts_with(path))
-}
-
-/// Every entry the walk reads, in order: below `dir` down to `max_depth`, and after `after`
-/// (which prunes the directories before it; the directories holding it are still yielded).
-fn entries<'a>(
-    dir: &Path,
-    max_depth: usize,
-    follow_root_link: bool,
-    after: Option<&'a Path>,
-) -> impl Iterator<Item = walkdir::Result<DirEntry>> + 'a {
-    walkdir::WalkDir::new(dir)
-        .min_depth(1)
-        .max_depth(max_depth)
-        .follow_links(false)
-        .follow_root_links(follow_root_link)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(move |entry| after.is_none_or(|after| resumes_into(entry.path(), after)))
-}
-
 fn walk(layout: &Layout, walk_dir: &WalkScope, after: Option<&Path>, tx: &mpsc::Sender<Result<ListItem>>) {
     let real = match layout.real_dirs() {
         Ok(real) => real,
@@ -118,16 +94,16 @@ fn walk(layout: &Layout, walk_dir: &WalkScope, after: Option<&Path>, tx: &mpsc::
     let max_depth = if walk_dir.recursive { usize::MAX } else { 1 };
     let mut last_visited = after.and_then(Path::to_str).map(str::to_owned);
     let mut since_checkpoint = 0;
-    for entry in entries(&walk_dir.dir, max_depth, walk_dir.is_root, after) {
+    for entry in SortedWalk::new(&walk_dir.dir, max_depth, walk_dir.is_root, after) {
         let item = match entry {
-            Ok(entry) if after.is_some_and(|after| entry.path() <= after) => None,
+            Ok(entry) if after.is_some_and(|after| entry.path <= after) => None,
             Ok(entry) => {
-                if let Some(path) = entry.path().to_str() {
+                if let Some(path) = entry.path.to_str() {
                     last_visited = Some(path.to_owned());
                 }
                 listed(&entry, &real.root).map(|meta| Ok(ListItem::Object(meta)))
             }
-            Err(err) if err.depth() == 0 => Some(Err(layout.unreadable(&err.to_string()))),
+            Err(err) if err.depth == 0 => Some(Err(layout.unreadable(&err.to_string()))),
             Err(err) => {
                 tracing::warn!(storage = %layout.path, "skipping unreadable entry: {err}");
                 None
@@ -155,15 +131,15 @@ fn send_checkpoint(tx: &mpsc::Sender<Result<ListItem>>, path: Option<&str>) -> b
 }
 
 /// The entry's metadata when it is listed, `None` when it is skipped.
-fn listed(entry: &DirEntry, real_root: &Path) -> Option<ObjectMeta> {
-    let path = entry.path();
+fn listed(entry: &WalkEntry, real_root: &Path) -> Option<ObjectMeta> {
+    let path = &entry.path;
     let Some(key) = path.to_str() else {
         tracing::warn!("skipping file with a non-UTF-8 name: {}", path.display());
         return None;
     };
-    let file_type = entry.file_type();
+    let file_type = entry.file_type;
     let meta = if file_type.is_file() {
-        entry.metadata().ok()?
+        std::fs::symlink_metadata(path).ok()?
     } else if file_type.is_symlink() {
         symlink_target_inside(path, real_root).or_else(|| {
             tracing::debug!("skipping symlink {key}: not a regular file under the document root");
@@ -186,71 +162,6 @@ fn symlink_target_inside(path: &Path, real_root: &Path) -> Option<std::fs::Metad
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The tree of the tests: names sorted by byte, where `a/…` still comes before `a.txt`.
-    const TREE: [&str; 7] = ["a/0.txt", "a/b/1.txt", "a/b/2.txt", "a/c.txt", "a.txt", "b/3.txt", "b/4/5.txt"];
-
-    fn tree() -> tempfile::TempDir {
-        let dir = tempfile::tempdir().expect("tempdir");
-        for name in TREE {
-            let path = dir.path().join(name);
-            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-            std::fs::write(&path, name).expect("write");
-        }
-        dir
-    }
-
-    /// What the walk reads (directories included) after `after`, relative to `root`.
-    fn read_after(root: &Path, after: Option<&str>) -> Vec<String> {
-        let after = after.map(|a| root.join(a));
-        entries(root, usize::MAX, true, after.as_deref())
-            .map(|entry| {
-                entry.expect("entry").path().strip_prefix(root).expect("below").display().to_string()
-            })
-            .collect()
-    }
-
-    /// The walk order is `Path`'s order: a directory's files before a sibling whose name
-    /// extends the directory's (`a/…` before `a.txt`).
-    #[test]
-    fn walk_order_is_path_order() {
-        let dir = tree();
-        let read = read_after(dir.path(), None);
-        let expected = [
-            "a",
-            "a/0.txt",
-            "a/b",
-            "a/b/1.txt",
-            "a/b/2.txt",
-            "a/c.txt",
-            "a.txt",
-            "b",
-            "b/3.txt",
-            "b/4",
-            "b/4/5.txt",
-        ];
-        assert_eq!(read, expected);
-        let mut sorted: Vec<PathBuf> = read.iter().map(PathBuf::from).collect();
-        sorted.sort();
-        assert_eq!(sorted, read.iter().map(PathBuf::from).collect::<Vec<_>>(), "walk order is Path's Ord");
-    }
-
-    /// Resuming inside a nested directory reads only the directories holding the checkpoint and
-    /// what follows it: earlier files and whole earlier directories are pruned unread.
-    #[test]
-    fn resume_prunes_what_came_before() {
-        let dir = tree();
-        let cases: [(&str, &[&str]); 5] = [
-            ("a/b/1.txt", &["a", "a/b", "a/b/2.txt", "a/c.txt", "a.txt", "b", "b/3.txt", "b/4", "b/4/5.txt"]),
-            ("a/b", &["a", "a/c.txt", "a.txt", "b", "b/3.txt", "b/4", "b/4/5.txt"]),
-            ("a.txt", &["b", "b/3.txt", "b/4", "b/4/5.txt"]),
-            ("b/3.txt", &["b", "b/4", "b/4/5.txt"]),
-            ("b/4/5.txt", &["b", "b/4"]),
-        ];
-        for (after, expected) in cases {
-            assert_eq!(read_after(dir.path(), Some(after)), expected, "resuming after {after}");
-        }
-    }
 
     /// A checkpoint is accepted only as the storage directory or a plain path below it.
     #[test]

@@ -38,6 +38,7 @@ mod listing;
 mod parts;
 mod paths;
 mod roots;
+mod sorted_walk;
 
 pub use document::{DocumentRoot, LocalFile};
 pub use paths::normalize_storage_path;
