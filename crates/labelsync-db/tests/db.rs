@@ -120,6 +120,56 @@ async fn import_link_uniqueness(db: &Db) {
 }
 on_both!(import_link_uniqueness);
 
+/// Deleting a task, a storage or a project takes their import links with them (on PostgreSQL by
+/// statement triggers, not foreign keys), and links for a storage deleted meanwhile are refused.
+async fn import_links_go_with_their_task_storage_and_project(db: &Db) {
+    let (org, pid) = project(db).await;
+    let rec = StorageRecord::new(pid, Default::default());
+    let s1 = storages::insert(db, StorageKind::S3, Role::Import, &rec).await.unwrap();
+    let s2 = storages::insert(db, StorageKind::Gcs, Role::Import, &rec).await.unwrap();
+    let new = |i: i64| tasks::NewTask {
+        data: json!({}),
+        meta: json!({}),
+        inner_id: i,
+        overlap: 1,
+        is_labeled: false,
+        total_annotations: 0,
+        cancelled_annotations: 0,
+        total_predictions: 0,
+        allow_skip: true,
+    };
+    let ids = tasks::insert_many(db, pid, &(1..=4).map(new).collect::<Vec<_>>()).await.unwrap();
+    let link = |task_id, key: &str| links::NewImportLink {
+        task_id,
+        key: key.into(),
+        row_index: None,
+        version: None,
+    };
+    links::insert_import_links(db, s1.id, 1, &[link(ids[0], "a"), link(ids[1], "b")]).await.unwrap();
+    links::insert_import_links(db, s2.id, 1, &[link(ids[2], "c"), link(ids[3], "d")]).await.unwrap();
+    let keys_of = |storage_id| async move {
+        let mut keys: Vec<String> = links::import_links_of_keys(db, storage_id, &["a", "b", "c", "d"])
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|l| l.key)
+            .collect();
+        keys.sort();
+        keys
+    };
+
+    assert_eq!(tasks::delete_many(db, pid, &[ids[0]]).await.unwrap(), 1);
+    assert_eq!(keys_of(s1.id).await, ["b"], "a deleted task's link is gone");
+    assert!(storages::delete(db, s1.id).await.unwrap());
+    assert!(keys_of(s1.id).await.is_empty(), "a deleted storage's links are gone");
+    assert_eq!(keys_of(s2.id).await, ["c", "d"], "another storage's links stay");
+    let err = links::insert_import_links(db, s1.id, 2, &[link(ids[1], "b")]).await;
+    assert!(err.is_err(), "links for a deleted storage are refused: {err:?}");
+    assert!(projects::delete(db, org, pid).await.unwrap());
+    assert!(keys_of(s2.id).await.is_empty(), "a deleted project's links are gone");
+}
+on_both!(import_links_go_with_their_task_storage_and_project);
+
 /// A sync generation marks the links it listed; the others are missing (with whether their
 /// task is labeled) and get `object_exists` false until a later generation lists them again.
 async fn import_links_seen_and_missing(db: &Db) {

@@ -80,6 +80,12 @@ pub async fn import_links_of_keys(
 
 /// Inserts the import links of freshly created tasks, listed by sync `generation` (column
 /// arrays on PostgreSQL, as [`crate::tasks::insert_many`]).
+///
+/// The tasks must have been created in the same transaction. On PostgreSQL the links have no
+/// row-level foreign keys (migration 0009): the storage is locked here once per batch, `for key
+/// share` as a foreign-key check would for every row, so a storage deleted meanwhile either waits
+/// for this transaction (and its delete then takes these links) or fails it with
+/// [`sqlx::Error::RowNotFound`].
 pub async fn insert_import_links(
     ex: impl Into<Ex<'_>>,
     storage_id: i64,
@@ -93,12 +99,13 @@ pub async fn insert_import_links(
     by_dialect!(
         ex,
         postgres | c | {
-            sqlx::query(
+            let inserted = sqlx::query(
                 "insert into import_links (storage_id, task_id, key, row_index, version, \
                  seen_generation, created_at) \
                  select $1, l.task_id, l.key, l.row_index, l.version, $2, $3 \
                  from unnest($4::int8[], $5::text[], $6::int4[], $7::text[]) \
-                 as l(task_id, key, row_index, version)",
+                 as l(task_id, key, row_index, version) \
+                 where exists (select 1 from storages s where s.id = $1 for key share)",
             )
             .bind(storage_id)
             .bind(generation)
@@ -109,6 +116,9 @@ pub async fn insert_import_links(
             .bind(links.iter().map(|l| l.version.as_deref()).collect::<Vec<_>>())
             .execute(&mut *c)
             .await?;
+            if inserted.rows_affected() == 0 {
+                return Err(sqlx::Error::RowNotFound); // the storage is gone
+            }
             Ok(())
         },
         sqlite | c | {
