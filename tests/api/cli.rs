@@ -235,7 +235,7 @@ async fn personal_access_token(app: TestApp) {
 }
 api_test!(personal_access_token);
 
-/// `export -o FILE` writes the project's JSON export to the file.
+/// `export -o FILE` writes the project's JSON export to the file, and `--format CSV` its CSV.
 async fn export_to_file(app: TestApp) {
     let project = app.project().await;
     app.import(project, json!([{"image_url": "http://x/1.jpg"}, {"image_url": "http://x/2.jpg"}])).await;
@@ -247,6 +247,19 @@ async fn export_to_file(app: TestApp) {
     let tasks: Value = serde_json::from_slice(&fs::read(&file).unwrap()).unwrap();
     assert_eq!(tasks.as_array().unwrap().len(), 2, "{tasks}");
     assert_eq!(tasks[0]["data"]["image_url"], "http://x/1.jpg");
+
+    let csv = app.dir.join("export.csv").display().to_string();
+    let args = ["export", &project.to_string(), "--all-tasks", "--format", "CSV", "-o", &csv];
+    let Some(output) = cli(&app, &args).await else { return };
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let text = fs::read_to_string(&csv).unwrap();
+    let lines: Vec<&str> = text.split_terminator("\r\n").collect();
+    assert_eq!(lines.len(), 3, "a header and a row per task: {text}");
+    assert_eq!(
+        lines[0],
+        r#""annotation_id","annotator","created_at","id","image_url","lead_time","updated_at""#
+    );
+    assert!(lines[2].contains(r#""http://x/2.jpg""#), "{text}");
 }
 api_test!(export_to_file);
 

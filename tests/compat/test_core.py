@@ -4,6 +4,9 @@ the legacy token and with a personal access token."""
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 import requests
 from label_studio_sdk.client import LabelStudio
@@ -102,6 +105,22 @@ def test_export_json_has_every_task_and_annotation(client: LabelStudio, project)
     assert by_id[annotated]["data"] == {"text": "annotated"}
     assert [(a["id"], a["result"]) for a in by_id[annotated]["annotations"]] == [(annotation.id, CHOICE)]
     assert by_id[plain]["annotations"] == []
+
+
+def test_export_csv_reads_back_with_the_csv_module(client: LabelStudio, project) -> None:
+    """An export with export_type="CSV" is Label Studio's CSV: sorted columns, one row per annotation."""
+    p = project(using=client)
+    annotated, plain = import_texts(client, p.id, ["annotated", "plain"])
+    annotation = client.annotations.create(annotated, result=CHOICE)
+    raw = b"".join(client.projects.exports.download_sync(p.id, export_type="CSV", download_all_tasks=True))
+    reader = csv.DictReader(io.StringIO(raw.decode("utf-8"), newline=""))
+    assert reader.fieldnames == sorted(reader.fieldnames or [])
+    rows = list(reader)
+    assert [(row["id"], row["text"], row["sentiment"]) for row in rows] == [
+        (str(annotated), "annotated", "pos"),
+        (str(plain), "plain", ""),
+    ]
+    assert rows[0]["annotation_id"] == str(annotation.id)
 
 
 def test_deleted_project_is_gone(client: LabelStudio, project) -> None:

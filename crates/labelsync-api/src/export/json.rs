@@ -34,46 +34,60 @@ pub fn task_json(task: &Task, data: Value, annotations: &[Annotation], predictio
     })
 }
 
-/// The rows of a task in the `JSON_MIN` export: one per non-cancelled annotation, newest
-/// first, or one row of nulls when there is none. Each row is the task data, `id`, one key
-/// per control of `controls` (name → tag) that the result uses, then the annotation's
-/// `annotator`, `annotation_id`, `created_at`, `updated_at`, `lead_time`.
-pub fn min_rows(
+/// One row of Label Studio's converter, behind the `JSON_MIN` and `CSV` exports: a
+/// non-cancelled annotation of a task, or the task alone when it has no annotation at all.
+pub struct MinRow<'a> {
+    pub task_id: i64,
+    /// The task's data (`input` in the converter).
+    pub data: &'a Map<String, Value>,
+    /// One value per control of the label config that the result uses (`output`).
+    pub outputs: Vec<(String, Value)>,
+    pub annotation: Option<&'a Annotation>,
+}
+
+/// The converter's rows of a task: one per non-cancelled annotation, newest first (a stable
+/// sort on `created_at`, so annotations created together keep their order); one row without
+/// an annotation when the task has none; none when all its annotations are cancelled
+/// (`annotation_result_from_task`). `controls` maps control names to their tags.
+pub fn min_rows<'a>(
     task: &Task,
-    data: &Value,
-    annotations: &[Annotation],
+    data: &'a Map<String, Value>,
+    annotations: &'a [Annotation],
     controls: &Map<String, Value>,
-) -> Vec<Value> {
-    let base = || {
-        let mut row = data.as_object().cloned().unwrap_or_default();
-        row.insert("id".into(), json!(task.id));
-        row
-    };
-    let rows: Vec<Value> = annotations
-        .iter()
-        .rev()
-        .filter(|a| !a.was_cancelled)
-        .map(|a| {
-            let mut row = base();
-            for (name, value) in min_outputs(&a.result.0, controls) {
-                row.insert(name, value);
-            }
-            row.insert("annotator".into(), json!(a.completed_by_id));
-            row.insert("annotation_id".into(), json!(a.id));
-            row.insert("created_at".into(), ts(&a.created_at));
-            row.insert("updated_at".into(), ts(&a.updated_at));
-            row.insert("lead_time".into(), json!(a.lead_time));
-            Value::Object(row)
+) -> Vec<MinRow<'a>> {
+    if annotations.is_empty() {
+        return vec![MinRow { task_id: task.id, data, outputs: Vec::new(), annotation: None }];
+    }
+    let mut kept: Vec<&Annotation> = annotations.iter().filter(|a| !a.was_cancelled).collect();
+    kept.sort_by_key(|a| std::cmp::Reverse(a.created_at));
+    kept.into_iter()
+        .map(|a| MinRow {
+            task_id: task.id,
+            data,
+            outputs: min_outputs(&a.result.0, controls),
+            annotation: Some(a),
         })
-        .collect();
-    if !rows.is_empty() {
-        return rows;
+        .collect()
+}
+
+/// A row of the `JSON_MIN` export: the task data, `id`, the outputs, then the annotation's
+/// `annotator` (its author's id; `"None"` for an annotation without one, as `get_annotator`
+/// writes it), `annotation_id`, `created_at`, `updated_at`, `lead_time` (nulls without an
+/// annotation); later keys replace earlier ones, as in Label Studio.
+pub fn min_json(row: &MinRow<'_>) -> Value {
+    let mut out = row.data.clone();
+    out.insert("id".into(), json!(row.task_id));
+    for (name, value) in &row.outputs {
+        out.insert(name.clone(), value.clone());
     }
-    let mut row = base();
-    for name in ["annotator", "annotation_id", "created_at", "updated_at", "lead_time"] {
-        row.insert(name.into(), Value::Null);
-    }
-    vec![Value::Object(row)]
+    let a = row.annotation;
+    let annotator = a.map(|a| a.completed_by_id.map_or_else(|| json!("None"), |id| json!(id)));
+    out.insert("annotator".into(), annotator.unwrap_or(Value::Null));
+    out.insert("annotation_id".into(), json!(a.map(|a| a.id)));
+    out.insert("created_at".into(), a.map_or(Value::Null, |a| ts(&a.created_at)));
+    out.insert("updated_at".into(), a.map_or(Value::Null, |a| ts(&a.updated_at)));
+    out.insert("lead_time".into(), json!(a.and_then(|a| a.lead_time)));
+    Value::Object(out)
 }
 
 /// Label Studio's converter: result values grouped by control, a single choice or text

@@ -15,6 +15,18 @@ pub enum ExportType {
     Json,
     /// One flat row per annotation (`JSON_MIN`).
     JsonMin,
+    /// The same rows as comma-separated values (`CSV`).
+    Csv,
+}
+
+impl ExportType {
+    /// The file extension and the `Content-Type` of the export.
+    pub fn file_type(self) -> (&'static str, &'static str) {
+        match self {
+            ExportType::Json | ExportType::JsonMin => ("json", "application/json"),
+            ExportType::Csv => ("csv", "text/csv; charset=utf-8"),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -36,10 +48,11 @@ impl ExportOptions {
                     options.export_type = match value.as_ref() {
                         "JSON" => ExportType::Json,
                         "JSON_MIN" => ExportType::JsonMin,
+                        "CSV" => ExportType::Csv,
                         other => {
                             return Err(ApiError::field(
                                 &key,
-                                format!("\"{other}\" is not a valid choice: use JSON or JSON_MIN."),
+                                format!("\"{other}\" is not a valid choice: use JSON, JSON_MIN or CSV."),
                             ));
                         }
                     }
@@ -85,7 +98,8 @@ mod tests {
         let o = ExportOptions::parse(Some("exportType=JSON")).unwrap();
         assert_eq!(o.export_type, ExportType::Json);
         assert!(!o.all_tasks && o.ids.is_none());
-        assert!(ExportOptions::parse(Some("exportType=CSV")).is_err());
+        assert_eq!(ExportOptions::parse(Some("exportType=CSV")).unwrap().export_type, ExportType::Csv);
+        assert!(ExportOptions::parse(Some("exportType=COCO")).is_err());
         assert!(ExportOptions::parse(Some("download_all_tasks=maybe")).is_err());
     }
 }

@@ -1,6 +1,8 @@
 //! The export body, produced page by page: a keyset page of tasks, their annotations (and
-//! predictions), rendered and sent before the next page is read.
+//! predictions), rendered and sent before the next page is read. A `CSV` export reads the
+//! tasks twice: first for its header's columns, then for its rows.
 
+use std::collections::HashMap;
 use std::io;
 
 use axum::body::Body;
@@ -13,7 +15,8 @@ use labelsync_db::tasks::{self, Task};
 use labelsync_sync::label_config::LabelConfig;
 use serde_json::{Map, Value};
 
-use super::json::{min_rows, task_json};
+use super::csv::{CsvColumns, CsvHeader};
+use super::json::{MinRow, min_json, min_rows, task_json};
 use super::options::{ExportOptions, ExportType};
 use crate::tasks::json::{ServeContext, served_data};
 
@@ -33,6 +36,7 @@ pub fn body(db: Db, project: &Project, options: ExportOptions) -> Body {
         after: 0,
         written: 0,
         stage: Stage::Start,
+        csv: None,
     };
     let stream = futures::stream::try_unfold(state, |mut export| async move {
         let chunk = export.next_chunk().await.inspect_err(|err| {
@@ -54,13 +58,32 @@ struct Export {
     project_id: i64,
     ctx: ServeContext,
     options: ExportOptions,
-    /// The config's controls (name → `{type, …}`), for `JSON_MIN` columns.
+    /// The config's controls (name → `{type, …}`), for `JSON_MIN` and `CSV` columns.
     controls: Map<String, Value>,
     /// The last task id read.
     after: i64,
     /// Items written so far.
     written: usize,
     stage: Stage,
+    /// The `CSV` columns, learnt by a first pass over the tasks.
+    csv: Option<CsvHeader>,
+}
+
+/// A task to export, with its served data and annotations.
+struct Exported {
+    task: Task,
+    data: Value,
+    annotations: Vec<Annotation>,
+}
+
+impl Exported {
+    fn min_rows<'a>(
+        &'a self,
+        controls: &Map<String, Value>,
+        empty: &'a Map<String, Value>,
+    ) -> Vec<MinRow<'a>> {
+        min_rows(&self.task, self.data.as_object().unwrap_or(empty), &self.annotations, controls)
+    }
 }
 
 impl Export {
@@ -68,22 +91,26 @@ impl Export {
         match self.stage {
             Stage::Start => {
                 self.stage = Stage::Tasks;
-                Ok(Some(Bytes::from_static(b"[")))
+                if self.options.export_type != ExportType::Csv {
+                    return Ok(Some(Bytes::from_static(b"[")));
+                }
+                let header = self.csv_columns().await?;
+                let mut out = BytesMut::new();
+                header.write_header(&mut out);
+                self.csv = Some(header);
+                Ok(Some(out.freeze()))
             }
             Stage::Done => Ok(None),
             Stage::Tasks => loop {
-                let page = tasks::list_after(&self.db, self.project_id, self.after, PAGE)
-                    .await
-                    .map_err(io::Error::other)?;
-                let Some(last) = page.last() else {
+                let Some(page) = self.next_page().await? else {
                     self.stage = Stage::Done;
                     let end: &'static [u8] = match (self.options.export_type, self.written) {
+                        (ExportType::Csv, _) => return Ok(None),
                         (ExportType::JsonMin, 1..) => b"\n]",
                         _ => b"]",
                     };
                     return Ok(Some(Bytes::from_static(end)));
                 };
-                self.after = last.id;
                 let chunk = self.render(page).await?;
                 if !chunk.is_empty() {
                     return Ok(Some(chunk));
@@ -92,37 +119,77 @@ impl Export {
         }
     }
 
-    /// The items of one page of tasks.
-    async fn render(&mut self, page: Vec<Task>) -> io::Result<Bytes> {
+    /// The next page of tasks to export (maybe none of a page read), or `None` at the end.
+    async fn next_page(&mut self) -> io::Result<Option<Vec<Exported>>> {
+        let page =
+            tasks::list_after(&self.db, self.project_id, self.after, PAGE).await.map_err(io::Error::other)?;
+        let Some(last) = page.last() else { return Ok(None) };
+        self.after = last.id;
         let page: Vec<Task> = match &self.options.ids {
             Some(ids) => page.into_iter().filter(|t| ids.contains(&t.id)).collect(),
             None => page,
         };
         let ids: Vec<i64> = page.iter().map(|t| t.id).collect();
-        let all = annotations::list_for_tasks(&self.db, &ids).await.map_err(io::Error::other)?;
-        let predictions = match self.options.export_type {
-            ExportType::Json => {
-                predictions::list_for_tasks(&self.db, &ids).await.map_err(io::Error::other)?
-            }
-            ExportType::JsonMin => Vec::new(),
-        };
-        let mut out = BytesMut::new();
-        for task in &page {
-            let mine: Vec<Annotation> = all.iter().filter(|a| a.task_id == task.id).cloned().collect();
+        let mut by_task: HashMap<i64, Vec<Annotation>> = HashMap::new();
+        for a in annotations::list_for_tasks(&self.db, &ids).await.map_err(io::Error::other)? {
+            by_task.entry(a.task_id).or_default().push(a);
+        }
+        let mut exported = Vec::with_capacity(page.len());
+        for task in page {
+            let mine = by_task.remove(&task.id).unwrap_or_default();
             if mine.is_empty() && !self.options.all_tasks {
                 continue;
             }
-            let data = served_data(task, &self.ctx);
-            let items = match self.options.export_type {
-                ExportType::Json => {
-                    let preds: Vec<_> =
-                        predictions.iter().filter(|p| p.task_id == task.id).cloned().collect();
-                    vec![task_json(task, data, &mine, &preds)]
+            let data = served_data(&task, &self.ctx);
+            exported.push(Exported { task, data, annotations: mine });
+        }
+        Ok(Some(exported))
+    }
+
+    /// The first pass of a `CSV` export: every column of its rows.
+    async fn csv_columns(&mut self) -> io::Result<CsvHeader> {
+        let mut columns = CsvColumns::default();
+        let empty = Map::new();
+        while let Some(page) = self.next_page().await? {
+            for exported in &page {
+                for row in exported.min_rows(&self.controls, &empty) {
+                    columns.observe(&row);
                 }
-                ExportType::JsonMin => min_rows(task, &data, &mine, &self.controls),
-            };
-            for item in items {
-                self.write_item(&mut out, &item)?;
+            }
+        }
+        self.after = 0;
+        Ok(columns.finish())
+    }
+
+    /// The items of one page of tasks.
+    async fn render(&mut self, page: Vec<Exported>) -> io::Result<Bytes> {
+        let mut out = BytesMut::new();
+        let empty = Map::new();
+        match self.options.export_type {
+            ExportType::Json => {
+                let ids: Vec<i64> = page.iter().map(|e| e.task.id).collect();
+                let predictions =
+                    predictions::list_for_tasks(&self.db, &ids).await.map_err(io::Error::other)?;
+                for e in page {
+                    let preds: Vec<_> =
+                        predictions.iter().filter(|p| p.task_id == e.task.id).cloned().collect();
+                    self.write_item(&mut out, &task_json(&e.task, e.data, &e.annotations, &preds))?;
+                }
+            }
+            ExportType::JsonMin => {
+                for e in &page {
+                    for row in e.min_rows(&self.controls, &empty) {
+                        self.write_item(&mut out, &min_json(&row))?;
+                    }
+                }
+            }
+            ExportType::Csv => {
+                let header = self.csv.as_ref().ok_or_else(|| io::Error::other("CSV header not written"))?;
+                for e in &page {
+                    for row in e.min_rows(&self.controls, &empty) {
+                        header.write_row(&mut out, &row);
+                    }
+                }
             }
         }
         Ok(out.freeze())
