@@ -18,7 +18,7 @@ use crate::state::AppState;
            ("download_all_tasks" = Option<bool>, Query, description = "Include tasks without annotations"),
            ("ids[]" = Option<Vec<i64>>, Query, description = "Only these tasks")),
     responses((status = 200, description = "The export file: one object per task (`JSON`), one per row (`JSON_MIN`), or CSV text",
-                content_type = "application/json", body = Vec<Object>),
+                content((Vec<Object> = "application/json"), (String = "text/csv"))),
                (status = 400, description = "Unknown export type or bad flag"), (status = 404, description = "No such project")))]
 pub async fn export_project(
     State(app): State<AppState>,
