@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 
 use super::Layout;
 use super::file::object_meta;
-use super::sorted_walk::{SortedWalk, WalkEntry};
+use super::sorted_walk::{Kind, SortedWalk, WalkEntry};
 use crate::paging::page_size;
 use crate::partitioned::Part;
 use crate::{Error, ListItem, ObjectMeta, Result};
@@ -137,16 +137,13 @@ fn listed(entry: &WalkEntry, real_root: &Path) -> Option<ObjectMeta> {
         tracing::warn!("skipping file with a non-UTF-8 name: {}", path.display());
         return None;
     };
-    let file_type = entry.file_type;
-    let meta = if file_type.is_file() {
-        std::fs::symlink_metadata(path).ok()?
-    } else if file_type.is_symlink() {
-        symlink_target_inside(path, real_root).or_else(|| {
+    let meta = match entry.kind {
+        Kind::File => std::fs::symlink_metadata(path).ok()?,
+        Kind::Symlink => symlink_target_inside(path, real_root).or_else(|| {
             tracing::debug!("skipping symlink {key}: not a regular file under the document root");
             None
-        })?
-    } else {
-        return None;
+        })?,
+        Kind::Dir | Kind::Other => return None,
     };
     Some(object_meta(key, meta.len(), meta.modified().ok()))
 }

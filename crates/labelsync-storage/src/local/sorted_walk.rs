@@ -7,13 +7,15 @@
 //! instead: each pass over `read_dir` keeps the smallest [`WINDOW`] names after the last one
 //! yielded (a bounded max-heap), so a directory of up to `WINDOW` entries is read once and a
 //! bigger one once per `WINDOW` entries, and memory is at most `WINDOW` names per directory level
-//! open. Entries are never followed through symlinks (a symlinked directory is yielded, not
-//! entered), except the walk's own directory when asked.
+//! open. On Linux a pass reads raw `getdents64` records (`rustix::fs::RawDir`) and copies only the
+//! names it keeps, so the passes over a huge directory cost little more than the kernel's reads.
+//! Entries are never followed through symlinks (a symlinked directory is yielded, not entered, and
+//! opened with `O_NOFOLLOW`), except the walk's own directory when asked.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::ffi::OsString;
-use std::fs::FileType;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 /// How many names one directory level holds at most (about 2 MB of names).
@@ -24,7 +26,30 @@ pub(super) const WINDOW: usize = 32 * 1024;
 pub(super) struct WalkEntry {
     pub(super) path: PathBuf,
     /// The entry's own type (a symlink is a symlink).
-    pub(super) file_type: FileType,
+    pub(super) kind: Kind,
+}
+
+/// What a directory entry is, itself (not what a symlink points to).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    File,
+    Dir,
+    Symlink,
+    Other,
+}
+
+impl Kind {
+    fn of(file_type: std::fs::FileType) -> Kind {
+        if file_type.is_file() {
+            Kind::File
+        } else if file_type.is_dir() {
+            Kind::Dir
+        } else if file_type.is_symlink() {
+            Kind::Symlink
+        } else {
+            Kind::Other
+        }
+    }
 }
 
 /// A directory of the walk that could not be read.
@@ -60,7 +85,9 @@ impl<'a> SortedWalk<'a> {
         let mut walk = SortedWalk { stack: Vec::new(), max_depth, after, window: WINDOW };
         let is_link = std::fs::symlink_metadata(dir).is_ok_and(|meta| meta.file_type().is_symlink());
         if follow_root_link || !is_link {
-            walk.stack.push(walk.frame(dir.to_path_buf(), 0));
+            let mut root = walk.frame(dir.to_path_buf(), 0);
+            root.follow_link = follow_root_link;
+            walk.stack.push(root);
         }
         walk
     }
@@ -78,7 +105,14 @@ impl<'a> SortedWalk<'a> {
             .and_then(|after| after.strip_prefix(&dir).ok())
             .and_then(|below| below.iter().next())
             .map_or(Bound::Unbounded, |name| Bound::From(name.to_owned()));
-        Frame { dir, depth, pending: Vec::new().into_iter(), next: first, exhausted: false }
+        Frame {
+            dir,
+            depth,
+            follow_link: false,
+            pending: Vec::new().into_iter(),
+            next: first,
+            exhausted: false,
+        }
     }
 }
 
@@ -102,11 +136,11 @@ impl Iterator for SortedWalk<'_> {
             if self.after.is_some_and(|after| !resumes_into(&path, after)) {
                 continue;
             }
-            if named.file_type.is_dir() && depth < self.max_depth {
+            if named.kind == Kind::Dir && depth < self.max_depth {
                 let child = self.frame(path.clone(), depth);
                 self.stack.push(child);
             }
-            return Some(Ok(WalkEntry { path, file_type: named.file_type }));
+            return Some(Ok(WalkEntry { path, kind: named.kind }));
         }
     }
 }
@@ -121,6 +155,8 @@ fn resumes_into(path: &Path, after: &Path) -> bool {
 struct Frame {
     dir: PathBuf,
     depth: usize,
+    /// `dir` may be a symlink (the walk's own directory, when asked).
+    follow_link: bool,
     /// The names of the current window not yet yielded, in order.
     pending: std::vec::IntoIter<Named>,
     /// Where the next window starts.
@@ -133,26 +169,24 @@ impl Frame {
     /// Reads the next window: the smallest `window` names from `self.next` on.
     fn read_window(&mut self, window: usize) -> std::io::Result<()> {
         let mut smallest: BinaryHeap<Named> = BinaryHeap::new();
-        for entry in std::fs::read_dir(&self.dir)? {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(err) => {
-                    tracing::warn!("skipping an unreadable entry of {}: {err}", self.dir.display());
-                    continue;
-                }
-            };
-            let name = entry.file_name();
+        let next = &self.next;
+        let dir = &self.dir;
+        for_each_entry(dir, self.follow_link, |name, kind| {
             let beyond_window =
-                smallest.len() >= window && smallest.peek().is_some_and(|max| name >= max.name);
-            if !self.next.admits(&name) || beyond_window {
-                continue;
+                smallest.len() >= window && smallest.peek().is_some_and(|max| name >= max.name.as_bytes());
+            if !next.admits(name) || beyond_window {
+                return;
             }
-            let Ok(file_type) = entry.file_type() else { continue }; // gone since it was read
-            smallest.push(Named { name, file_type });
+            let name = OsString::from_vec(name.to_vec());
+            // The type is known from the directory record, except on filesystems that leave it out.
+            let kind = kind
+                .or_else(|| std::fs::symlink_metadata(dir.join(&name)).ok().map(|m| Kind::of(m.file_type())));
+            let Some(kind) = kind else { return }; // gone since it was read
+            smallest.push(Named { name, kind });
             if smallest.len() > window {
                 smallest.pop();
             }
-        }
+        })?;
         self.exhausted = smallest.len() < window;
         let sorted = smallest.into_sorted_vec();
         if let Some(last) = sorted.last() {
@@ -161,6 +195,60 @@ impl Frame {
         self.pending = sorted.into_iter();
         Ok(())
     }
+}
+
+/// Calls `visit` with the name of each entry of `dir` (`.` and `..` left out) and its kind when
+/// the directory record says it. `dir` itself is opened through a symlink only when
+/// `follow_link`.
+#[cfg(target_os = "linux")]
+fn for_each_entry(
+    dir: &Path,
+    follow_link: bool,
+    mut visit: impl FnMut(&[u8], Option<Kind>),
+) -> std::io::Result<()> {
+    use std::mem::MaybeUninit;
+
+    use rustix::fs::{FileType, Mode, OFlags, RawDir};
+
+    let mut flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    if !follow_link {
+        flags |= OFlags::NOFOLLOW;
+    }
+    let fd = rustix::fs::open(dir, flags, Mode::empty())?;
+    let mut buf = vec![MaybeUninit::<u8>::uninit(); 64 * 1024];
+    let mut entries = RawDir::new(&fd, &mut buf);
+    while let Some(entry) = entries.next() {
+        let entry = entry?;
+        let name = entry.file_name().to_bytes();
+        if name == b"." || name == b".." {
+            continue;
+        }
+        let kind = match entry.file_type() {
+            FileType::RegularFile => Some(Kind::File),
+            FileType::Directory => Some(Kind::Dir),
+            FileType::Symlink => Some(Kind::Symlink),
+            FileType::Unknown => None,
+            _ => Some(Kind::Other),
+        };
+        visit(name, kind);
+    }
+    Ok(())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn for_each_entry(
+    dir: &Path,
+    follow_link: bool,
+    mut visit: impl FnMut(&[u8], Option<Kind>),
+) -> std::io::Result<()> {
+    if !follow_link && std::fs::symlink_metadata(dir)?.file_type().is_symlink() {
+        return Err(std::io::Error::other("a symlink, not a directory"));
+    }
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        visit(entry.file_name().as_bytes(), entry.file_type().ok().map(Kind::of));
+    }
+    Ok(())
 }
 
 /// The names a window may hold.
@@ -173,11 +261,11 @@ enum Bound {
 }
 
 impl Bound {
-    fn admits(&self, name: &OsString) -> bool {
+    fn admits(&self, name: &[u8]) -> bool {
         match self {
             Bound::Unbounded => true,
-            Bound::From(first) => name >= first,
-            Bound::After(last) => name > last,
+            Bound::From(first) => name >= first.as_bytes(),
+            Bound::After(last) => name > last.as_bytes(),
         }
     }
 }
@@ -185,7 +273,7 @@ impl Bound {
 /// A directory entry read, ordered by name (bytes, as [`Path`] compares components).
 struct Named {
     name: OsString,
-    file_type: FileType,
+    kind: Kind,
 }
 
 impl PartialEq for Named {
