@@ -98,8 +98,12 @@ fn min_outputs(result: &Value, controls: &Map<String, Value>) -> Vec<(String, Va
         let Some(name) = item.get("from_name").and_then(Value::as_str) else {
             continue;
         };
-        let Some(tag) = controls.get(name).and_then(|c| c["type"].as_str()) else {
-            continue;
+        // A config without controls (an interface-only project) keeps every region, under its
+        // result's own type; otherwise only regions of the config's controls count.
+        let tag = match controls.get(name).and_then(|c| c["type"].as_str()) {
+            Some(tag) => tag,
+            None if controls.is_empty() => item.get("type").and_then(Value::as_str).unwrap_or("unknown"),
+            None => continue,
         };
         let mut value = item.get("value").and_then(Value::as_object).cloned().unwrap_or_default();
         for extra in ["original_width", "original_height"] {
@@ -125,4 +129,36 @@ fn min_outputs(result: &Value, controls: &Map<String, Value>) -> Vec<(String, Va
             (name, value)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn controls(config: Value) -> Map<String, Value> {
+        config.as_object().cloned().unwrap_or_default()
+    }
+
+    /// Results are grouped by control: a lone choice is unwrapped, two regions give a list of
+    /// their choices, and a region of no control is dropped; with no controls at all every region
+    /// is kept under its own type, never unwrapped (label_studio_sdk 2.1.2's converter, run on the
+    /// same results).
+    #[test]
+    fn outputs_follow_the_converter() {
+        let result = json!([
+            {"from_name": "label", "to_name": "image", "type": "choices", "value": {"choices": ["pos"]}},
+            {"from_name": "other", "to_name": "image", "type": "choices", "value": {"choices": ["x"]}},
+        ]);
+        let config = controls(json!({"label": {"type": "Choices"}}));
+        assert_eq!(min_outputs(&result, &config), [("label".to_owned(), json!("pos"))]);
+
+        let result = json!([
+            {"from_name": "label", "to_name": "image", "type": "choices", "value": {"choices": ["pos"]}},
+            {"from_name": "label", "to_name": "image", "type": "choices", "value": {"choices": ["neg"]}},
+            {"to_name": "x", "type": "choices", "value": {"choices": ["z"]}},
+        ]);
+        let kept = json!([{"choices": ["pos"]}, {"choices": ["neg"]}]);
+        assert_eq!(min_outputs(&result, &Map::new()), [("label".to_owned(), kept)]);
+        assert_eq!(min_outputs(&result, &config), [("label".to_owned(), json!(["pos", "neg"]))]);
+    }
 }
