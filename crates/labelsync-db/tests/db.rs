@@ -14,6 +14,21 @@ async fn project(db: &Db) -> (i64, i64) {
     (org.id, p.id)
 }
 
+/// A task with empty data and no annotations, inner id `inner_id`.
+fn empty_task(inner_id: i64) -> tasks::NewTask {
+    tasks::NewTask {
+        data: json!({}),
+        meta: json!({}),
+        inner_id,
+        overlap: 1,
+        is_labeled: false,
+        total_annotations: 0,
+        cancelled_annotations: 0,
+        total_predictions: 0,
+        allow_skip: true,
+    }
+}
+
 /// Tasks inserted in one batch come back in order with consecutive inner ids, and are
 /// invisible to another organization.
 async fn tasks_roundtrip(db: &Db) {
@@ -92,18 +107,7 @@ async fn import_link_uniqueness(db: &Db) {
     let (_, pid) = project(db).await;
     let rec = StorageRecord::new(pid, Default::default());
     let s = storages::insert(db, StorageKind::LocalFiles, Role::Import, &rec).await.unwrap();
-    let new = |i: i64| tasks::NewTask {
-        data: json!({}),
-        meta: json!({}),
-        inner_id: i,
-        overlap: 1,
-        is_labeled: false,
-        total_annotations: 0,
-        cancelled_annotations: 0,
-        total_predictions: 0,
-        allow_skip: true,
-    };
-    let ids = tasks::insert_many(db, pid, &[new(1), new(2)]).await.unwrap();
+    let ids = tasks::insert_many(db, pid, &[empty_task(1), empty_task(2)]).await.unwrap();
     let link = |task_id, row_index| links::NewImportLink {
         task_id,
         key: "a.json".into(),
@@ -127,18 +131,7 @@ async fn import_links_go_with_their_task_storage_and_project(db: &Db) {
     let rec = StorageRecord::new(pid, Default::default());
     let s1 = storages::insert(db, StorageKind::S3, Role::Import, &rec).await.unwrap();
     let s2 = storages::insert(db, StorageKind::Gcs, Role::Import, &rec).await.unwrap();
-    let new = |i: i64| tasks::NewTask {
-        data: json!({}),
-        meta: json!({}),
-        inner_id: i,
-        overlap: 1,
-        is_labeled: false,
-        total_annotations: 0,
-        cancelled_annotations: 0,
-        total_predictions: 0,
-        allow_skip: true,
-    };
-    let ids = tasks::insert_many(db, pid, &(1..=4).map(new).collect::<Vec<_>>()).await.unwrap();
+    let ids = tasks::insert_many(db, pid, &(1..=4).map(empty_task).collect::<Vec<_>>()).await.unwrap();
     let link = |task_id, key: &str| links::NewImportLink {
         task_id,
         key: key.into(),
@@ -176,18 +169,7 @@ async fn import_links_seen_and_missing(db: &Db) {
     let (_, pid) = project(db).await;
     let rec = StorageRecord::new(pid, Default::default());
     let s = storages::insert(db, StorageKind::S3, Role::Import, &rec).await.unwrap();
-    let new = |i: i64| tasks::NewTask {
-        data: json!({}),
-        meta: json!({}),
-        inner_id: i,
-        overlap: 1,
-        is_labeled: false,
-        total_annotations: 0,
-        cancelled_annotations: 0,
-        total_predictions: 0,
-        allow_skip: true,
-    };
-    let ids = tasks::insert_many(db, pid, &[new(1), new(2)]).await.unwrap();
+    let ids = tasks::insert_many(db, pid, &[empty_task(1), empty_task(2)]).await.unwrap();
     let link = |task_id, key: &str| links::NewImportLink {
         task_id,
         key: key.into(),

@@ -12,6 +12,8 @@ use std::collections::BTreeSet;
 use bytes::BytesMut;
 use serde_json::{Map, Number, Value};
 
+use labelsync_sync::tasks::py_number;
+
 use super::json::MinRow;
 use crate::wire::ts;
 
@@ -99,7 +101,7 @@ fn write_line<'a>(out: &mut BytesMut, cells: impl Iterator<Item = Option<&'a Val
         match cell {
             None | Some(Value::Null) => out.extend_from_slice(b"\"\""),
             Some(Value::Bool(b)) => out.extend_from_slice(if *b { b"True" } else { b"False" }),
-            Some(Value::Number(n)) => out.extend_from_slice(python_number(n, true).as_bytes()),
+            Some(Value::Number(n)) => out.extend_from_slice(py_number(n).as_bytes()),
             Some(Value::String(s)) => quoted(out, s),
             Some(other) => quoted(out, &ujson(other)),
         }
@@ -125,7 +127,7 @@ fn write_ujson(out: &mut String, value: &Value) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&python_number(n, false)),
+        Value::Number(n) => out.push_str(&ujson_number(n)),
         Value::String(s) => out.push_str(&json_string(s)),
         Value::Array(items) => {
             out.push('[');
@@ -156,23 +158,16 @@ fn json_string(s: &str) -> String {
     Value::String(s.to_owned()).to_string().replace('/', "\\/")
 }
 
-/// A JSON number as Python prints it: integers as they are, floats as `repr` (`1.0`, `0.0001`,
-/// `1e-05`, `1e+16`); `pad_exponent` false gives ujson's `1e-5`.
-fn python_number(n: &Number, pad_exponent: bool) -> String {
-    let Some(f) = n.as_f64().filter(|_| n.is_f64()) else { return n.to_string() };
-    if !f.is_finite() {
-        return n.to_string();
+/// A number as ujson writes it: Python's `repr` with the exponent unpadded (`1e-5`, `1e+16`).
+fn ujson_number(n: &Number) -> String {
+    let repr = py_number(n);
+    match repr.split_once('e') {
+        Some((mantissa, exponent)) => {
+            let (sign, digits) = exponent.split_at(1);
+            format!("{mantissa}e{sign}{}", digits.trim_start_matches('0'))
+        }
+        None => repr,
     }
-    let scientific = format!("{f:e}"); // shortest round-trip digits: "1.5e-7", "1e16"
-    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
-    let exponent: i32 = exponent.parse().unwrap_or(0);
-    if (-4..16).contains(&exponent) {
-        let plain = format!("{f}");
-        return if plain.contains('.') { plain } else { format!("{plain}.0") };
-    }
-    let sign = if exponent < 0 { '-' } else { '+' };
-    let digits = exponent.unsigned_abs();
-    if pad_exponent { format!("{mantissa}e{sign}{digits:02}") } else { format!("{mantissa}e{sign}{digits}") }
 }
 
 #[cfg(test)]
@@ -181,30 +176,16 @@ mod tests {
 
     use super::*;
 
-    fn number(v: f64) -> Number {
-        Number::from_f64(v).expect("finite")
-    }
-
-    /// Floats print as Python's `repr` in cells and as ujson inside JSON text (values checked
-    /// against Python 3.11 and ujson 6.1.0).
+    /// Inside JSON text floats print as ujson does: Python's `repr` with an unpadded exponent
+    /// (checked against ujson 6.1.0).
     #[test]
-    fn floats_print_as_python_does() {
-        let cases = [
-            (1e15, "1000000000000000.0", "1000000000000000.0"),
-            (1e16, "1e+16", "1e+16"),
-            (1.2345678901234568e17, "1.2345678901234568e+17", "1.2345678901234568e+17"),
-            (0.0001, "0.0001", "0.0001"),
-            (1e-5, "1e-05", "1e-5"),
-            (1.5e-7, "1.5e-07", "1.5e-7"),
-            (2.5, "2.5", "2.5"),
-            (100.0, "100.0", "100.0"),
-            (-0.0, "-0.0", "-0.0"),
-        ];
-        for (v, repr, ujson) in cases {
-            assert_eq!(python_number(&number(v), true), repr, "repr of {v}");
-            assert_eq!(python_number(&number(v), false), ujson, "ujson of {v}");
+    fn ujson_floats() {
+        let cases =
+            [(1e16, "1e+16"), (1e-5, "1e-5"), (1.5e-7, "1.5e-7"), (0.0001, "0.0001"), (100.0, "100.0")];
+        for (v, ujson) in cases {
+            assert_eq!(ujson_number(&Number::from_f64(v).expect("finite")), ujson, "ujson of {v}");
         }
-        assert_eq!(python_number(&Number::from(-7), true), "-7");
+        assert_eq!(ujson_number(&Number::from(-7)), "-7");
     }
 
     /// ujson text is compact, keeps key order, escapes `/` and keeps non-ASCII as it is.

@@ -69,20 +69,16 @@ struct Export {
     csv: Option<CsvHeader>,
 }
 
-/// A task to export, with its served data and annotations.
+/// A task to export, with its served data (an object) and annotations.
 struct Exported {
     task: Task,
-    data: Value,
+    data: Map<String, Value>,
     annotations: Vec<Annotation>,
 }
 
 impl Exported {
-    fn min_rows<'a>(
-        &'a self,
-        controls: &Map<String, Value>,
-        empty: &'a Map<String, Value>,
-    ) -> Vec<MinRow<'a>> {
-        min_rows(&self.task, self.data.as_object().unwrap_or(empty), &self.annotations, controls)
+    fn min_rows(&self, controls: &Map<String, Value>) -> Vec<MinRow<'_>> {
+        min_rows(&self.task, &self.data, &self.annotations, controls)
     }
 }
 
@@ -140,7 +136,10 @@ impl Export {
             if mine.is_empty() && !self.options.all_tasks {
                 continue;
             }
-            let data = served_data(&task, &self.ctx);
+            let data = match served_data(&task, &self.ctx) {
+                Value::Object(data) => data,
+                _ => Map::new(), // task data is always an object
+            };
             exported.push(Exported { task, data, annotations: mine });
         }
         Ok(Some(exported))
@@ -149,10 +148,9 @@ impl Export {
     /// The first pass of a `CSV` export: every column of its rows.
     async fn csv_columns(&mut self) -> io::Result<CsvHeader> {
         let mut columns = CsvColumns::default();
-        let empty = Map::new();
         while let Some(page) = self.next_page().await? {
             for exported in &page {
-                for row in exported.min_rows(&self.controls, &empty) {
+                for row in exported.min_rows(&self.controls) {
                     columns.observe(&row);
                 }
             }
@@ -164,7 +162,6 @@ impl Export {
     /// The items of one page of tasks.
     async fn render(&mut self, page: Vec<Exported>) -> io::Result<Bytes> {
         let mut out = BytesMut::new();
-        let empty = Map::new();
         match self.options.export_type {
             ExportType::Json => {
                 let ids: Vec<i64> = page.iter().map(|e| e.task.id).collect();
@@ -173,12 +170,15 @@ impl Export {
                 for e in page {
                     let preds: Vec<_> =
                         predictions.iter().filter(|p| p.task_id == e.task.id).cloned().collect();
-                    self.write_item(&mut out, &task_json(&e.task, e.data, &e.annotations, &preds))?;
+                    self.write_item(
+                        &mut out,
+                        &task_json(&e.task, Value::Object(e.data), &e.annotations, &preds),
+                    )?;
                 }
             }
             ExportType::JsonMin => {
                 for e in &page {
-                    for row in e.min_rows(&self.controls, &empty) {
+                    for row in e.min_rows(&self.controls) {
                         self.write_item(&mut out, &min_json(&row))?;
                     }
                 }
@@ -186,7 +186,7 @@ impl Export {
             ExportType::Csv => {
                 let header = self.csv.as_ref().ok_or_else(|| io::Error::other("CSV header not written"))?;
                 for e in &page {
-                    for row in e.min_rows(&self.controls, &empty) {
+                    for row in e.min_rows(&self.controls) {
                         header.write_row(&mut out, &row);
                     }
                 }

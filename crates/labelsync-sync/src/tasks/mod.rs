@@ -20,7 +20,7 @@ pub use create::{CreatedTasks, create_tasks};
 pub use data::{UNDEFINED_KEY, rename_undefined};
 pub use delete::{delete_all_tasks, delete_tasks};
 pub use item::{CandidateAnnotation, CandidatePrediction, parse_result};
-pub use pyrepr::py_repr;
+pub use pyrepr::{py_number, py_repr};
 pub use storage::{StorageTaskError, candidate_from_object, parse_task_json};
 pub use validate::{ImportRejected, check_task_data, validate_import};
 

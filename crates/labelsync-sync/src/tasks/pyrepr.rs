@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use serde_json::Value;
+use serde_json::{Number, Value};
 
 /// `repr(value)` as Python prints the equivalent object.
 pub fn py_repr(value: &Value) -> String {
@@ -18,6 +18,22 @@ pub fn py_str(value: &Value) -> String {
         Value::String(s) => s.clone(),
         other => py_repr(other),
     }
+}
+
+/// `repr` of a JSON number as Python prints it: integers as they are, floats with the shortest
+/// round-trip digits, positional from 1e-4 up to 1e16 (`1.0`, `0.0001`) and scientific outside
+/// (`1e-05`, `1.5e+16`).
+pub fn py_number(n: &Number) -> String {
+    let Some(f) = n.as_f64().filter(|f| n.is_f64() && f.is_finite()) else { return n.to_string() };
+    let scientific = format!("{f:e}"); // shortest round-trip digits: "1.5e-7", "1e16"
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    if (-4..16).contains(&exponent) {
+        let plain = format!("{f}");
+        return if plain.contains('.') { plain } else { format!("{plain}.0") };
+    }
+    let sign = if exponent < 0 { '-' } else { '+' };
+    format!("{mantissa}e{sign}{:02}", exponent.unsigned_abs())
 }
 
 /// Python's type name of a JSON value (`bool` before `int`, as `type()` reports it).
@@ -38,12 +54,7 @@ fn write_repr(out: &mut String, value: &Value) {
         Value::Null => out.push_str("None"),
         Value::Bool(true) => out.push_str("True"),
         Value::Bool(false) => out.push_str("False"),
-        Value::Number(n) => match (n.is_f64(), n.as_f64()) {
-            (true, Some(f)) => {
-                let _ = write!(out, "{f:?}");
-            }
-            _ => out.push_str(&n.to_string()),
-        },
+        Value::Number(n) => out.push_str(&py_number(n)),
         Value::String(s) => write_str(out, s),
         Value::Array(items) => {
             out.push('[');
@@ -110,5 +121,25 @@ mod tests {
         assert_eq!(py_str(&json!("plain")), "plain");
         assert_eq!(py_type(&json!(true)), "bool");
         assert_eq!(py_type(&json!(2.5)), "float");
+    }
+
+    /// Floats print as Python 3.11's `repr`.
+    #[test]
+    fn floats() {
+        let cases = [
+            (1e15, "1000000000000000.0"),
+            (1e16, "1e+16"),
+            (1.2345678901234568e17, "1.2345678901234568e+17"),
+            (0.0001, "0.0001"),
+            (1e-5, "1e-05"),
+            (1.5e-7, "1.5e-07"),
+            (2.5, "2.5"),
+            (100.0, "100.0"),
+            (-0.0, "-0.0"),
+        ];
+        for (v, repr) in cases {
+            assert_eq!(py_number(&Number::from_f64(v).expect("finite")), repr, "repr of {v}");
+        }
+        assert_eq!(py_number(&Number::from(-7)), "-7");
     }
 }
