@@ -121,13 +121,16 @@ create_project() {
 # create_storage TYPE JSON: prints the new import storage's id.
 create_storage() { api -X POST "$BASE/api/storages/$1/" -d "$2" | json "['id']"; }
 
-# timed_sync TYPE ID: starts a sync, waits for `completed`, prints the seconds it took.
+# timed_sync TYPE ID: starts a sync, waits for `completed`, prints the seconds it took. The poll
+# (every 50 ms) reads the status with a bash regex, not a Python process: on a 2-CPU machine,
+# spawning Python 20 times a second took a fifth of the CPU the sync being timed needed.
 timed_sync() {
-  local type=$1 id=$2 start status
+  local type=$1 id=$2 start status body
   start=$(now)
   api -X POST "$BASE/api/storages/$type/$id/sync" >/dev/null
   while :; do
-    status=$(api "$BASE/api/storages/$type/$id" | json "['status']")
+    body=$(api "$BASE/api/storages/$type/$id")
+    [[ $body =~ \"status\":\ ?\"([a-z_]+)\" ]] && status=${BASH_REMATCH[1]} || status=
     case $status in
     completed) break ;;
     failed | completed_with_errors)
