@@ -63,6 +63,11 @@ pub const INSERT_CHUNK: usize = 1000;
 /// PostgreSQL gets one statement of column arrays (`unnest`): a dozen binds whatever the
 /// count, one plan, and no 12,000-parameter statement to encode and parse per batch. SQLite
 /// has no arrays and takes multi-row `values` in chunks.
+///
+/// On PostgreSQL tasks have no row-level foreign key to their project (migration 0010): the
+/// project is locked here once per batch, `for key share` as the check would for every row, so a
+/// project deleted meanwhile either waits for this transaction (and its delete then takes these
+/// tasks) or fails it with [`sqlx::Error::RowNotFound`].
 pub async fn insert_many(ex: impl Into<Ex<'_>>, project_id: i64, tasks: &[NewTask]) -> Result<Vec<i64>> {
     if tasks.is_empty() {
         return Ok(Vec::new());
@@ -81,6 +86,7 @@ pub async fn insert_many(ex: impl Into<Ex<'_>>, project_id: i64, tasks: &[NewTas
                  $8::int4[], $9::int4[], $10::int4[], $11::bool[]) as t(data, meta, is_labeled, \
                  overlap, inner_id, total_annotations, cancelled_annotations, total_predictions, \
                  allow_skip) \
+                 where exists (select 1 from projects p where p.id = $1 for key share) \
                  returning id, inner_id",
             )
             .bind(project_id)
@@ -126,6 +132,9 @@ pub async fn insert_many(ex: impl Into<Ex<'_>>, project_id: i64, tasks: &[NewTas
             rows
         },
     );
+    if rows.is_empty() {
+        return Err(sqlx::Error::RowNotFound); // the project is gone
+    }
     // RETURNING order is not promised by either database; inner ids are unique.
     let by_inner: std::collections::HashMap<i64, i64> =
         rows.into_iter().map(|(id, inner)| (inner, id)).collect();

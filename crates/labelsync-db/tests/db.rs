@@ -163,6 +163,54 @@ async fn import_links_go_with_their_task_storage_and_project(db: &Db) {
 }
 on_both!(import_links_go_with_their_task_storage_and_project);
 
+/// Deleting a project takes its tasks and their annotations (on PostgreSQL by a statement trigger,
+/// not a foreign key), even tasks a transaction still open when the delete began had inserted, and
+/// tasks for a deleted project are refused.
+async fn tasks_go_with_their_project(db: &Db) {
+    let (org, pid) = project(db).await;
+    let user = orgs::find_user_by_email(db, "a@example.com").await.unwrap().unwrap();
+    let other = projects::insert(db, org, user.id, Default::default()).await.unwrap().id;
+    let kept = tasks::insert_many(db, other, &[empty_task(1)]).await.unwrap();
+    let mut ids = tasks::insert_many(db, pid, &[empty_task(1)]).await.unwrap();
+    let annotation = labelsync_db::annotations::NewAnnotation {
+        task_id: ids[0],
+        project_id: pid,
+        completed_by_id: None,
+        result: json!([]),
+        was_cancelled: false,
+        ground_truth: false,
+        lead_time: None,
+        draft_created_at: None,
+        import_id: None,
+        last_action: None,
+        parent_prediction_id: None,
+        parent_annotation_id: None,
+        bulk_created: false,
+        updated_by_id: None,
+    };
+    let annotation_ids = labelsync_db::annotations::insert_many(db, &[annotation]).await.unwrap();
+    // Only tasks in this transaction: nothing else in it locks the project.
+    let mut tx = db.begin().await.unwrap();
+    ids.extend(tasks::insert_many(&mut tx, pid, &[empty_task(2), empty_task(3)]).await.unwrap());
+    let deleting = tokio::spawn({
+        let db = db.clone();
+        async move { projects::delete(&db, org, pid).await.unwrap() }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(!deleting.is_finished(), "the delete waits for the transaction that inserted tasks");
+    tx.commit().await.unwrap();
+    assert!(deleting.await.unwrap(), "the project is deleted");
+    for id in ids {
+        assert!(tasks::find_unscoped(db, id).await.unwrap().is_none(), "task {id} went with its project");
+    }
+    let annotation = labelsync_db::annotations::find_unscoped(db, annotation_ids[0]).await.unwrap();
+    assert!(annotation.is_none(), "its annotation went too");
+    assert!(tasks::find_unscoped(db, kept[0]).await.unwrap().is_some(), "another project's task stays");
+    let err = tasks::insert_many(db, pid, &[empty_task(4)]).await;
+    assert!(err.is_err(), "tasks for a deleted project are refused: {err:?}");
+}
+on_both!(tasks_go_with_their_project);
+
 /// A sync generation marks the links it listed; the others are missing (with whether their
 /// task is labeled) and get `object_exists` false until a later generation lists them again.
 async fn import_links_seen_and_missing(db: &Db) {
