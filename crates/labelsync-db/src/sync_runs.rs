@@ -42,6 +42,34 @@ pub async fn set_sync_status(ex: impl Into<Ex<'_>>, id: i64, s: &SyncState) -> R
     })
 }
 
+/// [`set_sync_status`] with how far the running sync's listing has been committed (the
+/// checkpoint; `None` once it ended), in one statement: what an import sync writes after each
+/// batch.
+pub async fn set_sync_progress(
+    ex: impl Into<Ex<'_>>,
+    id: i64,
+    s: &SyncState,
+    checkpoint: Option<&str>,
+) -> Result<()> {
+    with_conn!(ex, |c| {
+        sqlx::query(
+            "update storages set status = $2, last_sync = $3, last_sync_count = $4, \
+             last_sync_job = $5, traceback = $6, meta = $7, sync_checkpoint = $8 where id = $1",
+        )
+        .bind(id)
+        .bind(s.status)
+        .bind(s.last_sync)
+        .bind(s.last_sync_count)
+        .bind(s.last_sync_job.as_deref())
+        .bind(s.traceback.as_deref())
+        .bind(Json(&s.meta))
+        .bind(checkpoint)
+        .execute(c)
+        .await
+        .map(|_| ())
+    })
+}
+
 /// Records the id of the job that will sync the storage (Label Studio's RQ job id).
 pub async fn set_last_sync_job(ex: impl Into<Ex<'_>>, id: i64, job: &str) -> Result<()> {
     with_conn!(ex, |c| {
@@ -81,18 +109,6 @@ pub async fn begin_generation(ex: impl Into<Ex<'_>>, id: i64) -> Result<i64> {
         .bind(id)
         .fetch_one(&mut *c)
         .await
-    })
-}
-
-/// Records how far the running sync's listing has been committed (`None` once it ended).
-pub async fn save_checkpoint(ex: impl Into<Ex<'_>>, id: i64, checkpoint: Option<&str>) -> Result<()> {
-    with_conn!(ex, |c| {
-        sqlx::query("update storages set sync_checkpoint = $2 where id = $1")
-            .bind(id)
-            .bind(checkpoint)
-            .execute(c)
-            .await
-            .map(|_| ())
     })
 }
 

@@ -44,7 +44,6 @@ pub struct Progress {
     pub resume_from: Option<String>,
     /// The latest checkpoint whose objects are all written, saved at the next ping.
     pub checkpoint: Option<String>,
-    saved_checkpoint: Option<String>,
     /// Traceback lines of this attempt's per-object errors.
     errors: Vec<String>,
     /// Ledger rows not written yet, and how many the ledger holds.
@@ -98,7 +97,6 @@ impl Progress {
             existed,
             counts: Counts { tasks_created: created, ..counts },
             generation,
-            saved_checkpoint: resume_from.clone(),
             checkpoint: resume_from.clone(),
             resume_from,
             errors: Vec::new(),
@@ -148,7 +146,6 @@ impl Progress {
             generation: storage.sync_generation + 1,
             resume_from: None,
             checkpoint: None,
-            saved_checkpoint: None,
             errors: Vec::new(),
             ledger: Vec::new(),
             ledger_len,
@@ -195,11 +192,8 @@ impl Progress {
         self.meta.insert("duration".into(), json!(self.started.elapsed().as_secs_f64()));
         self.write_counters();
         self.flush_ledger(db).await?;
-        if self.checkpoint != self.saved_checkpoint {
-            sync_runs::save_checkpoint(db, self.storage_id, self.checkpoint.as_deref()).await?;
-            self.saved_checkpoint = self.checkpoint.clone();
-        }
-        self.write(db, SyncStatus::InProgress, None, Some(self.created)).await
+        let state = self.state(SyncStatus::InProgress, None, Some(self.created));
+        sync_runs::set_sync_progress(db, self.storage_id, &state, self.checkpoint.as_deref()).await
     }
 
     fn write_counters(&mut self) {
@@ -275,15 +269,18 @@ impl Progress {
         last_sync: Option<DateTime<Utc>>,
         count: Option<i64>,
     ) -> labelsync_db::Result<()> {
-        let status = SyncState {
+        storages::set_sync_status(ex, self.storage_id, &self.state(status, last_sync, count)).await
+    }
+
+    fn state(&self, status: SyncStatus, last_sync: Option<DateTime<Utc>>, count: Option<i64>) -> SyncState {
+        SyncState {
             status,
             last_sync,
             last_sync_count: count.map(|c| i32::try_from(c).unwrap_or(i32::MAX)),
             last_sync_job: self.last_sync_job.clone(),
             traceback: self.traceback.clone(),
             meta: self.meta.clone(),
-        };
-        storages::set_sync_status(ex, self.storage_id, &status).await
+        }
     }
 }
 
