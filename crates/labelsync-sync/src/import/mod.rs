@@ -26,6 +26,7 @@ mod counts;
 pub mod diff;
 mod fetch;
 mod files;
+mod lookahead;
 mod parse;
 pub(crate) mod plan;
 pub(crate) mod reconcile;
@@ -46,6 +47,7 @@ use crate::context::SyncContext;
 use crate::error::WriteError;
 use crate::tasks::{LinkTarget, TaskCandidate, create_tasks};
 pub use counts::Counts;
+use lookahead::{LookedUp, Written};
 use plan::Plan;
 use status::Progress;
 
@@ -137,8 +139,9 @@ async fn import_all(
     if listing.restarted {
         progress.forget_checkpoint();
     }
-    // Two futures in one task: the listing proceeds while a batch waits on the database. When
-    // the writer fails it drops the receiver, and the listing stops at its next send.
+    // Three futures in one task (module `lookahead`): the listing proceeds while a batch waits
+    // on the database, and the next batch's links are looked up while this one is written. When
+    // a stage fails it drops its receiver, and the stage before it stops at its next send.
     let list = async move {
         let mut listing = listing.items.chunks(ctx.settings.batch_size.max(1));
         while let Some(batch) = listing.next().await {
@@ -147,14 +150,27 @@ async fn import_all(
             }
         }
     };
-    let write_all = async {
+    let written = &Written::default();
+    let (looked_up_sender, mut looked_up) = tokio::sync::mpsc::channel(1);
+    let look_up_all = async move {
         while let Some(batch) = batches.recv().await {
-            import_batch(ctx, storage, project, plan, progress, batch, lease).await?;
+            let (objects, listed, checkpoint) = unpack(storage, batch)?;
+            let batch = written.look_up(&ctx.db, storage.id, objects, listed, checkpoint).await?;
+            if looked_up_sender.send(batch).await.is_err() {
+                break;
+            }
         }
         Ok::<(), SyncError>(())
     };
-    let ((), written) = tokio::join!(list, write_all);
-    written?;
+    let write_all = async {
+        while let Some(batch) = looked_up.recv().await {
+            import_batch(ctx, storage, project, plan, progress, batch, written, lease).await?;
+        }
+        Ok::<(), SyncError>(())
+    };
+    let ((), looked, wrote) = tokio::join!(list, look_up_all, write_all);
+    wrote?;
+    looked?;
     reconcile::vanished(ctx, storage, project, plan.policies.deleted, progress, lease).await
 }
 
@@ -183,14 +199,15 @@ struct Listing<'a> {
     restarted: bool,
 }
 
-/// The objects of a listed batch (each key once) and the last checkpoint in it.
+/// The objects of a listed batch (each key once), how many were listed (repeats and keys no
+/// database can hold included) and the last checkpoint in it.
 fn unpack(
     storage: &Storage,
-    progress: &mut Progress,
     batch: Vec<Result<ListItem, StorageError>>,
-) -> Result<(Vec<ObjectMeta>, Option<String>), SyncError> {
+) -> Result<(Vec<ObjectMeta>, i64, Option<String>), SyncError> {
     let mut seen = HashSet::new();
     let mut objects = Vec::with_capacity(batch.len());
+    let mut listed = 0;
     let mut checkpoint = None;
     for item in batch {
         let object = match item.map_err(storage_failure)? {
@@ -200,7 +217,7 @@ fn unpack(
             }
             ListItem::Object(object) => object,
         };
-        progress.counts.objects_listed += 1;
+        listed += 1;
         if object.key.contains('\0') {
             // No database can key a link by it (PostgreSQL refuses U+0000 in text).
             tracing::warn!(storage = storage.id, "skipped an object whose key holds a null character");
@@ -210,26 +227,31 @@ fn unpack(
             objects.push(object);
         }
     }
-    Ok((objects, checkpoint))
+    Ok((objects, listed, checkpoint))
 }
 
-/// Classifies one listed batch against the links and writes it: new objects become tasks,
-/// changed ones are re-read (under `sync_changed: update`), every listed link is marked seen,
-/// and the batch's checkpoint is committed with the counters.
+/// Classifies one listed and looked-up batch against the links and writes it: new objects
+/// become tasks, changed ones are re-read (under `sync_changed: update`), every listed link is
+/// marked seen, and the batch's checkpoint is committed with the counters.
+#[allow(clippy::too_many_arguments)]
 async fn import_batch(
     ctx: &SyncContext,
     storage: &Storage,
     project: &Project,
     plan: &Plan,
     progress: &mut Progress,
-    batch: Vec<Result<ListItem, StorageError>>,
+    mut batch: LookedUp,
+    written: &Written,
     lease: &Lease,
 ) -> Result<(), SyncError> {
     lease.check()?;
-    let (objects, checkpoint) = unpack(storage, progress, batch)?;
-    import_objects(ctx, storage, project, plan, progress, objects, lease).await?;
-    if checkpoint.is_some() {
-        progress.checkpoint = checkpoint;
+    progress.counts.objects_listed += batch.listed;
+    let found = written.current_links(&ctx.db, storage.id, &mut batch).await?;
+    let keys = batch.objects.iter().map(|o| o.key.clone()).collect();
+    import_found(ctx, storage, project, plan, progress, batch.objects, found, lease).await?;
+    written.wrote(keys);
+    if batch.checkpoint.is_some() {
+        progress.checkpoint = batch.checkpoint;
     }
     progress.ping(&ctx.db).await?;
     Ok(())
@@ -251,6 +273,21 @@ pub(crate) async fn import_objects(
     let keys: Vec<&str> = objects.iter().map(|o| o.key.as_str()).collect();
     let found = links::import_links_of_keys(&ctx.db, storage.id, &keys).await?;
     drop(keys);
+    import_found(ctx, storage, project, plan, progress, objects, found, lease).await
+}
+
+/// [`import_objects`] with the links of the objects' keys already read (`found`).
+#[allow(clippy::too_many_arguments)]
+async fn import_found(
+    ctx: &SyncContext,
+    storage: &Storage,
+    project: &Project,
+    plan: &Plan,
+    progress: &mut Progress,
+    objects: Vec<ObjectMeta>,
+    found: Vec<links::ImportLink>,
+    lease: &Lease,
+) -> Result<(), SyncError> {
     let batch = classify::classify(objects, found, |o| plan.selects(o));
     links::mark_seen(&ctx.db, progress.generation, &batch.seen).await?;
     links::set_versions(&ctx.db, &batch.unversioned).await?;
