@@ -40,8 +40,9 @@ use labelsync_db::projects::Project;
 use labelsync_db::storages::Storage;
 use labelsync_db::{links, projects, storages};
 use labelsync_queue::Lease;
-use labelsync_storage::{Error as StorageError, ListItem, ObjectMeta};
+use labelsync_storage::{Error as StorageError, ImportStorage, ListItem, ObjectMeta};
 use labelsync_types::SyncChanged;
+use tracing::Instrument;
 
 use crate::context::SyncContext;
 use crate::error::WriteError;
@@ -135,21 +136,29 @@ async fn import_all(
     crate::local_roots::check(ctx, storage, project.organization_id).await?;
     let plan = &Plan::new(ctx, storage).await?;
     let (sender, mut batches) = tokio::sync::mpsc::channel(BATCHES_AHEAD);
-    let listing = resumed_listing(plan, progress.resume_from.clone()).await;
-    if listing.restarted {
-        progress.forget_checkpoint();
-    }
-    // Three futures in one task (module `lookahead`): the listing proceeds while a batch waits
-    // on the database, and the next batch's links are looked up while this one is written. When
-    // a stage fails it drops its receiver, and the stage before it stops at its next send.
-    let list = async move {
-        let mut listing = listing.items.chunks(ctx.settings.batch_size.max(1));
-        while let Some(batch) = listing.next().await {
-            if sender.send(batch).await.is_err() {
-                break;
+    let (restarted_sender, restarted) = tokio::sync::oneshot::channel();
+    // The listing runs in a task of its own, so that parsing its pages (16 parts at once, say)
+    // takes another core than the writer's. When the writer fails it drops the receiver, and the
+    // listing stops at its next send; `_stop_listing` ends it at once on every other way out.
+    let import = plan.import.clone();
+    let (resume_from, batch_size) = (progress.resume_from.clone(), ctx.settings.batch_size.max(1));
+    let list = tokio::spawn(
+        async move {
+            let listing = resumed_listing(&*import, resume_from).await;
+            let _ = restarted_sender.send(listing.restarted);
+            let mut listing = listing.items.chunks(batch_size);
+            while let Some(batch) = listing.next().await {
+                if sender.send(batch).await.is_err() {
+                    break;
+                }
             }
         }
-    };
+        .in_current_span(),
+    );
+    let _stop_listing = StopOnDrop(list.abort_handle());
+    if restarted.await.unwrap_or(false) {
+        progress.forget_checkpoint();
+    }
     let written = &Written::default();
     let (looked_up_sender, mut looked_up) = tokio::sync::mpsc::channel(1);
     let look_up_all = async move {
@@ -168,28 +177,39 @@ async fn import_all(
         }
         Ok::<(), SyncError>(())
     };
-    let ((), looked, wrote) = tokio::join!(list, look_up_all, write_all);
+    let (looked, wrote) = tokio::join!(look_up_all, write_all);
     wrote?;
     looked?;
+    // A listing that panicked ended its batches early: that is no complete listing.
+    list.await.map_err(|err| SyncError::Transient(anyhow::anyhow!("the listing stopped: {err}")))?;
     reconcile::vanished(ctx, storage, project, plan.policies.deleted, progress, lease).await
 }
 
 /// The listing resumed after `checkpoint`, or from the start when the backend refuses it (the
 /// storage's prefix or mode changed since it was saved): everything listed again is deduplicated
 /// against the links, so starting over only costs time.
-async fn resumed_listing(plan: &Plan, checkpoint: Option<String>) -> Listing<'_> {
+async fn resumed_listing(import: &dyn ImportStorage, checkpoint: Option<String>) -> Listing<'_> {
     if checkpoint.is_none() {
-        return Listing { items: plan.import.list_from(None), restarted: false };
+        return Listing { items: import.list_from(None), restarted: false };
     }
-    let mut listing = plan.import.list_from(checkpoint);
+    let mut listing = import.list_from(checkpoint);
     match listing.next().await {
         Some(Err(StorageError::InvalidCheckpoint(why))) => {
             tracing::warn!(
                 "the sync's checkpoint no longer fits its storage ({why}); listing from the start"
             );
-            Listing { items: plan.import.list_from(None), restarted: true }
+            Listing { items: import.list_from(None), restarted: true }
         }
         first => Listing { items: futures::stream::iter(first).chain(listing).boxed(), restarted: false },
+    }
+}
+
+/// Aborts a task when dropped.
+struct StopOnDrop(tokio::task::AbortHandle);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
