@@ -15,7 +15,26 @@ fn accept_unprefixed_label_studio_variables() {
     }
 }
 
+/// mimalloc, not the system allocator: a sync allocates and frees small buffers (keys, JSON,
+/// bind arguments) by the million, and glibc's malloc and free were a third of labelsync's CPU in
+/// a SQLite blob sync (perf).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// `mi_option_purge_delay` in mimalloc's `mi_option_t` (between `eager_commit_delay`, 14, and
+/// `use_numa_nodes`, 16, which libmimalloc-sys names); the test below checks its default.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Freed memory goes back to the system at once rather than a second later: with its default
+/// delay mimalloc held about 50 MB more at the peak of a million-object sync (150 MB against
+/// glibc's 98), without it 119 MB, at the same speed.
+fn purge_freed_memory_at_once() {
+    // SAFETY: sets a process-wide option; mimalloc reads options atomically.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+}
+
 fn main() -> std::process::ExitCode {
+    purge_freed_memory_at_once();
     accept_unprefixed_label_studio_variables();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
@@ -30,5 +49,17 @@ fn main() -> std::process::ExitCode {
             eprintln!("labelsync: {err:#}");
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The option set at start is mimalloc's purge delay, whose default (mimalloc v3's
+    /// `options.c`) is 1,000 ms.
+    #[test]
+    fn the_purge_option_is_the_purge_delay() {
+        // SAFETY: reads a process-wide option.
+        let delay = unsafe { libmimalloc_sys::mi_option_get(super::MI_OPTION_PURGE_DELAY) };
+        assert_eq!(delay, 1000, "mimalloc's option 15 should be purge_delay (default 1,000 ms)");
     }
 }
