@@ -183,3 +183,18 @@ macro_rules! on_both {
 pub async fn scalar_i64(db: &Db, sql: &str) -> crate::Result<i64> {
     crate::conn::with_conn!(db, |c| sqlx::query_scalar::<_, i64>(sql).fetch_one(c).await)
 }
+
+/// A task with empty data and no annotations, inner id `inner_id`.
+pub fn empty_task(inner_id: i64) -> crate::tasks::NewTask {
+    crate::tasks::NewTask {
+        data: serde_json::json!({}),
+        meta: serde_json::json!({}),
+        inner_id,
+        overlap: 1,
+        is_labeled: false,
+        total_annotations: 0,
+        cancelled_annotations: 0,
+        total_predictions: 0,
+        allow_skip: true,
+    }
+}

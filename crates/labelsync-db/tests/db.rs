@@ -6,27 +6,13 @@ use labelsync_db::{Db, jobs, links, orgs, projects, tasks};
 use serde_json::json;
 
 use labelsync_db::on_both;
+use labelsync_db::testing::empty_task;
 
 async fn project(db: &Db) -> (i64, i64) {
     let org = orgs::create_organization(db, "Org", None).await.unwrap();
     let user = orgs::create_user(db, "a@example.com", "", "", Some(org.id)).await.unwrap();
     let p = projects::insert(db, org.id, user.id, projects::ProjectFields::default()).await.unwrap();
     (org.id, p.id)
-}
-
-/// A task with empty data and no annotations, inner id `inner_id`.
-fn empty_task(inner_id: i64) -> tasks::NewTask {
-    tasks::NewTask {
-        data: json!({}),
-        meta: json!({}),
-        inner_id,
-        overlap: 1,
-        is_labeled: false,
-        total_annotations: 0,
-        cancelled_annotations: 0,
-        total_predictions: 0,
-        allow_skip: true,
-    }
 }
 
 /// Tasks inserted in one batch come back in order with consecutive inner ids, and are

@@ -1,7 +1,7 @@
 //! A listed batch's links are looked up while the batch before it is written.
 //!
-//! Three futures share the sync's task: the listing, the look-up (a read of the batch's keys'
-//! import links, on its own pooled connection) and the writer (classify, write, checkpoint), so
+//! The listing runs in a task of its own; two futures share the sync's task: the look-up (a read
+//! of the batch's keys' import links, on its own pooled connection) and the writer (classify, write, checkpoint), so
 //! the database reads the next batch's links while it inserts this batch's tasks, and the writer
 //! is never idle waiting for a look-up. On PostgreSQL the look-up is a quarter of the database's
 //! time per batch.
@@ -102,7 +102,6 @@ impl Written {
 #[cfg(test)]
 mod tests {
     use labelsync_db::{Db, links, on_both, orgs, projects, storages, tasks};
-    use serde_json::json;
 
     use super::*;
 
@@ -128,18 +127,7 @@ mod tests {
         assert!(first.found.is_empty() && second.found.is_empty(), "nothing is imported yet");
 
         // The first batch is written: its "k" becomes a task with a link.
-        let task = tasks::NewTask {
-            data: json!({}),
-            meta: json!({}),
-            inner_id: 1,
-            overlap: 1,
-            is_labeled: false,
-            total_annotations: 0,
-            cancelled_annotations: 0,
-            total_predictions: 0,
-            allow_skip: true,
-        };
-        let ids = tasks::insert_many(db, project.id, &[task]).await.unwrap();
+        let ids = tasks::insert_many(db, project.id, &[labelsync_db::testing::empty_task(1)]).await.unwrap();
         let link = links::NewImportLink { task_id: ids[0], key: "k".into(), row_index: None, version: None };
         links::insert_import_links(db, storage.id, 1, &[link]).await.unwrap();
         written.wrote(first.objects.iter().map(|o| o.key.clone()).collect());
