@@ -44,12 +44,19 @@ impl AzureProvider {
 }
 
 fn parse_page(body: &[u8]) -> Result<Page, String> {
-    let listing = xml::parse(body, &["EnumerationResults", "Blobs", "Blob"])?;
+    let mut listing = xml::parse(
+        body,
+        &[&["EnumerationResults", "Blobs", "Blob"], &["EnumerationResults", "Blobs", "BlobPrefix"]],
+    )?;
+    let prefixes =
+        listing.records.pop().unwrap_or_default().into_iter().filter_map(|mut r| r.take("Name")).collect();
     let objects = listing
         .records
+        .pop()
+        .unwrap_or_default()
         .into_iter()
         .map(|mut record| {
-            let key = record.remove("Name").ok_or("a blob without a Name")?;
+            let key = record.take("Name").ok_or("a blob without a Name")?;
             let etag = record.get("Properties/Etag").map(|e| unquote(e.trim()));
             let size = record
                 .get("Properties/Content-Length")
@@ -66,12 +73,7 @@ fn parse_page(body: &[u8]) -> Result<Page, String> {
             })
         })
         .collect::<Result<Vec<_>, &str>>()?;
-    let next = listing.top.get("NextMarker").filter(|m| !m.is_empty()).cloned();
-    let prefixes = xml::parse(body, &["EnumerationResults", "Blobs", "BlobPrefix"])?
-        .records
-        .into_iter()
-        .filter_map(|mut record| record.remove("Name"))
-        .collect();
+    let next = listing.top.remove("NextMarker").filter(|m| !m.is_empty());
     Ok(Page { objects, prefixes, next })
 }
 

@@ -1,5 +1,9 @@
 //! Reading S3 and Azure listing XML exactly: text is kept as sent (quick-xml's serde layer
 //! trims it, which would change keys with leading or trailing spaces).
+//!
+//! One pass reads every kind of record a page holds (objects and common prefixes), and the
+//! element path is one string grown and cut as elements open and close, so a page of 1,000
+//! objects costs a few allocations per field kept, not one per element seen.
 
 use std::collections::HashMap;
 
@@ -7,35 +11,61 @@ use quick_xml::Reader;
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::Event;
 
+/// The text fields of one record element, keyed by their path below it (`Key`,
+/// `Properties/Content-Length`), in document order.
+#[derive(Debug, Default)]
+pub(crate) struct Record {
+    fields: Vec<(String, String)>,
+}
+
+impl Record {
+    /// The text of the field at `path`.
+    pub(crate) fn get(&self, path: &str) -> Option<&str> {
+        self.fields.iter().find(|(name, _)| name == path).map(|(_, text)| text.as_str())
+    }
+
+    /// Takes the text of the field at `path` out of the record.
+    pub(crate) fn take(&mut self, path: &str) -> Option<String> {
+        let at = self.fields.iter().position(|(name, _)| name == path)?;
+        Some(self.fields.swap_remove(at).1)
+    }
+}
+
 /// Text fields of a listing response.
 #[derive(Debug, Default)]
 pub(crate) struct Listing {
-    /// One map per record element, keyed by the path below the record (`Key`,
-    /// `Properties/Content-Length`).
-    pub(crate) records: Vec<HashMap<String, String>>,
+    /// For each record path given to [`parse`], in that order, its records in document order.
+    pub(crate) records: Vec<Vec<Record>>,
     /// Direct children of the root element that hold text (`NextContinuationToken`).
     pub(crate) top: HashMap<String, String>,
 }
 
-/// Collects every element at `record` (a path from the root, e.g.
+/// Collects every element at each of `records` (paths from the root, e.g.
 /// `["EnumerationResults", "Blobs", "Blob"]`) and the root's text children.
-pub(crate) fn parse(xml: &[u8], record: &[&str]) -> Result<Listing, String> {
+pub(crate) fn parse(xml: &[u8], records: &[&[&str]]) -> Result<Listing, String> {
+    let record_paths: Vec<String> = records.iter().map(|path| path.join("/")).collect();
     let mut reader = Reader::from_reader(xml);
-    let mut listing = Listing::default();
-    let mut stack: Vec<String> = Vec::new();
+    let mut listing = Listing { records: records.iter().map(|_| Vec::new()).collect(), ..Listing::default() };
+    let mut path = ElementPath::default();
     let mut text = String::new();
-    let mut current: Option<HashMap<String, String>> = None;
+    // Whether the innermost open element has no child elements yet: only such leaves are text fields.
+    let mut leaf = false;
+    // The record being read: which of `records` it is, and its fields so far.
+    let mut current: Option<(usize, Record)> = None;
     loop {
-        let event = reader.read_event().map_err(|e| e.to_string())?;
-        match event {
+        match reader.read_event().map_err(|e| e.to_string())? {
             Event::Start(start) => {
-                stack.push(String::from_utf8_lossy(start.local_name().as_ref()).into_owned());
+                path.open(&String::from_utf8_lossy(start.local_name().as_ref()));
                 text.clear();
-                if is_at(&stack, record) {
-                    current = Some(HashMap::new());
+                leaf = true;
+                if let Some(kind) = record_paths.iter().position(|p| *p == path.joined) {
+                    current = Some((kind, Record::default()));
                 }
             }
-            Event::Empty(_) => text.clear(),
+            Event::Empty(_) => {
+                text.clear();
+                leaf = false;
+            }
             Event::Text(t) => text.push_str(&t.decode().map_err(|e| e.to_string())?),
             Event::CData(c) => text.push_str(&c.decode().map_err(|e| e.to_string())?),
             Event::GeneralRef(r) => {
@@ -48,8 +78,9 @@ pub(crate) fn parse(xml: &[u8], record: &[&str]) -> Result<Listing, String> {
                 text.push(resolved.ok_or("unknown XML entity")?);
             }
             Event::End(_) => {
-                end_element(&stack, record, &mut text, &mut current, &mut listing);
-                stack.pop();
+                end_element(&path, leaf, &record_paths, &mut text, &mut current, &mut listing);
+                path.close();
+                leaf = false;
             }
             Event::Eof => break,
             _ => {}
@@ -58,36 +89,68 @@ pub(crate) fn parse(xml: &[u8], record: &[&str]) -> Result<Listing, String> {
     Ok(listing)
 }
 
-fn end_element(
-    stack: &[String],
-    record: &[&str],
-    text: &mut String,
-    current: &mut Option<HashMap<String, String>>,
-    listing: &mut Listing,
-) {
-    if is_at(stack, record) {
-        listing.records.extend(current.take());
-    } else if let Some(fields) = current
-        && stack.len() > record.len()
-        && is_at(&stack[..record.len()], record)
-    {
-        fields.insert(stack[record.len()..].join("/"), std::mem::take(text));
-    } else if stack.len() == 2 {
-        listing.top.insert(stack[1].clone(), std::mem::take(text));
-    }
-    text.clear();
+/// The open elements' local names joined with `/`, and where each one starts in it.
+#[derive(Default)]
+struct ElementPath {
+    joined: String,
+    starts: Vec<usize>,
 }
 
-fn is_at(stack: &[String], path: &[&str]) -> bool {
-    stack.len() == path.len() && stack.iter().zip(path).all(|(a, b)| a == b)
+impl ElementPath {
+    fn open(&mut self, name: &str) {
+        if !self.starts.is_empty() {
+            self.joined.push('/');
+        }
+        self.starts.push(self.joined.len());
+        self.joined.push_str(name);
+    }
+
+    fn close(&mut self) {
+        let start = self.starts.pop().unwrap_or(0);
+        self.joined.truncate(start.saturating_sub(1));
+    }
+
+    fn depth(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// The innermost element's name.
+    fn last(&self) -> &str {
+        &self.joined[self.starts.last().copied().unwrap_or(0)..]
+    }
+}
+
+fn end_element(
+    path: &ElementPath,
+    leaf: bool,
+    record_paths: &[String],
+    text: &mut String,
+    current: &mut Option<(usize, Record)>,
+    listing: &mut Listing,
+) {
+    if let Some((kind, record)) = current {
+        let record_path = &record_paths[*kind];
+        if path.joined == *record_path {
+            let (kind, record) = current.take().expect("a record is open");
+            listing.records[kind].push(record);
+        } else if leaf
+            && let Some(field) =
+                path.joined.strip_prefix(record_path.as_str()).and_then(|rest| rest.strip_prefix('/'))
+        {
+            record.fields.push((field.to_owned(), std::mem::take(text)));
+        }
+    } else if leaf && path.depth() == 2 {
+        listing.top.insert(path.last().to_owned(), std::mem::take(text));
+    }
+    text.clear();
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Keys keep their spaces and entities; nested fields are keyed by path; top-level text is
-    /// collected.
+    /// Keys keep their spaces and entities; nested fields are keyed by path; each record path
+    /// gets its own records from one pass; top-level text is collected.
     #[test]
     fn records_keep_exact_text() {
         let xml = br#"<?xml version="1.0" encoding="UTF-8"?>
@@ -99,11 +162,18 @@ mod tests {
   </Blobs>
   <NextMarker>m2</NextMarker>
 </EnumerationResults>"#;
-        let listing = parse(xml, &["EnumerationResults", "Blobs", "Blob"]).expect("parse");
-        assert_eq!(listing.records.len(), 2);
-        assert_eq!(listing.records[0]["Name"], " lead & trail é ");
-        assert_eq!(listing.records[0]["Properties/Content-Length"], "12");
-        assert_eq!(listing.records[1]["Name"], "a<b");
+        let blob: &[&str] = &["EnumerationResults", "Blobs", "Blob"];
+        let prefix: &[&str] = &["EnumerationResults", "Blobs", "BlobPrefix"];
+        let listing = parse(xml, &[blob, prefix]).expect("parse");
+        let [blobs, prefixes] = &listing.records[..] else { panic!("one list per record path") };
+        assert_eq!(blobs.len(), 2);
+        assert_eq!(blobs[0].get("Name"), Some(" lead & trail é "));
+        assert_eq!(blobs[0].get("Properties/Content-Length"), Some("12"));
+        assert_eq!(blobs[0].get("Properties/Content-MD5"), None, "an empty element is no field");
+        assert_eq!(blobs[1].get("Name"), Some("a<b"));
+        assert_eq!(prefixes.len(), 1);
+        assert_eq!(prefixes[0].get("Name"), Some("dir/"));
         assert_eq!(listing.top["NextMarker"], "m2");
+        assert!(!listing.top.contains_key("Blobs"), "an element with records is no top-level text");
     }
 }

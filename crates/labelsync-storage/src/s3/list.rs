@@ -59,12 +59,17 @@ fn list_query(page: PageRequest<'_>) -> String {
 }
 
 fn parse_page(body: &[u8]) -> Result<Page, String> {
-    let listing = xml::parse(body, &["ListBucketResult", "Contents"])?;
+    let mut listing =
+        xml::parse(body, &[&["ListBucketResult", "Contents"], &["ListBucketResult", "CommonPrefixes"]])?;
+    let prefixes =
+        listing.records.pop().unwrap_or_default().into_iter().filter_map(|mut r| r.take("Prefix")).collect();
     let objects = listing
         .records
+        .pop()
+        .unwrap_or_default()
         .into_iter()
         .map(|mut record| {
-            let key = record.remove("Key").ok_or("an object without a Key")?;
+            let key = record.take("Key").ok_or("an object without a Key")?;
             let etag = record.get("ETag").map(|e| unquote(e.trim()));
             let size =
                 record.get("Size").and_then(|s| s.trim().parse().ok()).ok_or("an object without a Size")?;
@@ -74,12 +79,7 @@ fn parse_page(body: &[u8]) -> Result<Page, String> {
         })
         .collect::<Result<Vec<_>, &str>>()?;
     let truncated = listing.top.get("IsTruncated").is_some_and(|t| t.trim() == "true");
-    let next = listing.top.get("NextContinuationToken").filter(|t| truncated && !t.is_empty()).cloned();
-    let prefixes = xml::parse(body, &["ListBucketResult", "CommonPrefixes"])?
-        .records
-        .into_iter()
-        .filter_map(|mut record| record.remove("Prefix"))
-        .collect();
+    let next = listing.top.remove("NextContinuationToken").filter(|t| truncated && !t.is_empty());
     Ok(Page { objects, prefixes, next })
 }
 
