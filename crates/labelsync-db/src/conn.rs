@@ -7,6 +7,11 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
 
+/// How many result rows a SQLite connection's thread may hand over before the task reading them
+/// catches up. With sqlx's default, 50, the thread stopped and waited for the reader 20 times for
+/// the 1,000 ids of one batch's `insert … returning`, and as often for a batch's links' look-up.
+const SQLITE_ROW_BUFFER: usize = 1024;
+
 /// Which SQL dialect a [`Db`] speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
@@ -154,7 +159,8 @@ impl Db {
             let options = SqliteConnectOptions::from_str(url)?
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(30))
-                .synchronous(SqliteSynchronous::Normal);
+                .synchronous(SqliteSynchronous::Normal)
+                .row_buffer_size(SQLITE_ROW_BUFFER);
             let options = if in_memory {
                 options
             } else {
