@@ -36,7 +36,7 @@ fn purge_freed_memory_at_once() {
 /// No transparent huge pages for this process (Linux), unless the operator asks for them with
 /// `MIMALLOC_ALLOW_THP`: where the system allows them (`enabled` is `always` or `madvise`), the
 /// allocator's memory came in 2 MiB pages, each resident whole however little of it was in use,
-/// and a million-object local-files sync peaked at 145 to 169 MB instead of 102 to 103 MB, at the
+/// and a million-object local-files sync peaked at 142 to 169 MB instead of 100 to 110 MB, at the
 /// same speed (`docs/benchmarks.md`). The kernel's flag covers the whole process: mimalloc's
 /// arenas and the C allocator SQLite uses.
 fn keep_memory_in_small_pages() {

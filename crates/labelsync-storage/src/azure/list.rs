@@ -44,16 +44,12 @@ impl AzureProvider {
 }
 
 fn parse_page(body: &[u8]) -> Result<Page, String> {
-    let mut listing = xml::parse(
+    let xml::Listing { records: [blobs, blob_prefixes], mut top } = xml::parse(
         body,
-        &[&["EnumerationResults", "Blobs", "Blob"], &["EnumerationResults", "Blobs", "BlobPrefix"]],
+        [&["EnumerationResults", "Blobs", "Blob"], &["EnumerationResults", "Blobs", "BlobPrefix"]],
     )?;
-    let prefixes =
-        listing.records.pop().unwrap_or_default().into_iter().filter_map(|mut r| r.take("Name")).collect();
-    let objects = listing
-        .records
-        .pop()
-        .unwrap_or_default()
+    let prefixes = blob_prefixes.into_iter().filter_map(|mut r| r.take("Name")).collect();
+    let objects = blobs
         .into_iter()
         .map(|mut record| {
             let key = record.take("Name").ok_or("a blob without a Name")?;
@@ -73,7 +69,7 @@ fn parse_page(body: &[u8]) -> Result<Page, String> {
             })
         })
         .collect::<Result<Vec<_>, &str>>()?;
-    let next = listing.top.remove("NextMarker").filter(|m| !m.is_empty());
+    let next = top.remove("NextMarker").filter(|m| !m.is_empty());
     Ok(Page { objects, prefixes, next })
 }
 

@@ -31,21 +31,21 @@ impl Record {
     }
 }
 
-/// Text fields of a listing response.
-#[derive(Debug, Default)]
-pub(crate) struct Listing {
+/// Text fields of a listing response read for `N` record paths.
+#[derive(Debug)]
+pub(crate) struct Listing<const N: usize> {
     /// For each record path given to [`parse`], in that order, its records in document order.
-    pub(crate) records: Vec<Vec<Record>>,
+    pub(crate) records: [Vec<Record>; N],
     /// Direct children of the root element that hold text (`NextContinuationToken`).
     pub(crate) top: HashMap<String, String>,
 }
 
 /// Collects every element at each of `records` (paths from the root, e.g.
 /// `["EnumerationResults", "Blobs", "Blob"]`) and the root's text children.
-pub(crate) fn parse(xml: &[u8], records: &[&[&str]]) -> Result<Listing, String> {
-    let record_paths: Vec<String> = records.iter().map(|path| path.join("/")).collect();
+pub(crate) fn parse<const N: usize>(xml: &[u8], records: [&[&str]; N]) -> Result<Listing<N>, String> {
+    let record_paths = records.map(|path| path.join("/"));
     let mut reader = Reader::from_reader(xml);
-    let mut listing = Listing { records: records.iter().map(|_| Vec::new()).collect(), ..Listing::default() };
+    let mut listing = Listing { records: std::array::from_fn(|_| Vec::new()), top: HashMap::new() };
     let mut path = ElementPath::default();
     let mut text = String::new();
     // Whether the innermost open element has no child elements yet: only such leaves are text fields.
@@ -120,13 +120,13 @@ impl ElementPath {
     }
 }
 
-fn end_element(
+fn end_element<const N: usize>(
     path: &ElementPath,
     leaf: bool,
-    record_paths: &[String],
+    record_paths: &[String; N],
     text: &mut String,
     current: &mut Option<(usize, Record)>,
-    listing: &mut Listing,
+    listing: &mut Listing<N>,
 ) {
     if let Some((kind, record)) = current {
         let record_path = &record_paths[*kind];
@@ -164,8 +164,8 @@ mod tests {
 </EnumerationResults>"#;
         let blob: &[&str] = &["EnumerationResults", "Blobs", "Blob"];
         let prefix: &[&str] = &["EnumerationResults", "Blobs", "BlobPrefix"];
-        let listing = parse(xml, &[blob, prefix]).expect("parse");
-        let [blobs, prefixes] = &listing.records[..] else { panic!("one list per record path") };
+        let listing = parse(xml, [blob, prefix]).expect("parse");
+        let [blobs, prefixes] = &listing.records;
         assert_eq!(blobs.len(), 2);
         assert_eq!(blobs[0].get("Name"), Some(" lead & trail é "));
         assert_eq!(blobs[0].get("Properties/Content-Length"), Some("12"));

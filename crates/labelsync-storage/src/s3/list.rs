@@ -59,14 +59,10 @@ fn list_query(page: PageRequest<'_>) -> String {
 }
 
 fn parse_page(body: &[u8]) -> Result<Page, String> {
-    let mut listing =
-        xml::parse(body, &[&["ListBucketResult", "Contents"], &["ListBucketResult", "CommonPrefixes"]])?;
-    let prefixes =
-        listing.records.pop().unwrap_or_default().into_iter().filter_map(|mut r| r.take("Prefix")).collect();
-    let objects = listing
-        .records
-        .pop()
-        .unwrap_or_default()
+    let xml::Listing { records: [contents, common_prefixes], mut top } =
+        xml::parse(body, [&["ListBucketResult", "Contents"], &["ListBucketResult", "CommonPrefixes"]])?;
+    let prefixes = common_prefixes.into_iter().filter_map(|mut r| r.take("Prefix")).collect();
+    let objects = contents
         .into_iter()
         .map(|mut record| {
             let key = record.take("Key").ok_or("an object without a Key")?;
@@ -78,8 +74,8 @@ fn parse_page(body: &[u8]) -> Result<Page, String> {
             Ok(ObjectMeta { key, size, last_modified, etag })
         })
         .collect::<Result<Vec<_>, &str>>()?;
-    let truncated = listing.top.get("IsTruncated").is_some_and(|t| t.trim() == "true");
-    let next = listing.top.remove("NextContinuationToken").filter(|t| truncated && !t.is_empty());
+    let truncated = top.get("IsTruncated").is_some_and(|t| t.trim() == "true");
+    let next = top.remove("NextContinuationToken").filter(|t| truncated && !t.is_empty());
     Ok(Page { objects, prefixes, next })
 }
 
