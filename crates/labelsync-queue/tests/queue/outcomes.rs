@@ -24,13 +24,12 @@ on_both!(success_removes_the_job);
 async fn failure_backs_off_then_fails_for_good(t: &TestDb) {
     enqueue(&t.db, &AlwaysFails { n: 1 }).await.unwrap();
     let ctx = Ctx::default();
-    let config = RunnerConfig {
-        backoff_base: Duration::from_millis(100),
-        backoff_max: Duration::from_secs(10),
-        ..fast()
-    };
+    // The backoff must outlast one claim-and-fail round trip even on a loaded machine
+    // (100 ms did not: the retry came due before the drain looked again, and ran twice).
+    let config =
+        RunnerConfig { backoff_base: Duration::from_secs(1), backoff_max: Duration::from_secs(10), ..fast() };
     let runner = runner(&t.db, &ctx, config);
-    for (attempt, backoff_ms) in [(1, 100), (2, 200)] {
+    for (attempt, backoff_ms) in [(1, 1_000), (2, 2_000)] {
         let before = now_ms();
         assert_eq!(runner.run_until_empty().await.unwrap().retried, 1);
         let job = only_job(&t.db).await;
