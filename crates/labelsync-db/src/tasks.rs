@@ -104,6 +104,7 @@ pub async fn insert_many(ex: impl Into<Ex<'_>>, project_id: i64, tasks: &[NewTas
             .await?
         },
         sqlite | c | {
+            let now = crate::time::sqlite_text(now);
             let mut rows = Vec::with_capacity(tasks.len());
             for chunk in tasks.chunks(INSERT_CHUNK) {
                 let mut qb = builder(
@@ -116,8 +117,8 @@ pub async fn insert_many(ex: impl Into<Ex<'_>>, project_id: i64, tasks: &[NewTas
                     row.push_bind(project_id)
                         .push_bind(Json(&task.data))
                         .push_bind(Json(&task.meta))
-                        .push_bind(now)
-                        .push_bind(now)
+                        .push_bind(now.as_str())
+                        .push_bind(now.as_str())
                         .push_bind(task.is_labeled)
                         .push_bind(task.overlap)
                         .push_bind(task.inner_id)

@@ -122,6 +122,7 @@ pub async fn insert_import_links(
             Ok(())
         },
         sqlite | c | {
+            let now = crate::time::sqlite_text(now);
             for chunk in links.chunks(1000) {
                 let mut qb = builder(
                     &*c,
@@ -135,7 +136,7 @@ pub async fn insert_import_links(
                         .push_bind(link.row_index)
                         .push_bind(link.version.as_deref())
                         .push_bind(generation)
-                        .push_bind(now);
+                        .push_bind(now.as_str());
                 });
                 qb.build().execute(&mut *c).await?;
             }
