@@ -35,7 +35,7 @@ pub struct CreatedTasks {
 pub async fn create_tasks(
     tx: &mut Tx,
     project: &Project,
-    candidates: Vec<TaskCandidate>,
+    mut candidates: Vec<TaskCandidate>,
     links: Option<LinkTarget>,
     user: Option<i64>,
 ) -> WriteResult<CreatedTasks> {
@@ -45,7 +45,7 @@ pub async fn create_tasks(
     let count = i64::try_from(candidates.len()).unwrap_or(i64::MAX);
     let first_inner_id = projects::reserve_inner_ids(&mut *tx, project.id, count).await?;
     let new_tasks: Vec<NewTask> = candidates
-        .iter()
+        .iter_mut()
         .zip(first_inner_id..)
         .map(|(candidate, inner_id)| new_task(candidate, inner_id, project.maximum_annotations))
         .collect();
@@ -120,12 +120,13 @@ fn children(
     (new_annotations, new_predictions)
 }
 
-fn new_task(candidate: &TaskCandidate, inner_id: i64, maximum_annotations: i32) -> NewTask {
+/// The row of `candidate`'s task; its `data` moves into the row (nothing reads it afterwards).
+fn new_task(candidate: &mut TaskCandidate, inner_id: i64, maximum_annotations: i32) -> NewTask {
     let all = candidate.annotations.len();
     let cancelled = candidate.annotations.iter().filter(|a| a.was_cancelled).count();
     let as_i32 = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
     NewTask {
-        data: Value::Object(candidate.data.clone()),
+        data: Value::Object(std::mem::take(&mut candidate.data)),
         meta: candidate.meta.clone(),
         inner_id,
         overlap: maximum_annotations,
