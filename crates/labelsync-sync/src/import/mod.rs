@@ -34,6 +34,7 @@ pub mod status;
 pub mod uri;
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use futures::StreamExt;
 use labelsync_db::projects::Project;
@@ -48,7 +49,7 @@ use crate::context::SyncContext;
 use crate::error::WriteError;
 use crate::tasks::{LinkTarget, TaskCandidate, create_tasks};
 pub use counts::Counts;
-use lookahead::{LookedUp, Written};
+use lookahead::{Listed, LookedUp, Written};
 use plan::Plan;
 use status::Progress;
 
@@ -134,8 +135,8 @@ async fn import_all(
     lease: &Lease,
 ) -> Result<(), SyncError> {
     crate::local_roots::check(ctx, storage, project.organization_id).await?;
-    let plan = &Plan::new(ctx, storage).await?;
-    let (sender, mut batches) = tokio::sync::mpsc::channel(BATCHES_AHEAD);
+    let plan = Arc::new(Plan::new(ctx, storage).await?);
+    let (sender, batches) = tokio::sync::mpsc::channel(BATCHES_AHEAD);
     let (restarted_sender, restarted) = tokio::sync::oneshot::channel();
     // The listing runs in a task of its own, so that parsing its pages (16 parts at once, say)
     // takes another core than the writer's. When the writer fails it drops the receiver, and the
@@ -159,30 +160,50 @@ async fn import_all(
     if restarted.await.unwrap_or(false) {
         progress.forget_checkpoint();
     }
-    let written = &Written::default();
+    let written = Arc::new(Written::default());
     let (looked_up_sender, mut looked_up) = tokio::sync::mpsc::channel(1);
-    let look_up_all = async move {
-        while let Some(batch) = batches.recv().await {
-            let (objects, listed, checkpoint) = unpack(storage, batch)?;
-            let batch = written.look_up(&ctx.db, storage.id, objects, listed, checkpoint).await?;
-            if looked_up_sender.send(batch).await.is_err() {
-                break;
-            }
-        }
-        Ok::<(), SyncError>(())
-    };
-    let write_all = async {
-        while let Some(batch) = looked_up.recv().await {
-            import_batch(ctx, storage, project, plan, progress, batch, written, lease).await?;
-        }
-        Ok::<(), SyncError>(())
-    };
-    let (looked, wrote) = tokio::join!(look_up_all, write_all);
-    wrote?;
-    looked?;
-    // A listing that panicked ended its batches early: that is no complete listing.
-    list.await.map_err(|err| SyncError::Transient(anyhow::anyhow!("the listing stopped: {err}")))?;
+    // So does the look-up (`lookahead`): the next batch's links are read and its tasks built
+    // while the writer waits on the database for this one. It stops the same ways.
+    let look_up = tokio::spawn(
+        look_up_all(
+            ctx.clone(),
+            Arc::clone(&plan),
+            storage.id,
+            batches,
+            looked_up_sender,
+            Arc::clone(&written),
+        )
+        .in_current_span(),
+    );
+    let _stop_looking_up = StopOnDrop(look_up.abort_handle());
+    while let Some(batch) = looked_up.recv().await {
+        import_batch(ctx, storage, project, &plan, progress, batch, &written, lease).await?;
+    }
+    // A look-up or listing that failed or panicked ended its batches early: that is no complete
+    // listing.
+    let stopped = |err| SyncError::Transient(anyhow::anyhow!("the listing stopped: {err}"));
+    look_up.await.map_err(stopped)??;
+    list.await.map_err(stopped)?;
     reconcile::vanished(ctx, storage, project, plan.policies.deleted, progress, lease).await
+}
+
+/// The look-up task: each listed batch, unpacked, with its links and its new tasks
+/// ([`Written::look_up_and_build`]), handed to the writer in order.
+async fn look_up_all(
+    ctx: SyncContext,
+    plan: Arc<Plan>,
+    storage_id: i64,
+    mut batches: tokio::sync::mpsc::Receiver<Vec<Result<ListItem, StorageError>>>,
+    looked_up: tokio::sync::mpsc::Sender<LookedUp>,
+    written: Arc<Written>,
+) -> Result<(), SyncError> {
+    while let Some(batch) = batches.recv().await {
+        let batch = written.look_up_and_build(&ctx, &plan, storage_id, unpack(storage_id, batch)?).await?;
+        if looked_up.send(batch).await.is_err() {
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// The listing resumed after `checkpoint`, or from the start when the backend refuses it (the
@@ -219,13 +240,10 @@ struct Listing<'a> {
     restarted: bool,
 }
 
-/// The objects of a listed batch (each key once), how many were listed (repeats and keys no
-/// database can hold included) and the last checkpoint in it.
-fn unpack(
-    storage: &Storage,
-    batch: Vec<Result<ListItem, StorageError>>,
-) -> Result<(Vec<ObjectMeta>, i64, Option<String>), SyncError> {
-    let mut seen = HashSet::new();
+/// The objects of a listed batch (each key once) with their keys, how many were listed (repeats
+/// and keys no database can hold included) and the last checkpoint in it.
+fn unpack(storage_id: i64, batch: Vec<Result<ListItem, StorageError>>) -> Result<Listed, SyncError> {
+    let mut keys = HashSet::new();
     let mut objects = Vec::with_capacity(batch.len());
     let mut listed = 0;
     let mut checkpoint = None;
@@ -240,14 +258,14 @@ fn unpack(
         listed += 1;
         if object.key.contains('\0') {
             // No database can key a link by it (PostgreSQL refuses U+0000 in text).
-            tracing::warn!(storage = storage.id, "skipped an object whose key holds a null character");
+            tracing::warn!(storage = storage_id, "skipped an object whose key holds a null character");
             continue;
         }
-        if seen.insert(object.key.clone()) {
+        if keys.insert(object.key.clone()) {
             objects.push(object);
         }
     }
-    Ok((objects, listed, checkpoint))
+    Ok(Listed { objects, keys, listed, checkpoint })
 }
 
 /// Classifies one listed and looked-up batch against the links and writes it: new objects
@@ -267,8 +285,9 @@ async fn import_batch(
     lease.check()?;
     progress.counts.objects_listed += batch.listed;
     let found = written.current_links(&ctx.db, storage.id, &mut batch).await?;
-    let keys = batch.objects.iter().map(|o| o.key.clone()).collect();
-    import_found(ctx, storage, project, plan, progress, batch.objects, found, lease).await?;
+    let keys = std::mem::take(&mut batch.keys);
+    let built = Found { links: found, new_tasks: batch.new_tasks };
+    import_found(ctx, storage, project, plan, progress, batch.objects, built, lease).await?;
     written.wrote(keys);
     if batch.checkpoint.is_some() {
         progress.checkpoint = batch.checkpoint;
@@ -291,9 +310,19 @@ pub(crate) async fn import_objects(
     lease: &Lease,
 ) -> Result<(), SyncError> {
     let keys: Vec<&str> = objects.iter().map(|o| o.key.as_str()).collect();
-    let found = links::import_links_of_keys(&ctx.db, storage.id, &keys).await?;
+    let links = links::import_links_of_keys(&ctx.db, storage.id, &keys).await?;
     drop(keys);
+    let found = Found { links, new_tasks: None };
     import_found(ctx, storage, project, plan, progress, objects, found, lease).await
+}
+
+/// What was read and built for a batch before it is imported.
+struct Found {
+    /// The links of the batch's keys.
+    links: Vec<links::ImportLink>,
+    /// In blob mode, the tasks of its new objects if they were built ahead from `links`
+    /// ([`Plan::new_blob_tasks`]).
+    new_tasks: Option<Vec<TaskCandidate>>,
 }
 
 /// [`import_objects`] with the links of the objects' keys already read (`found`).
@@ -305,10 +334,10 @@ async fn import_found(
     plan: &Plan,
     progress: &mut Progress,
     objects: Vec<ObjectMeta>,
-    found: Vec<links::ImportLink>,
+    found: Found,
     lease: &Lease,
 ) -> Result<(), SyncError> {
-    let batch = classify::classify(objects, found, |o| plan.selects(o));
+    let batch = classify::classify(objects, found.links, |o| plan.selects(o));
     links::mark_seen(&ctx.db, progress.generation, &batch.seen).await?;
     links::set_versions(&ctx.db, &batch.unversioned).await?;
     progress.existed += batch.link_rows as i64;
@@ -320,7 +349,9 @@ async fn import_found(
         }
     }
     if plan.blob_mode {
-        let candidates = batch.new.iter().filter_map(|object| plan.blob_task(ctx, object)).collect();
+        let candidates = found
+            .new_tasks
+            .unwrap_or_else(|| batch.new.iter().filter_map(|object| plan.blob_task(ctx, object)).collect());
         write(ctx, storage, project, progress, candidates).await?;
     } else {
         import_task_files(ctx, storage, project, plan, progress, batch.new, lease).await?;

@@ -1,7 +1,9 @@
 //! What every batch of an import sync (or of its dry run) needs to know about the storage.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
+use labelsync_db::links::ImportLink;
 use labelsync_db::storages::Storage;
 use labelsync_storage::{ImportStorage, ObjectMeta, Role, StorageConfig, StorageKind};
 use labelsync_types::settings::SyncPolicies;
@@ -56,5 +58,21 @@ impl Plan {
     pub(super) fn blob_task(&self, ctx: &SyncContext, object: &ObjectMeta) -> Option<TaskCandidate> {
         let uri = super::uri::object_uri(&self.config, &object.key, ctx.settings.host.as_deref())?;
         Some(TaskCandidate::blob(uri, object.key.clone(), object.version()))
+    }
+
+    /// In blob mode, the tasks of the selected `objects` that no link of `found` is for, in
+    /// order: what [`super::classify::classify`] will call new, given the same links.
+    pub(super) fn new_blob_tasks(
+        &self,
+        ctx: &SyncContext,
+        objects: &[ObjectMeta],
+        found: &[ImportLink],
+    ) -> Option<Vec<TaskCandidate>> {
+        if !self.blob_mode {
+            return None;
+        }
+        let linked: HashSet<&str> = found.iter().map(|link| link.key.as_str()).collect();
+        let new = objects.iter().filter(|o| !linked.contains(o.key.as_str()) && self.selects(o));
+        Some(new.filter_map(|object| self.blob_task(ctx, object)).collect())
     }
 }
