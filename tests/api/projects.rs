@@ -52,6 +52,32 @@ async fn update(app: TestApp) {
 }
 api_test!(update);
 
+/// The largest and smallest doubles in a project's JSON settings and a task's data read back
+/// as the same numbers: PostgreSQL's `jsonb` prints them as 309-digit integers (or 324-place
+/// decimals), which a naive float parser reads as out of range (a schema-fuzz 500, 2026-12-06).
+/// `jsonb` may also print a float with no fraction as an integer, as Label Studio's does.
+async fn extreme_numbers_read_back(app: TestApp) {
+    let id = app.project().await;
+    let weights = json!({"w": [false, -f64::MAX, {"k": -437}], "v": [1.421742718951302e16, f64::MAX]});
+    let (status, body) =
+        app.patch(&format!("/api/projects/{id}/"), json!({"control_weights": weights})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, got) = app.get(&format!("/api/projects/{id}/")).await;
+    assert_eq!(status, StatusCode::OK, "{got}");
+    let weights = &got["control_weights"];
+    assert_eq!((&weights["w"][0], &weights["w"][2]), (&json!(false), &json!({"k": -437})));
+    assert_eq!(weights["w"][1].as_f64(), Some(-f64::MAX));
+    assert_eq!(weights["v"][0].as_f64(), Some(1.421742718951302e16));
+    assert_eq!(weights["v"][1].as_f64(), Some(f64::MAX));
+    let data = json!({"image_url": "x", "score": -f64::MAX, "tiny": 5e-324});
+    let (status, task) = app.post("/api/tasks/", json!({"project": id, "data": data})).await;
+    assert_eq!(status, StatusCode::CREATED, "{task}");
+    let (status, got) = app.get(&format!("/api/tasks/{}/", task["id"])).await;
+    assert_eq!(status, StatusCode::OK, "{got}");
+    assert_eq!(got["data"], data);
+}
+api_test!(extreme_numbers_read_back);
+
 /// Pages of `page_size` projects, newest first, with absolute next/previous links.
 async fn list_pages(app: TestApp) {
     for _ in 0..5 {
