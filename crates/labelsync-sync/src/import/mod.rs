@@ -136,26 +136,11 @@ async fn import_all(
 ) -> Result<(), SyncError> {
     crate::local_roots::check(ctx, storage, project.organization_id).await?;
     let plan = Arc::new(Plan::new(ctx, storage).await?);
-    let (sender, batches) = tokio::sync::mpsc::channel(BATCHES_AHEAD);
-    let (restarted_sender, restarted) = tokio::sync::oneshot::channel();
     // The listing runs in a task of its own, so that parsing its pages (16 parts at once, say)
     // takes another core than the writer's. When the writer fails it drops the receiver, and the
     // listing stops at its next send; `_stop_listing` ends it at once on every other way out.
-    let import = plan.import.clone();
-    let (resume_from, batch_size) = (progress.resume_from.clone(), ctx.settings.batch_size.max(1));
-    let list = tokio::spawn(
-        async move {
-            let listing = resumed_listing(&*import, resume_from).await;
-            let _ = restarted_sender.send(listing.restarted);
-            let mut listing = listing.items.chunks(batch_size);
-            while let Some(batch) = listing.next().await {
-                if sender.send(batch).await.is_err() {
-                    break;
-                }
-            }
-        }
-        .in_current_span(),
-    );
+    let batch_size = ctx.settings.batch_size.max(1);
+    let (list, batches, restarted) = spawn_listing(&plan, progress.resume_from.clone(), batch_size);
     let _stop_listing = StopOnDrop(list.abort_handle());
     if restarted.await.unwrap_or(false) {
         progress.forget_checkpoint();
@@ -187,13 +172,43 @@ async fn import_all(
     reconcile::vanished(ctx, storage, project, plan.policies.deleted, progress, lease).await
 }
 
+/// Listed batches in a channel.
+type Batches = tokio::sync::mpsc::Receiver<Vec<Result<ListItem, StorageError>>>;
+
+/// Starts the listing task: the storage listed from `resume_from` in batches of `batch_size`,
+/// sent to the returned channel (at most [`BATCHES_AHEAD`] waiting), and whether the listing
+/// started over instead of resuming.
+fn spawn_listing(
+    plan: &Plan,
+    resume_from: Option<String>,
+    batch_size: usize,
+) -> (tokio::task::JoinHandle<()>, Batches, tokio::sync::oneshot::Receiver<bool>) {
+    let (sender, batches) = tokio::sync::mpsc::channel(BATCHES_AHEAD);
+    let (restarted_sender, restarted) = tokio::sync::oneshot::channel();
+    let import = plan.import.clone();
+    let list = tokio::spawn(
+        async move {
+            let listing = resumed_listing(&*import, resume_from).await;
+            let _ = restarted_sender.send(listing.restarted);
+            let mut listing = listing.items.chunks(batch_size);
+            while let Some(batch) = listing.next().await {
+                if sender.send(batch).await.is_err() {
+                    break;
+                }
+            }
+        }
+        .in_current_span(),
+    );
+    (list, batches, restarted)
+}
+
 /// The look-up task: each listed batch, unpacked, with its links and its new tasks
 /// ([`Written::look_up_and_build`]), handed to the writer in order.
 async fn look_up_all(
     ctx: SyncContext,
     plan: Arc<Plan>,
     storage_id: i64,
-    mut batches: tokio::sync::mpsc::Receiver<Vec<Result<ListItem, StorageError>>>,
+    mut batches: Batches,
     looked_up: tokio::sync::mpsc::Sender<LookedUp>,
     written: Arc<Written>,
 ) -> Result<(), SyncError> {
