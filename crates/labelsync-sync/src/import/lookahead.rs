@@ -5,8 +5,8 @@
 //! its own pooled connection, then, in blob mode, the task of every selected object without a
 //! link); and the writer (classify, write, checkpoint). The database reads the next batch's links
 //! while it inserts this batch's tasks, and the other core builds the next batch's tasks while the
-//! writer waits on the database: the writer does no work that could have been done ahead. On
-//! PostgreSQL the look-up is a quarter of the database's time per batch.
+//! writer waits on the database: the writer is left with classifying the batch and binding and
+//! running its statements. On PostgreSQL the look-up is a quarter of the database's time per batch.
 //!
 //! A look-up that ran before an earlier batch committed cannot have seen that batch's links. A
 //! listing gives each key once, but not every listing promises it (Redis `SCAN` may repeat a
