@@ -4,9 +4,11 @@
 
 use std::time::Duration;
 
-use labelsync_tests::{TestApp, api_test};
+use labelsync_tests::{TestApp, api_test, json};
 
-use super::workers::{queued_storage, spawn_worker, wait_for, worker_bin};
+use labelsync_db::storages::SyncStatus;
+
+use super::workers::{counter, kill_when, queued_storage, spawn_worker, wait_for, worker_bin};
 
 const FILES: usize = 100_000;
 
@@ -16,7 +18,7 @@ async fn count(app: &TestApp, sql: String) -> i64 {
 
 /// Killed mid-sync at 20,000 tasks or more, the second process resumes after the checkpoint
 /// the first committed, finishes with exactly 100,000 tasks and links, and says where it
-/// resumed from; the first one's counters were live in `meta` while it ran.
+/// resumed from; the first one's counters were live in `meta` (and the API) while it ran.
 async fn killed_sync_resumes_from_its_checkpoint(app: TestApp) {
     let Some(bin) = worker_bin() else { return };
     let (project, path) = queued_storage(&app, FILES).await;
@@ -24,19 +26,18 @@ async fn killed_sync_resumes_from_its_checkpoint(app: TestApp) {
     let mut first = spawn_worker(&app, &bin, "checkpoint-1.log", 1000);
     // `meta`'s counters, not `last_sync_count`: the count commits with each batch's tasks, the
     // counters at the batch's ping just after, so the count may be a batch ahead.
-    let running = wait_for(&app, &path, Duration::from_secs(300), |s| {
-        s["status"] == "in_progress" && s["meta"]["tasks_created"].as_i64().unwrap_or(0) >= 20_000
+    let running = kill_when(&app, &path, &mut first, Duration::from_secs(300), |s| {
+        s.status == SyncStatus::InProgress && counter(s, "tasks_created") >= 20_000
     })
     .await;
-    first.kill().expect("kill worker");
-    first.wait().expect("reap worker");
-    let meta = &running["meta"];
-    let created = meta["tasks_created"].as_i64().expect("live tasks_created");
-    let listed = meta["objects_listed"].as_i64().expect("live objects_listed");
-    assert!(created >= 20_000 && listed >= created && listed < FILES as i64, "live counters: {meta}");
+    let created = counter(&running, "tasks_created");
+    let listed = counter(&running, "objects_listed");
+    let meta = &running.meta.0;
+    assert!(created >= 20_000 && listed >= created && listed < FILES as i64, "live counters: {meta:?}");
+    let (_, shown) = app.get(&path).await;
+    assert_eq!((&shown["status"], &shown["meta"]["tasks_created"]), (&json!("in_progress"), &json!(created)));
 
-    let stored = labelsync_db::storages::find_unscoped(&app.db, storage).await.unwrap().unwrap();
-    let checkpoint = stored.sync_checkpoint.expect("a committed checkpoint after 20 batches");
+    let checkpoint = running.sync_checkpoint.expect("a committed checkpoint after 20 batches");
     let committed =
         count(&app, format!("select count(*) from import_links where storage_id = {storage}")).await;
     assert!(committed < FILES as i64, "killed before the end: {committed}");

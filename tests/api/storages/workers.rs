@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use labelsync_db::storages::{Storage, SyncStatus};
 use labelsync_tests::{TestApp, api_test, json, send};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -79,6 +80,41 @@ pub(super) async fn wait_for(
     }
 }
 
+/// Polls the storage at `path` until `ready(storage)`, then kills `worker` while holding the
+/// storage's row (PostgreSQL's row lock, SQLite's write lock), so the worker cannot commit past
+/// the state `ready` saw: a sync counts its tasks and saves its progress on that row. Without the
+/// lock, a fast worker gets on between the poll and the kill, and may even finish (CI saw it).
+/// Returns the storage as it was when the worker died.
+pub(super) async fn kill_when(
+    app: &TestApp,
+    path: &str,
+    worker: &mut Child,
+    timeout: Duration,
+    ready: impl Fn(&Storage) -> bool,
+) -> Storage {
+    let id: i64 = path.rsplit('/').next().and_then(|id| id.parse().ok()).expect("a storage path");
+    let started = Instant::now();
+    loop {
+        let mut tx = app.db.begin().await.expect("begin");
+        let storage = labelsync_db::storages::lock(&mut tx, id).await.expect("lock").expect("storage");
+        if ready(&storage) {
+            worker.kill().expect("kill worker");
+            worker.wait().expect("reap worker");
+            tx.commit().await.expect("release the storage");
+            return storage;
+        }
+        tx.commit().await.expect("release the storage");
+        let state = (storage.status, storage.last_sync_count, &storage.meta.0);
+        assert!(started.elapsed() < timeout, "timed out waiting; storage is {state:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The counter `key` of a sync's `meta` (0 when absent).
+pub(super) fn counter(storage: &Storage, key: &str) -> i64 {
+    storage.meta.0.get(key).and_then(Value::as_i64).unwrap_or(0)
+}
+
 /// Every task of the project, checking each object was imported exactly once.
 async fn assert_imported_once(app: &TestApp, project: i64, count: usize) {
     let (_, page) = app.get(&format!("/api/tasks/?project={project}&page_size={}", count + 10)).await;
@@ -101,14 +137,12 @@ async fn killed_worker_is_resumed(app: TestApp) {
     let count = 1500;
     let (project, path) = queued_storage(&app, count).await;
     let mut first = spawn_worker(&app, &bin, "worker-1.log", 1);
-    let partial = wait_for(&app, &path, Duration::from_secs(60), |s| {
-        s["status"] == "in_progress" && s["last_sync_count"].as_i64().unwrap_or(0) >= 50
+    let partial = kill_when(&app, &path, &mut first, Duration::from_secs(60), |s| {
+        s.status == SyncStatus::InProgress && s.last_sync_count.unwrap_or(0) >= 50
     })
     .await;
-    first.kill().expect("kill worker");
-    first.wait().expect("reap worker");
-    let imported_before = partial["last_sync_count"].as_i64().unwrap();
-    assert!((imported_before as usize) < count, "killed mid-sync: {partial}");
+    let imported_before = partial.last_sync_count.unwrap();
+    assert!((imported_before as usize) < count, "killed mid-sync: {:?}", partial.meta);
     let mut second = spawn_worker(&app, &bin, "worker-2.log", 100);
     let done = wait_for(&app, &path, Duration::from_secs(120), |s| s["status"] == "completed").await;
     second.kill().ok();
