@@ -79,26 +79,27 @@ pub async fn backends(ex: impl Into<Ex<'_>>, organization_id: i64) -> Result<Vec
 }
 
 /// The organization's external id, generated on first use (`labelsync-<org>-<32 hex>`).
-/// Concurrent first uses agree on one value.
+/// Concurrent first uses agree on one value. Only the first use writes: every storage read shows
+/// the id, and on SQLite a write, even one that inserts nothing, waits for a running sync's batch.
 pub async fn external_id(ex: impl Into<Ex<'_>>, organization_id: i64) -> Result<String> {
-    let candidate = format!("labelsync-{organization_id}-{}", uuid::Uuid::new_v4().simple());
-    let now = crate::now();
+    const SELECT: &str = "select external_id from organization_external_ids where organization_id = $1";
     with_conn!(ex, |c| {
+        let existing =
+            sqlx::query_scalar::<_, String>(SELECT).bind(organization_id).fetch_optional(&mut *c).await?;
+        if let Some(id) = existing {
+            return Ok(id);
+        }
+        let candidate = format!("labelsync-{organization_id}-{}", uuid::Uuid::new_v4().simple());
         sqlx::query(
             "insert into organization_external_ids (organization_id, external_id, created_at) \
              values ($1, $2, $3) on conflict (organization_id) do nothing",
         )
         .bind(organization_id)
         .bind(&candidate)
-        .bind(now)
+        .bind(crate::now())
         .execute(&mut *c)
         .await?;
-        sqlx::query_scalar::<_, String>(
-            "select external_id from organization_external_ids where organization_id = $1",
-        )
-        .bind(organization_id)
-        .fetch_one(c)
-        .await
+        sqlx::query_scalar::<_, String>(SELECT).bind(organization_id).fetch_one(c).await
     })
 }
 

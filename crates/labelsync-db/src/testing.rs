@@ -97,8 +97,8 @@ impl TestDb {
 
 /// Runs `sql` (no parameters) on `db` as it is, to write what no query function writes: a
 /// corrupt row, or one a later version would hold. Returns the rows affected.
-pub async fn execute_raw(db: &Db, sql: &str) -> crate::Result<u64> {
-    crate::conn::with_conn!(db, |c| sqlx::query(sql).execute(c).await.map(|r| r.rows_affected()))
+pub async fn execute_raw(ex: impl Into<crate::Ex<'_>>, sql: &str) -> crate::Result<u64> {
+    crate::conn::with_conn!(ex, |c| sqlx::query(sql).execute(c).await.map(|r| r.rows_affected()))
 }
 
 /// `url` with its database name replaced by `name`.

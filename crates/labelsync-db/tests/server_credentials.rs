@@ -3,6 +3,8 @@
 use labelsync_db::server_credentials::CredentialBackend::{Azure, S3};
 use labelsync_db::{Db, orgs, projects, server_credentials};
 
+use std::time::Duration;
+
 use labelsync_db::on_both;
 
 /// Granting is idempotent, per organization and backend; revoking withdraws only that one.
@@ -42,3 +44,20 @@ async fn external_ids_are_stable_and_distinct(db: &Db) {
     assert_eq!(server_credentials::organization_of_project(db, project.id + 1000).await.unwrap(), None);
 }
 on_both!(external_ids_are_stable_and_distinct);
+
+/// Once it exists, an organization's external id is read without a write (every storage read
+/// shows it): it comes back while a sync's transaction holds SQLite's write lock or, on
+/// PostgreSQL, has the id's row changed and not yet committed.
+async fn known_external_id_is_read_without_writing(db: &Db) {
+    let org = orgs::create_organization(db, "one", None).await.unwrap().id;
+    let id = server_credentials::external_id(db, org).await.unwrap();
+    let mut writer = db.begin().await.unwrap();
+    let touch =
+        format!("update organization_external_ids set created_at = created_at where organization_id = {org}");
+    labelsync_db::testing::execute_raw(&mut writer, &touch).await.unwrap();
+    // A write would wait for `writer` (SQLite's busy timeout is 30 s; PostgreSQL waits forever).
+    let read = tokio::time::timeout(Duration::from_secs(20), server_credentials::external_id(db, org));
+    assert_eq!(read.await.expect("the read waited for the writer").unwrap(), id);
+    writer.commit().await.unwrap();
+}
+on_both!(known_external_id_is_read_without_writing);
