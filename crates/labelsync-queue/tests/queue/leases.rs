@@ -52,12 +52,12 @@ on_both!(job_that_kept_killing_workers_is_failed_at_claim);
 /// the same database never takes it over.
 async fn renewal_keeps_a_long_job_from_being_stolen(t: &TestDb) {
     let ctx = Ctx::default();
-    // Renewed every 150 ms, so a 300 ms stall of a loaded machine is still survived.
-    let config = RunnerConfig { lease: Duration::from_millis(450), ..fast() };
+    // Renewed every 700 ms, so a stall of a loaded machine up to 1.4 s is still survived.
+    let config = RunnerConfig { lease: Duration::from_millis(2100), ..fast() };
     let other_pool = Db::connect(&t.url, 4).await.unwrap();
     let first = start(runner(&t.db, &ctx, config.clone()));
     let second = start(runner(&other_pool, &ctx, config));
-    enqueue(&t.db, &Count { n: 1, work_ms: 1350, ..Count::default() }).await.unwrap();
+    enqueue(&t.db, &Count { n: 1, work_ms: 6300, ..Count::default() }).await.unwrap();
     wait_until_idle(&t.db).await;
     assert_eq!(ctx.seen().runs.get(&1), Some(&1));
     assert_eq!(ctx.seen().attempts, [1]);
@@ -71,7 +71,8 @@ on_both!(renewal_keeps_a_long_job_from_being_stolen);
 /// told its lease was lost.
 async fn lost_lease_tells_the_job_to_stop(t: &TestDb) {
     let ctx = Ctx::default();
-    // The default 1 s lease: a shorter one can expire on a loaded machine before the test takes the job away.
+    // The default lease of `fast`: a short one can expire on a loaded machine before the test
+    // takes the job away.
     let config = fast();
     let run = start(runner(&t.db, &ctx, config));
     enqueue(&t.db, &WaitsForStop).await.unwrap();

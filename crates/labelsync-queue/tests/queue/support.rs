@@ -216,7 +216,7 @@ impl Job for WaitsForStop {
 pub fn fast() -> RunnerConfig {
     RunnerConfig {
         workers: 4,
-        lease: Duration::from_secs(1),
+        lease: Duration::from_secs(5),
         poll_interval: Duration::from_millis(20),
         backoff_base: Duration::ZERO,
         backoff_max: Duration::ZERO,
