@@ -158,8 +158,10 @@ api_test!(killed_worker_is_resumed);
 async fn racing_workers_run_a_job_once(app: TestApp) {
     let Some(bin) = worker_bin() else { return };
     let count = 300;
+    // A lease no stall of a loaded machine outlasts: this is about the claim, not about expiry.
+    let lease = [("LABELSYNC_JOB_LEASE_SECS", "60")];
     let mut workers: Vec<Child> =
-        (0..3).map(|i| spawn_worker(&app, &bin, &format!("race-{i}.log"), 50)).collect();
+        (0..3).map(|i| spawn_worker_with(&app, &bin, &format!("race-{i}.log"), 50, &lease)).collect();
     let (project, path) = queued_storage(&app, count).await;
     wait_for(&app, &path, Duration::from_secs(60), |s| s["status"] == "completed").await;
     for worker in &mut workers {

@@ -11,12 +11,17 @@ use super::http::{RawClient, Reach, client_options, request, send_raw};
 use crate::Error;
 use crate::guard::{NetGuard, OutboundLimits};
 
+/// The limits of the tests: a small byte cap, and a request timeout no stall of a loaded machine
+/// reaches (a timed-out exchange is retried, and the retry would show in what the server saw).
 const LIMITS: OutboundLimits = OutboundLimits {
-    connect_timeout: Duration::from_secs(2),
-    request_timeout: Duration::from_millis(300),
+    connect_timeout: Duration::from_secs(10),
+    request_timeout: Duration::from_secs(10),
     max_response_bytes: 1024,
     list_concurrency: 1,
 };
+/// [`LIMITS`] with the short request timeout that the slow answer is to run into.
+const SHORT_TIMEOUT: OutboundLimits =
+    OutboundLimits { request_timeout: Duration::from_millis(300), ..LIMITS };
 
 /// A loopback server running `answer` on every connection after reading the request head;
 /// returns its port and the request lines it saw.
@@ -52,7 +57,11 @@ where
 }
 
 fn client(guard: NetGuard, port: u16) -> RawClient {
-    let reach = Reach::Guarded { guard: guard.with_limits(LIMITS), port, allow_http: true };
+    client_with(guard, port, LIMITS)
+}
+
+fn client_with(guard: NetGuard, port: u16, limits: OutboundLimits) -> RawClient {
+    let reach = Reach::Guarded { guard: guard.with_limits(limits), port, allow_http: true };
     reach.raw_client(&client_options(true)).expect("client")
 }
 
@@ -111,7 +120,8 @@ async fn slow_answers_time_out() {
         }
     })
     .await;
-    let failure = get(&client(NetGuard::disabled(), port), &format!("http://127.0.0.1:{port}/")).await;
+    let slow_client = client_with(NetGuard::disabled(), port, SHORT_TIMEOUT);
+    let failure = get(&slow_client, &format!("http://127.0.0.1:{port}/")).await;
     let Err(Failure::Transport { reason }) = failure else { panic!("{failure:?}") };
     assert!(reason.contains("within 0.3 s (LABELSYNC_OUTBOUND_TIMEOUT_SECS)"), "{reason}");
     assert_eq!(seen.lock().expect("lock").len(), 3, "three bounded attempts");

@@ -12,8 +12,12 @@ pub const HTTP_FORBIDDEN: &[u8] = b"HTTP/1.1 403 Forbidden\r\ncontent-length: 0\
 /// A Redis error reply.
 pub const REDIS_ERROR: &[u8] = b"-ERR this is a recorder, not a Redis server\r\n";
 
-/// How long a connection may stay quiet before the recorder answers and closes it.
+/// How long a connection may stay quiet, once the client has sent something, before the
+/// recorder answers and closes it.
 const QUIET: Duration = Duration::from_millis(300);
+/// How long the recorder waits for a client's first bytes (a loaded machine may be slow to send
+/// them; a client that sends nothing is answered after this).
+const FIRST_BYTES: Duration = Duration::from_secs(10);
 
 type Log = Arc<Mutex<Vec<Vec<u8>>>>;
 
@@ -82,12 +86,15 @@ impl Drop for Recorder {
 }
 
 fn record(mut stream: TcpStream, log: &Log, index: usize, reply: &[u8]) {
-    let _ = stream.set_read_timeout(Some(QUIET));
+    let _ = stream.set_read_timeout(Some(FIRST_BYTES));
     let mut buf = [0u8; 16 * 1024];
     loop {
         match stream.read(&mut buf) {
             Ok(0) => return,
-            Ok(n) => log.lock().unwrap_or_else(|e| e.into_inner())[index].extend_from_slice(&buf[..n]),
+            Ok(n) => {
+                log.lock().unwrap_or_else(|e| e.into_inner())[index].extend_from_slice(&buf[..n]);
+                let _ = stream.set_read_timeout(Some(QUIET));
+            }
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => break,
             Err(_) => return,
         }
