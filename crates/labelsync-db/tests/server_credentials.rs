@@ -1,11 +1,9 @@
 //! Grants of server credentials and organizations' external ids, on both dialects.
 
-use labelsync_db::server_credentials::CredentialBackend::{Azure, S3};
-use labelsync_db::{Db, orgs, projects, server_credentials};
-
 use std::time::Duration;
 
-use labelsync_db::on_both;
+use labelsync_db::server_credentials::CredentialBackend::{Azure, S3};
+use labelsync_db::{Db, on_both, orgs, projects, server_credentials};
 
 /// Granting is idempotent, per organization and backend; revoking withdraws only that one.
 async fn grants_per_org_and_backend(db: &Db) {

@@ -269,9 +269,7 @@ async fn import_found(
         }
     }
     if plan.blob_mode {
-        let candidates = found
-            .new_tasks
-            .unwrap_or_else(|| batch.new.iter().filter_map(|object| plan.blob_task(ctx, object)).collect());
+        let candidates = found.new_tasks.unwrap_or_else(|| plan.blob_tasks(ctx, &batch.new));
         write(ctx, storage, project, progress, candidates).await?;
     } else {
         import_task_files(ctx, storage, project, plan, progress, batch.new, lease).await?;

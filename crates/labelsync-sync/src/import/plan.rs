@@ -60,6 +60,15 @@ impl Plan {
         Some(TaskCandidate::blob(uri, object.key.clone(), object.version()))
     }
 
+    /// The "files"-mode tasks of `objects`, in order (those with an object URI).
+    pub(super) fn blob_tasks<'a>(
+        &self,
+        ctx: &SyncContext,
+        objects: impl IntoIterator<Item = &'a ObjectMeta>,
+    ) -> Vec<TaskCandidate> {
+        objects.into_iter().filter_map(|object| self.blob_task(ctx, object)).collect()
+    }
+
     /// In blob mode, the tasks of the selected `objects` that no link of `found` is for, in
     /// order: what [`super::classify::classify`] will call new, given the same links.
     pub(super) fn new_blob_tasks(
@@ -73,6 +82,6 @@ impl Plan {
         }
         let linked: HashSet<&str> = found.iter().map(|link| link.key.as_str()).collect();
         let new = objects.iter().filter(|o| !linked.contains(o.key.as_str()) && self.selects(o));
-        Some(new.filter_map(|object| self.blob_task(ctx, object)).collect())
+        Some(self.blob_tasks(ctx, new))
     }
 }
